@@ -1,0 +1,32 @@
+# SignalDesk: CPU-only image. Build: docker build -t signaldesk .
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONUNBUFFERED=1 \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    SIGNALDESK_HOME=/data \
+    SIGNALDESK_PROFILE=prod
+
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends build-essential libpq5 \
+    && rm -rf /var/lib/apt/lists/*
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY agent ./agent
+COPY tools ./tools
+COPY retrieval ./retrieval
+COPY quant ./quant
+COPY prompts ./prompts
+COPY ui ./ui
+COPY evals ./evals
+# torch==2.13.0 CPU build from PyTorch's CPU index; everything else from PyPI.
+RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu . \
+    && useradd --create-home --uid 10001 signaldesk \
+    && mkdir -p /data && chown signaldesk /data
+
+USER signaldesk
+VOLUME ["/data"]
+ENTRYPOINT ["signaldesk"]
+CMD ["demo"]

@@ -1,0 +1,64 @@
+"""The ``signaldesk`` command line.
+
+Every command loads and validates settings first; user errors print one line to stderr and
+exit with a code from ``Exit``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from agent.cli._output import Exit, err_console
+from agent.cli.config import config_app
+from agent.cli.data import data_app
+from agent.cli.db import db_app
+from agent.cli.demo import demo
+from agent.logs import configure_logging, new_run_id, run_scope
+from agent.settings import SettingsError, load_settings
+from quant.data.errors import DataError, DataUnavailableError, ProviderError
+from quant.data.store.errors import StoreUnavailableError
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="signaldesk",
+    help="SignalDesk: a research agent for equities with point-in-time data and cited answers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data_app, name="data")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.command("demo")(demo)
+
+
+@app.callback()
+def _startup(ctx: typer.Context) -> None:
+    """Load settings once per invocation and set up logging."""
+    settings = load_settings()
+    configure_logging(settings)
+    ctx.obj = settings
+
+
+def _exit_code(err: Exception) -> Exit:
+    if isinstance(err, SettingsError):
+        return Exit.CONFIG
+    if isinstance(err, DataUnavailableError | ProviderError | StoreUnavailableError):
+        return Exit.UNAVAILABLE
+    return Exit.BAD_INPUT
+
+
+def main() -> None:
+    """Console-script entry point."""
+    with run_scope(new_run_id()):
+        try:
+            app()
+        except (DataError, SettingsError) as err:
+            log.info("command failed", extra={"error": str(err)})
+            err_console.print(f"error: {err}", markup=False)
+            raise SystemExit(_exit_code(err)) from None

@@ -1,0 +1,97 @@
+"""Builds the long-lived services (market data, cache, database) from ``Settings``.
+
+This is the one place where configuration meets the pure layers: ``quant`` and ``retrieval``
+receive plain arguments, never the settings object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from agent.settings import Settings, SettingsError
+from quant.data.cache import BytesCache, DiskCache, RedisCache
+from quant.data.providers.base import Provider
+from quant.data.service import ChainPolicy, MarketData
+
+
+def parse_sources(spec: str | list[str] | None, settings: Settings) -> list[str]:
+    """``"yahoo,bundled"`` -> ``["yahoo", "bundled"]``; None means the configured chain."""
+    if spec is None:
+        return list(settings.sources)
+    parts = spec.split(",") if isinstance(spec, str) else spec
+    checked = Settings.model_validate({**settings.model_dump(), "sources": parts})
+    return checked.sources
+
+
+def build_provider(spec: str, settings: Settings) -> Provider:
+    """One provider from a source spec: bundled, yahoo, stooq, db, csv:DIR, parquet:DIR."""
+    kind, _, arg = spec.partition(":")
+    if kind == "bundled":
+        from quant.data.providers.bundled import BundledProvider
+
+        return BundledProvider()
+    if kind in ("csv", "parquet"):
+        from quant.data.providers.files import FileProvider
+
+        if not arg:
+            raise SettingsError(f"source {spec!r} needs a folder, e.g. {kind}:./prices")
+        return FileProvider(Path(arg).expanduser(), fmt=kind)
+    if kind == "yahoo":
+        from quant.data.providers.yahoo import YahooProvider
+
+        return YahooProvider(
+            base_url=settings.yahoo_base_url,
+            timeout=settings.http_timeout_s,
+            user_agent=settings.user_agent,
+        )
+    if kind == "stooq":
+        from quant.data.providers.stooq import StooqProvider
+
+        key = settings.stooq_api_key.get_secret_value() if settings.stooq_api_key else None
+        return StooqProvider(
+            base_url=settings.stooq_base_url,
+            timeout=settings.http_timeout_s,
+            api_key=key,
+            user_agent=settings.user_agent,
+        )
+    if kind == "db":
+        from quant.data.providers.stored import StoredProvider
+
+        return StoredProvider(open_bar_store(settings))
+    raise SettingsError(f"unknown source {spec!r}")
+
+
+def build_cache(settings: Settings) -> BytesCache:
+    if settings.redis_url is not None:
+        return RedisCache(settings.redis_url.get_secret_value())
+    return DiskCache(settings.cache_dir / "http")
+
+
+def policy_from(settings: Settings) -> ChainPolicy:
+    return ChainPolicy(
+        attempts=settings.retry_attempts,
+        base_delay_s=settings.retry_base_delay_s,
+        max_delay_s=settings.retry_max_delay_s,
+        breaker_threshold=settings.breaker_threshold,
+        breaker_cooldown_s=settings.breaker_cooldown_s,
+        cache_ttl_s=settings.cache_ttl_s,
+    )
+
+
+def build_market_data(settings: Settings, *, sources: str | list[str] | None = None) -> MarketData:
+    specs = parse_sources(sources, settings)
+    return MarketData(
+        [build_provider(s, settings) for s in specs],
+        cache=build_cache(settings),
+        policy=policy_from(settings),
+        calendar=settings.calendar,
+    )
+
+
+def open_bar_store(settings: Settings):  # noqa: ANN201 - BarStore, imported lazily
+    """The database's bar store, migrated to the latest schema."""
+    from quant.data.store import BarStore, make_engine, upgrade
+
+    engine = make_engine(settings.sqlalchemy_url)
+    upgrade(engine)
+    return BarStore(engine)

@@ -1,0 +1,166 @@
+"""Process settings: one ``pydantic-settings`` class, validated at start-up.
+
+Order of precedence: explicit argument > environment (``SIGNALDESK_*``) > ``.env`` > default.
+Profiles (``dev``, ``test``, ``prod``) choose defaults for logging; everything stateful lives
+under ``home`` (``SIGNALDESK_HOME``, default ``./.signaldesk``). Secrets are ``SecretStr`` and
+never logged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+Profile = Literal["dev", "test", "prod"]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+_PROFILE_LOGGING: dict[str, tuple[LogLevel, Literal["console", "json"]]] = {
+    "dev": ("INFO", "console"),
+    "test": ("WARNING", "console"),
+    "prod": ("INFO", "json"),
+}
+_SOURCE_KINDS = ("bundled", "yahoo", "stooq", "db", "csv:", "parquet:")
+
+
+class SettingsError(Exception):
+    """Invalid configuration; ``str(err)`` holds one line per problem."""
+
+
+class Settings(BaseSettings):
+    """Every process-level setting of SignalDesk (per-run values live in the run context)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SIGNALDESK_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        validate_default=True,
+    )
+
+    profile: Profile = "dev"
+    home: Path = Path(".signaldesk")
+    database_url: SecretStr | None = Field(
+        default=None, description="SQLAlchemy URL; default: SQLite file under home"
+    )
+    redis_url: SecretStr | None = Field(default=None, description="Redis cache; default: on disk")
+
+    sources: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["bundled"],
+        description="price providers in fallback order: "
+        "bundled, yahoo, stooq, db, csv:DIR, parquet:DIR",
+    )
+    yahoo_base_url: str = "https://query1.finance.yahoo.com"
+    stooq_base_url: str = "https://stooq.com"
+    stooq_api_key: SecretStr | None = None
+    http_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    user_agent: str = "SignalDesk/0.1 (open-source equity research; set SIGNALDESK_USER_AGENT)"
+
+    retry_attempts: int = Field(default=4, ge=1, le=10)
+    retry_base_delay_s: float = Field(default=1.0, ge=0)
+    retry_max_delay_s: float = Field(default=4.0, ge=0)
+    breaker_threshold: int = Field(default=3, ge=1)
+    breaker_cooldown_s: float = Field(default=300.0, ge=0)
+    cache_ttl_s: float = Field(default=12 * 3600.0, ge=0)
+    calendar: str = "XNYS"
+
+    log_level: LogLevel | None = None
+    log_format: Literal["console", "json"] | None = None
+    log_file: bool = True
+
+    @field_validator("sources", mode="before")
+    @classmethod
+    def _split_sources(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("sources")
+    @classmethod
+    def _known_sources(cls, value: list[str]) -> list[str]:
+        if not value:
+            raise ValueError("at least one source is needed, e.g. 'bundled'")
+        for spec in value:
+            if not any(
+                spec == k or (k.endswith(":") and spec.startswith(k)) for k in _SOURCE_KINDS
+            ):
+                raise ValueError(
+                    f"unknown source {spec!r}: "
+                    "use bundled, yahoo, stooq, db, csv:DIR or parquet:DIR"
+                )
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            scheme = value.get_secret_value().split(":", 1)[0].split("+", 1)[0]
+            if scheme not in ("sqlite", "postgresql", "postgres"):
+                raise ValueError(
+                    f"unsupported database {scheme!r}: use sqlite:/// or postgresql://"
+                )
+        return value
+
+    @model_validator(mode="after")
+    def _profile_defaults(self) -> Settings:
+        level, fmt = _PROFILE_LOGGING[self.profile]
+        if self.log_level is None:
+            self.log_level = level
+        if self.log_format is None:
+            self.log_format = fmt
+        return self
+
+    # Derived locations: everything stateful lives under home.
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is not None:
+            return self.database_url.get_secret_value()
+        return f"sqlite:///{(self.home / 'signaldesk.db').resolve()}"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.home / "reports"
+
+    def secrets(self) -> list[str]:
+        """Secret values, for the log redaction filter."""
+        values = [self.database_url, self.redis_url, self.stooq_api_key]
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+
+    def public_dict(self) -> dict[str, Any]:
+        """Settings as JSON-ready values, secrets masked."""
+        data = self.model_dump(mode="json")
+        for key, value in data.items():
+            if isinstance(getattr(self, key), SecretStr):
+                data[key] = "**********" if value else None
+        data["resolved_database"] = "(set)" if self.database_url else self.sqlalchemy_url
+        return data
+
+
+def _describe(error: dict[str, Any]) -> str:
+    loc = ".".join(str(part) for part in error["loc"] if part != "__root__")
+    name = f"SIGNALDESK_{loc.upper()}" if loc else "settings"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    got = error.get("input")
+    shown = "" if isinstance(got, dict | SecretStr) or got is None else f" (got {got!r})"
+    if "secret" in loc or "url" in loc or "key" in loc:
+        shown = ""
+    return f"{name}: {message}{shown}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build settings from arguments, environment and ``.env``; one line per problem on error."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as err:
+        lines = [_describe(e) for e in err.errors()]
+        raise SettingsError("invalid configuration:\n  " + "\n  ".join(lines)) from None

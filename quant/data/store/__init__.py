@@ -1,0 +1,67 @@
+"""The SignalDesk database: schema, engines, migrations and the bar store.
+
+Usage::
+
+    engine = make_engine("sqlite:///data/signaldesk.db")   # or postgresql://...
+    upgrade(engine)                                          # create/migrate the schema
+    store = BarStore(engine)
+    store.upsert_bars(ticker="AAPL", source="yahoo", raw=frame)
+    bars = store.read_bars(ticker="AAPL", source="yahoo", start=None, end=date(2024, 12, 31))
+
+The package receives URLs explicitly; it never reads settings.
+"""
+
+from quant.data.store._result import UpsertResult
+from quant.data.store._types import JSONType, UTCDateTime, utc_now
+from quant.data.store.bars import BarStore, TickerSummary
+from quant.data.store.engine import make_engine, normalize_url, ping
+from quant.data.store.errors import (
+    InvalidBarsError,
+    StoreError,
+    StoreUnavailableError,
+    UnsupportedDatabaseError,
+)
+from quant.data.store.migrate import current_revision, schema_diff, upgrade
+from quant.data.store.models import (
+    Backtest,
+    BacktestTrade,
+    Briefing,
+    DailyBar,
+    Document,
+    EvalRun,
+    Instrument,
+    Prediction,
+    QuarantinedBar,
+    Signal,
+    metadata,
+)
+
+__all__ = [
+    "Backtest",
+    "BacktestTrade",
+    "BarStore",
+    "Briefing",
+    "DailyBar",
+    "Document",
+    "EvalRun",
+    "Instrument",
+    "InvalidBarsError",
+    "JSONType",
+    "Prediction",
+    "QuarantinedBar",
+    "Signal",
+    "StoreError",
+    "StoreUnavailableError",
+    "TickerSummary",
+    "UTCDateTime",
+    "UnsupportedDatabaseError",
+    "UpsertResult",
+    "current_revision",
+    "make_engine",
+    "metadata",
+    "normalize_url",
+    "ping",
+    "schema_diff",
+    "upgrade",
+    "utc_now",
+]

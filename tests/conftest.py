@@ -1,0 +1,18 @@
+"""Shared fixtures: every test gets its own SIGNALDESK_HOME and no stray SIGNALDESK_* settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in list(os.environ):
+        if name.startswith("SIGNALDESK_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SIGNALDESK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SIGNALDESK_PROFILE", "test")
+    monkeypatch.chdir(tmp_path)
