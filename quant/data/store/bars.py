@@ -23,7 +23,13 @@ from quant.data.store import _postgres, _sqlite
 from quant.data.store._frames import batch_from_frames, raw_frame
 from quant.data.store._result import UpsertResult
 from quant.data.store._types import utc_now
-from quant.data.store.models import DailyBar, Instrument, QuarantinedBar, default_asset_class
+from quant.data.store.models import (
+    DailyBar,
+    Instrument,
+    QuarantinedBar,
+    bar_values_hash,
+    default_asset_class,
+)
 
 __all__ = ["BarStore", "TickerSummary", "UpsertResult"]
 
@@ -126,9 +132,10 @@ class BarStore:
         """Store bars that failed quality checks; return how many were not stored before.
 
         rows: raw-layout frame (date index; whatever OHLCV columns arrived) with a ``reason``
-        column, as ``quant.data.quality.quarantine`` returns it. Idempotent: a row is one
-        (ticker, source, date, reason), so adding the same rows again stores nothing. Rows
-        without a date cannot be keyed and are skipped with a logged warning.
+        column, as ``quant.data.quality.quarantine`` returns it. A row is one (ticker, source,
+        date, reason, values): copies of a day with different values are all stored, exact
+        copies once, and adding the same rows again stores nothing. Rows without a date
+        cannot be keyed and are skipped with a logged warning.
         """
         if "reason" not in rows.columns:
             raise ValueError("quarantined rows need a 'reason' column")
@@ -139,7 +146,7 @@ class BarStore:
         with self.engine.begin() as conn:
             self._ensure_instrument(conn, symbol)
             insert = self._insert(_QUARANTINE).on_conflict_do_nothing(
-                index_elements=["ticker", "source", "date", "reason"]
+                index_elements=["ticker", "source", "date", "reason", "values_hash"]
             )
             return len(conn.execute(insert.returning(_QUARANTINE.c.id), records).all())
 
@@ -173,16 +180,18 @@ def _quarantine_records(
         for c in RAW_COLUMNS
     }
     reasons = rows["reason"].astype(str).tolist()
-    records: dict[tuple[date, str], dict[str, Any]] = {}
+    records: dict[tuple[date, str, str], dict[str, Any]] = {}
     for i in np.flatnonzero(dated).tolist():
         day = days[i].date()
         record = {c: None if np.isnan(v[i]) else float(v[i]) for c, v in values.items()}
+        digest = bar_values_hash(record)
         record |= {
             "ticker": ticker,
             "source": source,
             "date": day,
             "reason": reasons[i],
+            "values_hash": digest,
             "quarantined_at": now,
         }
-        records.setdefault((day, reasons[i]), record)
+        records.setdefault((day, reasons[i], digest), record)
     return list(records.values())

@@ -9,6 +9,10 @@ here means writing a migration in ``migrations/versions`` (the schema test fails
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+import math
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 import sqlalchemy as sa
@@ -27,6 +31,7 @@ __all__ = [
     "Prediction",
     "QuarantinedBar",
     "Signal",
+    "bar_values_hash",
     "default_asset_class",
     "metadata",
 ]
@@ -49,6 +54,30 @@ class _Table(SQLModel):
 def default_asset_class(ticker: str) -> str:
     """The asset class given to a new instrument: ``index`` for ``^GSPC``-like symbols."""
     return "index" if ticker.startswith("^") else "equity"
+
+
+_BAR_VALUES = ("open", "high", "low", "close", "volume", "adj_close")
+
+
+def bar_values_hash(row: Mapping[str, Any]) -> str:
+    """A short, stable hex digest of a bar's received values, for telling apart copies of a day.
+
+    row: ``open high low close volume adj_close`` (a missing key, None and NaN all mean "no
+    value"). Each value is written with 12 significant digits (enough for any price and for
+    split-adjusted volumes in the tens of billions, while a parser's last-bit noise rounds
+    away), ``-0.0`` as ``0``, so the same values give the same digest in every process.
+    """
+    canonical = []
+    for name in _BAR_VALUES:
+        value = row.get(name)
+        missing = value is None or math.isnan(value)
+        canonical.append(None if missing else f"{float(value) + 0.0:.12g}")
+    payload = json.dumps(canonical, separators=(",", ":")).encode()
+    return hashlib.sha256(payload).hexdigest()[:16]
+
+
+def _values_hash_default(context: Any) -> str:
+    return bar_values_hash(context.get_current_parameters())
 
 
 def _utc(*, nullable: bool = False) -> Any:
@@ -111,10 +140,15 @@ class DailyBar(_Table, table=True):
 
 
 class QuarantinedBar(_Table, table=True):
-    """A bar that failed quality checks, with its values as received and the broken rules."""
+    """A bar that failed quality checks, with its values as received and the broken rules.
+
+    Copies of one day with different values are different rows: the key includes
+    ``values_hash`` (``bar_values_hash`` of the row's values, filled in on insert when not
+    given), so only exact copies collapse and quarantining the same rows again adds nothing.
+    """
 
     __tablename__ = "quarantined_bars"
-    __table_args__ = (sa.UniqueConstraint("ticker", "source", "date", "reason"),)
+    __table_args__ = (sa.UniqueConstraint("ticker", "source", "date", "reason", "values_hash"),)
 
     id: int | None = Field(default=None, primary_key=True)
     ticker: str = Field(foreign_key="instruments.ticker", ondelete="CASCADE")
@@ -127,6 +161,9 @@ class QuarantinedBar(_Table, table=True):
     volume: float | None = _price(nullable=True)
     adj_close: float | None = _price(nullable=True)
     reason: str
+    values_hash: str | None = Field(
+        default=None, nullable=False, sa_column_kwargs={"default": _values_hash_default}
+    )
     quarantined_at: dt.datetime = _utc()
 
 

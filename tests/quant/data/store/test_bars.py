@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from quant.data.errors import InvalidRangeError, InvalidTickerError
+from quant.data.quality import check_bars, quarantine
 from quant.data.store import BarStore, DailyBar, Instrument, InvalidBarsError, UpsertResult
+from quant.data.store.models import bar_values_hash
 
 MakeBars = Callable[..., pd.DataFrame]
 T1 = datetime(2025, 1, 2, 9, 30, tzinfo=UTC)
@@ -225,6 +227,85 @@ def test_quarantine_needs_a_reason_column(store):
         store.add_quarantined(
             ticker="AAPL", source="x", rows=_quarantine_rows().drop(columns="reason")
         )
+
+
+def _day_received_twice(
+    make_bars: MakeBars, change: Callable[[pd.DataFrame], None]
+) -> pd.DataFrame:
+    """The quarantined rows of five bars whose third day arrived twice, the copy ``change``d."""
+    raw = make_bars(5)
+    copy = raw.iloc[2:3].copy()
+    change(copy)
+    raw = pd.concat([raw.iloc[:3], copy, raw.iloc[3:]])
+    _, bad = quarantine(raw, check_bars(raw, ticker="AAPL", calendar=None))
+    assert list(bad["reason"]) == ["unique_dates", "unique_dates"]
+    return bad
+
+
+def _stored_quarantine(engine: Engine) -> list[tuple]:
+    query = sa.text(
+        "SELECT date, open, high, low, close, volume, adj_close, reason FROM quarantined_bars"
+        " ORDER BY id"
+    )
+    with engine.connect() as conn:
+        return [(str(r[0]), *r[1:]) for r in conn.execute(query).all()]
+
+
+def _scale_prices(copy: pd.DataFrame) -> None:
+    copy[["open", "high", "low", "close", "adj_close"]] *= 1.01
+
+
+def _drop_adj_close(copy: pd.DataFrame) -> None:
+    copy["adj_close"] = np.nan
+
+
+def _one_more_share(copy: pd.DataFrame) -> None:
+    copy["volume"] += 1.0
+
+
+@pytest.mark.parametrize("change", [_scale_prices, _drop_adj_close, _one_more_share])
+def test_copies_of_a_day_with_different_values_are_all_quarantined(
+    store, engine, make_bars, change
+):
+    bad = _day_received_twice(make_bars, change)
+
+    assert store.add_quarantined(ticker="AAPL", source="yahoo", rows=bad) == 2
+    assert store.add_quarantined(ticker="AAPL", source="yahoo", rows=bad) == 0
+    expected = [
+        (str(day.date()), *(None if np.isnan(v) else v for v in row[:-1]), row[-1])
+        for day, row in zip(bad.index, bad.itertuples(index=False), strict=True)
+    ]
+    assert _stored_quarantine(engine) == expected
+
+
+def test_exact_copies_of_a_day_are_quarantined_once(store, engine, make_bars):
+    bad = _day_received_twice(make_bars, lambda copy: None)
+
+    assert store.add_quarantined(ticker="AAPL", source="yahoo", rows=bad) == 1
+    assert store.add_quarantined(ticker="AAPL", source="yahoo", rows=bad.iloc[1:]) == 0
+    day, row = bad.index[0], bad.iloc[0]
+    assert _stored_quarantine(engine) == [
+        (
+            str(day.date()),
+            *row[["open", "high", "low", "close", "volume", "adj_close"]],
+            row["reason"],
+        )
+    ]
+
+
+def test_values_hash_is_canonical_and_stable():
+    row = {"open": 10.0, "high": 11.0, "low": 9.0, "close": 10.5, "volume": 1234.0}
+    digest = bar_values_hash(row)
+
+    assert digest == "f318c0f907ddd4ca"  # the encoding is part of the stored key: never change it
+    assert bar_values_hash(row | {"adj_close": None}) == digest
+    assert bar_values_hash(row | {"adj_close": float("nan")}) == digest
+    assert bar_values_hash(row | {"open": 10.0 + 1e-14}) == digest  # parser noise
+    assert bar_values_hash(row | {"close": -0.0}) == bar_values_hash(row | {"close": 0.0})
+    assert bar_values_hash(row | {"adj_close": 10.5}) != digest
+    assert bar_values_hash(row | {"volume": 12_345_678_901.0}) != bar_values_hash(
+        row | {"volume": 12_345_678_902.0}
+    )
 
 
 def test_one_load_mixing_stored_and_new_pairs(store, make_bars):

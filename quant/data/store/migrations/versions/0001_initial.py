@@ -61,6 +61,7 @@ def _market_tables() -> None:
         sa.Column("date", sa.Date(), nullable=False),
         *_ohlcv(nullable=True),
         sa.Column("reason", sa.String(), nullable=False),
+        sa.Column("values_hash", sa.String(), nullable=False),
         sa.Column("quarantined_at", TS, nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_quarantined_bars"),
         sa.ForeignKeyConstraint(
@@ -74,7 +75,8 @@ def _market_tables() -> None:
             "source",
             "date",
             "reason",
-            name="uq_quarantined_bars_ticker_source_date_reason",
+            "values_hash",
+            name="uq_quarantined_bars_ticker_source_date_reason_values_hash",
         ),
     )
 
