@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 
 import typer
+from rich.box import SIMPLE
 from rich.table import Table
 
 from agent.cli._output import Exit, console, parse_date, print_json
@@ -56,6 +57,10 @@ def demo(
                 "load": loaded,
                 "quality": fetched.report.summary(),
                 "quality_ok": fetched.report.ok,
+                "quality_counts": {
+                    "errors": len(fetched.report.errors),
+                    "warnings": len(fetched.report.warnings),
+                },
                 "summary": summary.to_dict(),
                 "provenance": bars.provenance.to_dict(),
             }
@@ -74,40 +79,48 @@ def demo(
         raise typer.Exit(Exit.CHECK_FAILED)
 
 
+def _quality(report: dict) -> str:
+    errors, warnings = report["errors"], report["warnings"]
+    if errors:
+        return f"[red]{errors} err[/]"
+    return f"{warnings} warn" if warnings else "ok"
+
+
 def _print(rows: list[dict], as_of: str, settings: Settings) -> None:
-    table = Table(title=f"SignalDesk data demo — point in time {as_of} (bundled real prices)")
+    table = Table(title=f"SignalDesk data demo, as of {as_of} (bundled real prices)", box=SIMPLE)
     for col in (
         "ticker",
-        "last bar",
         "close",
-        "1y return",
+        "1y ret",
         "1y vol",
-        "1y max DD",
-        "vs 52w high",
+        "1y DD",
+        "52w hi",
         "quality",
-        "db load",
+        "db rows",
     ):
-        table.add_column(col, justify="right")
+        table.add_column(col, justify="right", no_wrap=True)
     for r in rows:
         if "error" in r:
-            table.add_row(r["ticker"], "[red]error[/]", r["error"], *[""] * 6)
+            table.add_row(r["ticker"], "[red]error[/]", r["error"], *[""] * 5)
             continue
         s, load = r["summary"], r["load"]
+        stored = f"+{load['inserted']}" if load["inserted"] else f"={load['unchanged']}"
         table.add_row(
-            r["ticker"],
-            s["last_date"],
+            r["ticker"] + ("" if s["last_date"] == as_of else f" ({s['last_date']})"),
             f"{s['last_close']:.2f}",
             _pct(s["return_1y"]),
-            f"{s['volatility_1y']:.1%}",
+            _pct(s["volatility_1y"]).lstrip("+"),
             _pct(s["max_drawdown_1y"]),
             _pct(s["from_52w_high"]),
-            r["quality"].split(", ", 1)[-1],
-            f"+{load['inserted']} new, {load['unchanged']} unchanged",
+            _quality(r["quality_counts"]),
+            stored,
         )
     console.print(table)
     console.print(
+        "close: last adjusted close on or before the as-of date. 1y DD: worst drawdown over the\n"
+        "last 252 bars. 52w hi: close vs the 52-week high. quality: see 'signaldesk data check'.\n"
         "Prices are split/dividend-adjusted as of the last bar "
-        "(no later corporate actions leak in).\n"
-        f"Database: {settings.public_dict()['resolved_database']}   State: {settings.home}/",
+        "(no later corporate action leaks in).\n"
+        f"db rows: +new / =unchanged in {settings.public_dict()['resolved_database']}",
         markup=False,
     )

@@ -33,10 +33,12 @@ from quant.data.store.models import (
     Prediction,
     QuarantinedBar,
     Signal,
+    bar_values_hash,
     metadata,
 )
 
 __all__ = [
+    "bar_values_hash",
     "Backtest",
     "BacktestTrade",
     "BarStore",
