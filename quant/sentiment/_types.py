@@ -1,0 +1,55 @@
+"""The result of scoring one text and the interface every scorer implements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+Label = Literal["positive", "negative", "neutral"]
+LABELS: tuple[Label, ...] = ("positive", "negative", "neutral")
+
+
+@dataclass(frozen=True, slots=True)
+class SentimentScore:
+    """One text's sentiment.
+
+    score: in [-1, 1]; FinBERT: p(positive) - p(negative); lexicon: (pos - neg) / (pos + neg).
+    positive/negative/neutral: probabilities summing to 1 (pseudo-probabilities for the lexicon).
+    model: which model scored it, ``"finbert:<id or path>"`` or ``"lexicon:loughran-mcdonald"``.
+    details: counts behind the score (lexicon: tokens, positive, negative, negated; FinBERT:
+    sentences).
+    """
+
+    label: Label
+    score: float
+    positive: float
+    negative: float
+    neutral: float
+    model: str
+    details: dict[str, int] = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def probabilities(self) -> dict[Label, float]:
+        return {"positive": self.positive, "negative": self.negative, "neutral": self.neutral}
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "score": self.score,
+            "probabilities": self.probabilities,
+            "model": self.model,
+            "details": dict(self.details),
+        }
+
+
+@runtime_checkable
+class SentimentScorer(Protocol):
+    """Scores texts in batches; ``model`` names the model for every result it returns."""
+
+    @property
+    def model(self) -> str: ...
+
+    def score(self, texts: Sequence[str]) -> list[SentimentScore]:
+        """One result per text, in order."""
+        ...
