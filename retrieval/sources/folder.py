@@ -1,0 +1,187 @@
+"""A local folder of documents: .txt, .md, .html/.htm, .pdf, and .jsonl/.csv news.
+
+``load_folder`` reads every supported file and never stops on a bad one: a file that cannot be
+used (binary junk, a broken PDF, HTML without a body, no date to place it in time) is returned
+in ``skipped`` with its reason and logged as a warning; the others load.
+
+Metadata, the first source that has it winning:
+
+- ``ticker``: the ``ticker=`` argument; the file name ``TICKER_FORM_DATE_*``; the inline-XBRL
+  ``dei:TradingSymbol`` of an HTML filing.
+- ``kind``: the ``kind=`` argument; "call" for ``TICKER_qQ_YEAR`` names; "filing" when the name
+  carries a form or a cover line reads just "FORM 10-K" (10-Q, 8-K, 20-F); else "other".
+- ``available_on``: the ``available_on=`` argument; the filing date of a ``TICKER_FORM_DATE``
+  name; the "FILED AS OF DATE" of an EDGAR header (such files go to ``edgar_raw``); any
+  ``YYYY-MM-DD`` in the file name. Without one the file is skipped: a document that cannot be
+  placed in time would leak into every earlier as-of date.
+- ``form``, ``period_end``, ``fiscal_period``: the name and the cover page ("For the fiscal
+  year ended ..."), or the ``dei:`` facts of an inline-XBRL HTML file.
+
+Transcripts named ``TICKER_qQ_YEAR.txt`` go through ``transcripts.read_transcript`` and raw
+EDGAR submissions through ``edgar_raw.read_submission``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from pypdf import PdfReader
+
+from retrieval.parsing import detect_period, parse_sections
+from retrieval.sources import edgar_raw, news, transcripts
+from retrieval.sources._common import (
+    MalformedFileError,
+    SkippedFile,
+    decode_text,
+    facts_from_name,
+    normalise_form,
+    parse_date,
+    skip,
+)
+from retrieval.sources._html import HtmlText, dei_fiscal_period, html_to_text
+from retrieval.types import DocKind, Document, NewsItem, content_hash
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+PDF_SUFFIXES = (".pdf",)
+SUPPORTED = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES + news.NEWS_SUFFIXES
+_EDGAR_MARKERS = ("<SEC-DOCUMENT>", "<SEC-HEADER>", "<IMS-DOCUMENT>", "<IMS-HEADER>")
+_COVER_FORM = re.compile(  # a cover line that is only "FORM 10-K" (not a note mentioning one)
+    r"^[ \t]*FORM[ \t]+(10-?K(?:/A)?|10-?Q(?:/A)?|8-K|20-F)[ \t]*$", re.IGNORECASE | re.MULTILINE
+)
+
+
+@dataclass
+class FolderLoad:
+    """What a folder gave: documents, news items, and the files (or records) skipped."""
+
+    documents: list[Document] = field(default_factory=list)
+    news: list[NewsItem] = field(default_factory=list)
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+
+def load_folder(
+    folder: Path | str,
+    *,
+    ticker: str | None = None,
+    kind: DocKind | None = None,
+    available_on: date | None = None,
+    recursive: bool = True,
+) -> FolderLoad:
+    """Read every supported file under ``folder``, in name order; bad files are reported."""
+    root = Path(folder)
+    paths = sorted(p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file())
+    load = FolderLoad()
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix not in SUPPORTED:
+            skip(load.skipped, path, f"unsupported file type {suffix or '(none)'}")
+            continue
+        if suffix in news.NEWS_SUFFIXES:
+            got = news.read_news(path)
+            load.news.extend(got.items)
+            load.skipped.extend(got.skipped)
+            continue
+        try:
+            load.documents.append(
+                read_document(path, ticker=ticker, kind=kind, available_on=available_on)
+            )
+        except (OSError, ValueError) as err:  # MalformedFileError, pydantic's ValidationError
+            skip(load.skipped, path, str(err))
+    return load
+
+
+def read_document(
+    path: Path | str,
+    *,
+    ticker: str | None = None,
+    kind: DocKind | None = None,
+    available_on: date | None = None,
+) -> Document:
+    """One .txt/.md/.html/.htm/.pdf file as a Document; MalformedFileError when unusable."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    html: HtmlText | None = None
+    if suffix in PDF_SUFFIXES:
+        text = _pdf_text(path)
+    elif suffix in HTML_SUFFIXES:
+        html = html_to_text(path.read_bytes())
+        text = html.text
+    elif suffix in TEXT_SUFFIXES:
+        text = decode_text(path.read_bytes())
+        if any(marker in text[:5000] for marker in _EDGAR_MARKERS):
+            doc = edgar_raw.read_submission(path, ticker=ticker, available_on=available_on)
+            return doc.model_copy(update={"kind": kind}) if kind else doc
+        if transcripts.is_transcript_name(path):
+            doc = transcripts.read_transcript(path, ticker=ticker, available_on=available_on)
+            return doc.model_copy(update={"kind": kind}) if kind else doc
+    else:
+        raise MalformedFileError(f"unsupported file type {suffix or '(none)'}")
+    return _document(path, text, html, ticker=ticker, kind=kind, available_on=available_on)
+
+
+def _document(
+    path: Path,
+    text: str,
+    html: HtmlText | None,
+    *,
+    ticker: str | None,
+    kind: DocKind | None,
+    available_on: date | None,
+) -> Document:
+    facts = html.facts if html else {}
+    named = facts_from_name(path)
+    form = _form(text, named.form if named else facts.get("DocumentType"))
+    kind = kind or ("filing" if form else "other")
+    filed = available_on or (named.filed if named else None) or _date_in_name(path)
+    if filed is None:
+        raise MalformedFileError(
+            "no date to place it in time: name it TICKER_FORM_YYYY-MM-DD_*.ext, "
+            "put a YYYY-MM-DD in the name, or pass available_on="
+        )
+    period = detect_period(text, form=form) if kind == "filing" else None
+    return Document(
+        id=named.accession if named and named.accession else f"doc-{content_hash(text)}",
+        kind=kind,
+        ticker=ticker or (named.ticker if named else None) or facts.get("TradingSymbol"),
+        company=facts.get("EntityRegistrantName"),
+        cik=facts.get("EntityCentralIndexKey"),
+        form=form if kind == "filing" else None,
+        title=(html.title if html and html.title else path.stem),
+        fiscal_period=dei_fiscal_period(facts) or (period.fiscal_period if period else None),
+        period_end=parse_date(facts.get("DocumentPeriodEndDate", ""))
+        or (period.period_end if period else None),
+        available_on=filed,
+        source=str(path),
+        text=text,
+        sections=parse_sections(text, form=form) if kind == "filing" and form else (),
+    )
+
+
+def _form(text: str, given: str | None) -> str | None:
+    if given:
+        return normalise_form(given)
+    cover = _COVER_FORM.search(text[:10000])
+    if cover is None:
+        return None
+    return normalise_form(re.sub(r"^(10|20)-?", r"\1-", cover[1]))
+
+
+def _date_in_name(path: Path) -> date | None:
+    match = re.search(r"(?<!\d)((?:19|20)\d{2}-\d{2}-\d{2})(?!\d)", path.stem)
+    return parse_date(match[1]) if match else None
+
+
+def _pdf_text(path: Path) -> str:
+    try:
+        reader = PdfReader(path)
+        pages = [page.extract_text() or "" for page in reader.pages]
+    except Exception as err:  # pypdf raises many error types on corrupt input; report, don't crash
+        raise MalformedFileError(f"unreadable PDF: {type(err).__name__}: {err}") from err
+    text = "\n\n".join(p.strip() for p in pages if p.strip())
+    if not text:
+        raise MalformedFileError("PDF has no extractable text (scanned images?)")
+    return text
