@@ -6,12 +6,15 @@ receive plain arguments, never the settings object.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 from agent.settings import Settings, SettingsError
 from quant.data.cache import BytesCache, DiskCache, RedisCache
 from quant.data.providers.base import Provider
 from quant.data.service import ChainPolicy, MarketData
+from quant.signals.config import SignalConfig
+from tools.context import ToolContext
 
 
 def parse_sources(spec: str | list[str] | None, settings: Settings) -> list[str]:
@@ -85,6 +88,23 @@ def build_market_data(settings: Settings, *, sources: str | list[str] | None = N
         cache=build_cache(settings),
         policy=policy_from(settings),
         calendar=settings.calendar,
+    )
+
+
+def build_tool_context(
+    settings: Settings, *, as_of: date, sources: str | list[str] | None = None
+) -> ToolContext:
+    """The per-run context the tools (and the CLI's computations) read from."""
+    config = (
+        SignalConfig.from_file(settings.signal_config)
+        if settings.signal_config is not None
+        else SignalConfig()
+    )
+    return ToolContext(
+        as_of=as_of,
+        market=build_market_data(settings, sources=sources),
+        config=config,
+        models_dir=settings.models_dir,
     )
 
 

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     breaker_cooldown_s: float = Field(default=300.0, ge=0)
     cache_ttl_s: float = Field(default=12 * 3600.0, ge=0)
     calendar: str = "XNYS"
+    signal_config: Path | None = Field(
+        default=None, description="JSON/TOML file overriding signal weights and thresholds"
+    )
 
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
@@ -126,6 +129,10 @@ class Settings(BaseSettings):
     @property
     def log_dir(self) -> Path:
         return self.home / "logs"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
 
     @property
     def reports_dir(self) -> Path:

@@ -178,3 +178,14 @@ def test_demo_runs_offline_and_twice() -> None:
     assert tickers["AAPL"]["summary"]["last_date"] == "2013-02-28"
     second = json.loads(run("demo", "--json").stdout)
     assert all(r["load"]["inserted"] == 0 for r in second["tickers"])
+
+
+def test_risk_json_is_evidence_with_window() -> None:
+    out = run("risk", "IBM", "--as-of", "2011-12-30", "--horizon", "5", "--json")
+    assert out.returncode == 0, out.stderr
+    ev = json.loads(out.stdout)
+    assert ev["kind"] == "risk" and ev["as_of"] == "2011-12-30"
+    assert ev["window"]["end"] == "2011-12-30"
+    horizons = {r["horizon_days"] for r in ev["values"]["results"]}
+    assert horizons == {1, 5}
+    assert ev["values"]["drawdown"]["horizon_days"] == 252

@@ -1,0 +1,29 @@
+"""The frozen context of one run: what tools get injected and the model never chooses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from quant.data.bars import Bars
+from quant.data.service import MarketData
+from quant.signals.config import SignalConfig
+
+BENCHMARK = "^GSPC"
+
+
+@dataclass(frozen=True)
+class ToolContext:
+    """Per-run values: the as-of date, data services, configuration, limits and a seed."""
+
+    as_of: date
+    market: MarketData
+    config: SignalConfig = field(default_factory=SignalConfig)
+    models_dir: Path | None = None
+    seed: int = 7
+    risk_lookback: int = 500  # trading days of history behind risk estimates
+
+    def bars(self, ticker: str, *, start: date | None = None) -> Bars:
+        """Adjusted bars up to and including ``as_of`` (never later)."""
+        return self.market.bars(ticker, start=start, end=self.as_of)
