@@ -100,6 +100,7 @@ class SignalConfig(_Frozen):
     sentiment_weights: SentimentWeights = SentimentWeights()
     position_sizes: PositionSizes = PositionSizes()
     max_position: float = Field(default=0.02, gt=0, le=1)  # cap after Kelly/vol scaling
+    ml_horizon: int = Field(default=5, ge=1, le=60)  # forecast horizon (bars) of the ML part
     target_volatility: float = Field(default=0.15, gt=0)  # annualised, for volatility scaling
 
     @classmethod

@@ -1,0 +1,47 @@
+"""Technical indicators on daily bars: TA-Lib where it has them, vectorised numpy otherwise.
+
+``compute_indicators(bars)`` gives every indicator for every bar (NaN in the warm-up);
+``indicator_snapshot(bars, as_of=...)`` gives them at one date from bars on or before it.
+"""
+
+from quant.indicators.channels import donchian, ichimoku
+from quant.indicators.derived import flow_change, historical_volatility, volume_roc
+from quant.indicators.errors import InsufficientDataError, InvalidBarsError
+from quant.indicators.inputs import (
+    OHLCV,
+    DataWindow,
+    bars_up_to,
+    ohlcv_arrays,
+    require_history,
+)
+from quant.indicators.layer import (
+    INDICATOR_COLUMNS,
+    WARMUP,
+    IndicatorSnapshot,
+    compute_indicators,
+    indicator_arrays,
+    indicator_snapshot,
+)
+from quant.indicators.resample import weekly_bars
+
+__all__ = [
+    "INDICATOR_COLUMNS",
+    "OHLCV",
+    "WARMUP",
+    "DataWindow",
+    "IndicatorSnapshot",
+    "InsufficientDataError",
+    "InvalidBarsError",
+    "bars_up_to",
+    "compute_indicators",
+    "donchian",
+    "flow_change",
+    "historical_volatility",
+    "ichimoku",
+    "indicator_arrays",
+    "indicator_snapshot",
+    "ohlcv_arrays",
+    "require_history",
+    "volume_roc",
+    "weekly_bars",
+]
