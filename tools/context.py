@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from quant.data.bars import Bars
 from quant.data.service import MarketData
 from quant.signals.config import SignalConfig
+from quant.signals.confluence import Part
 
 BENCHMARK = "^GSPC"
 
@@ -23,6 +25,8 @@ class ToolContext:
     models_dir: Path | None = None
     seed: int = 7
     risk_lookback: int = 500  # trading days of history behind risk estimates
+    # (ticker, as_of) -> the sentiment part, or None when there is nothing dated to score
+    sentiment: Callable[[str, date], Part | None] | None = None
 
     def bars(self, ticker: str, *, start: date | None = None) -> Bars:
         """Adjusted bars up to and including ``as_of`` (never later)."""

@@ -164,8 +164,10 @@ def _fold_report(
     )
 
 
-def _default_baselines(targets: pd.Series, rng: np.random.Generator | None) -> list[Strategy]:
-    chosen: list[Strategy] = [BuyAndHold()]
+def _default_baselines(
+    targets: pd.Series, rng: np.random.Generator | None, given: Sequence[Strategy] | None
+) -> list[Strategy]:
+    chosen: list[Strategy] = list(given) if given is not None else [BuyAndHold()]
     if rng is not None:
         tested = targets.dropna()
         short = bool((tested < 0).any())
@@ -189,8 +191,8 @@ def walk_forward_backtest(
     """Walk-forward backtest of ``strategy`` on one asset's adjusted bars.
 
     benchmark: daily simple returns (e.g. the index's) for IR, alpha and beta in every report.
-    baselines: strategies run the same way for comparison; by default buy and hold and, when
-    ``rng`` is given, a random strategy matching the walk-forward exposure and holding time.
+    baselines: strategies run the same way for comparison (default: buy and hold); when ``rng``
+    is given, a random strategy matching the walk-forward exposure and holding time is added.
     audits: look-ahead checks per fold (0 turns them off); failures are listed in the result.
     The strategy is refitted per fold and finally on all bars (for the in-sample run).
     """
@@ -211,7 +213,7 @@ def walk_forward_backtest(
     out_of_sample = run(targets)
     strategy.fit(bars, train=None)
     in_sample = run(strategy.positions(bars))
-    chosen = list(baselines) if baselines is not None else _default_baselines(targets, rng)
+    chosen = _default_baselines(targets, rng, baselines)
     compared = {b.name: run(_stitched_targets(bars, b, folds)[0]) for b in chosen}
     wf, ins = out_of_sample.report, in_sample.report
     reports = [_fold_report(out_of_sample, fold, benchmark) for fold in folds]

@@ -1,0 +1,122 @@
+"""The deterministic signal: confluence of technical, sentiment and ML parts, with regime and
+size. The agent reports this signal; it never makes one up."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from quant.regime import market_regime
+from quant.risk import kelly_fraction, kelly_position
+from quant.signals.confluence import Part, Sizing, confluence
+from quant.signals.technical import technical_score
+from tools.context import ToolContext
+from tools.evidence import Evidence, Window
+from tools.forecast import NoModelError, forecast_evidence
+
+VOL_WINDOW = 60
+
+
+def _technical_part(ctx: ToolContext, frame: pd.DataFrame) -> Part:
+    tech = technical_score(frame, as_of=ctx.as_of, config=ctx.config)
+    return Part(
+        tech.score,
+        details={
+            "action": tech.action.value,
+            "bar_date": tech.bar_date,
+            "components": {k: c.score for k, c in tech.components.items()},
+        },
+    )
+
+
+def _sentiment_part(ctx: ToolContext, ticker: str) -> Part:
+    if ctx.sentiment is None:
+        return Part(None, reason="no news or call source configured")
+    aggregate = ctx.sentiment(ticker, ctx.as_of)
+    if aggregate is None:
+        return Part(None, reason="no dated news or calls for this ticker up to the as-of date")
+    return aggregate
+
+
+def _ml_part(ctx: ToolContext, ticker: str) -> tuple[Part, Evidence | None]:
+    try:
+        forecast = forecast_evidence(ctx, ticker)
+    except NoModelError as err:
+        return Part(None, reason=str(err)), None
+    v = forecast.values
+    if v["verdict"] != "GO":
+        return Part(
+            None,
+            reason=f"model NO-GO: {'; '.join(v['reasons'])}",
+            details={"evidence": forecast.id},
+        ), forecast
+    if v["leak_suspected"]:
+        return Part(
+            None,
+            reason="walk-forward accuracy above 70%: probable leak",
+            details={"evidence": forecast.id},
+        ), forecast
+    return Part(
+        v["prob_up"], details={"evidence": forecast.id, "horizon": v["horizon_days"]}
+    ), forecast
+
+
+def _sizing(close: pd.Series, ml: Part, horizon: int) -> Sizing:
+    log_returns = np.log(close).diff().dropna()
+    vol = float(log_returns.iloc[-VOL_WINDOW:].std(ddof=1) * math.sqrt(252))
+    if not ml.available:
+        return Sizing(volatility=vol)
+    moves = close.pct_change(horizon).dropna().iloc[-500:]
+    gains, losses = moves[moves > 0], -moves[moves < 0]
+    if gains.empty or losses.empty:
+        return Sizing(volatility=vol)
+    kelly = kelly_fraction(win_prob=float(ml.score), payoff=float(gains.mean() / losses.mean()))
+    return Sizing(volatility=vol, kelly_cap=kelly_position(kelly=kelly))
+
+
+def signal_evidence(ctx: ToolContext, ticker: str) -> tuple[Evidence, list[Evidence]]:
+    """The signal at ``ctx.as_of`` and the evidence behind its parts (forecast, if any)."""
+    bars = ctx.bars(ticker)
+    frame = bars.frame
+    technical = _technical_part(ctx, frame)
+    sentiment = _sentiment_part(ctx, bars.ticker)
+    ml, forecast = _ml_part(ctx, bars.ticker)
+    regime = market_regime(frame["close"], as_of=ctx.as_of).label
+    sig = confluence(
+        as_of=ctx.as_of,
+        technical=technical,
+        sentiment=sentiment,
+        ml=ml,
+        config=ctx.config,
+        sizing=_sizing(frame["close"], ml, ctx.config.ml_horizon),
+        regime=regime,
+    )
+    values = sig.to_dict() | {"config_fingerprint": ctx.config.fingerprint()}
+    absent = [f"{n} ({p.reason})" for n, p in sig.parts.items() if not p.available]
+    evidence = Evidence.make(
+        kind="signal",
+        tickers=[bars.ticker],
+        as_of=ctx.as_of,
+        values=values,
+        window=Window(start=frame.index[0].date(), end=frame.index[-1].date(), bars=len(frame)),
+        source={
+            "provider": bars.provenance.provider,
+            "method": "confluence",
+            "config": ctx.config.fingerprint(),
+        },
+        summary=(
+            f"{bars.ticker} signal as of {ctx.as_of}: {sig.action.value}, score {sig.score:.3f}, "
+            f"confidence {sig.confidence:.2f}, suggested position {sig.position_size:+.2%}; "
+            f"regime {regime}; parts used: "
+            + ", ".join(
+                f"{n} {p.score:.3f} x {sig.weights[n]:.2f}"
+                for n, p in sig.parts.items()
+                if p.available
+            )
+            + (f"; absent: {'; '.join(absent)}" if absent else "")
+            + "."
+        ),
+    )
+    return evidence, [e for e in (forecast,) if e is not None]
