@@ -1,0 +1,113 @@
+"""Dated items kept for sentiment: news headlines and earnings-call documents, on disk.
+
+One Parquet file per kind under a directory passed in; adding is idempotent by item id and the
+files are replaced atomically. Reads filter by ticker and an inclusive date window, so callers
+never see an item published after the as-of date they ask for.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from retrieval.types import Document, NewsItem
+
+_NEWS = "news.parquet"
+_CALLS = "calls.parquet"
+
+
+class Corpus:
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+
+    def _read(self, name: str) -> pd.DataFrame | None:
+        path = self.directory / name
+        return pd.read_parquet(path) if path.exists() else None
+
+    def _write(self, name: str, frame: pd.DataFrame) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".parquet")
+        os.close(fd)
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, self.directory / name)
+
+    def _add(self, name: str, rows: list[dict]) -> int:
+        if not rows:
+            return 0
+        old = self._read(name)
+        new = pd.DataFrame(rows)
+        if old is not None:
+            new = new.loc[~new["id"].isin(old["id"])]
+            if new.empty:
+                return 0
+            new = pd.concat([old, new], ignore_index=True)
+        new = new.drop_duplicates(subset="id", keep="first")
+        self._write(name, new)
+        return len(new) - (0 if old is None else len(old))
+
+    def add_news(self, items: Iterable[NewsItem]) -> int:
+        """Store headlines; returns how many were new."""
+        rows = [
+            {
+                "id": i.id,
+                "published": i.published,
+                "tickers": list(i.tickers),
+                "title": i.title,
+                "body": i.body,
+                "url": i.url,
+                "source": i.source,
+            }
+            for i in items
+        ]
+        return self._add(_NEWS, rows)
+
+    def add_calls(self, documents: Iterable[Document]) -> int:
+        """Store earnings-call documents (kind "call"); returns how many were new."""
+        rows = [d.model_dump(exclude={"sections"}) for d in documents if d.kind == "call"]
+        return self._add(_CALLS, rows)
+
+    def news(self, ticker: str, *, start: date, end: date) -> list[NewsItem]:
+        frame = self._read(_NEWS)
+        if frame is None:
+            return []
+        day = pd.to_datetime(frame["published"]).dt.date
+        hit = frame.loc[(day >= start) & (day <= end) & frame["tickers"].map(lambda t: ticker in t)]
+        return [
+            NewsItem(
+                id=r.id,
+                published=pd.Timestamp(r.published).date(),
+                tickers=tuple(r.tickers),
+                title=r.title,
+                body=r.body,
+                url=r.url,
+                source=r.source,
+            )
+            for r in hit.itertuples()
+        ]
+
+    def calls(self, ticker: str, *, start: date, end: date) -> list[Document]:
+        frame = self._read(_CALLS)
+        if frame is None:
+            return []
+        day = pd.to_datetime(frame["available_on"]).dt.date
+        hit = frame.loc[(day >= start) & (day <= end) & (frame["ticker"] == ticker)]
+        out = []
+        for row in hit.to_dict(orient="records"):
+            row["available_on"] = pd.Timestamp(row["available_on"]).date()
+            if row.get("period_end") is not None and not pd.isna(row["period_end"]):
+                row["period_end"] = pd.Timestamp(row["period_end"]).date()
+            else:
+                row["period_end"] = None
+            out.append(Document(**row))
+        return out
+
+    def counts(self) -> dict[str, int]:
+        return {
+            name: 0 if (f := self._read(file)) is None else len(f)
+            for name, file in (("news", _NEWS), ("calls", _CALLS))
+        }
