@@ -1,0 +1,150 @@
+"""The retrieval index facade: one directory holding a vector store and a BM25 index in step.
+
+Layout under ``directory``: ``index.json`` (the embedder an index was built with),
+``vectors/`` (the LanceDB store, unless another ``VectorStore`` is passed in) and ``bm25/``.
+
+``add`` is idempotent and cheap to repeat: only chunks whose id the vector store lacks are
+embedded, and only chunks BM25 lacks are tokenized. The vector side is written first and the
+BM25 side second, so a run interrupted in between is repaired by adding the same chunks again;
+``stats().in_sync`` says whether both sides hold the same number of chunks.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
+from retrieval.lexical import BM25Index
+from retrieval.retriever import HybridRetriever, Mode, Reranker
+from retrieval.store.base import Filters, StoreMismatchError, VectorStore
+from retrieval.store.lance import LanceStore
+from retrieval.types import Chunk, Passage
+
+__all__ = ["AddResult", "Index", "IndexMismatchError", "IndexStats"]
+
+
+class IndexMismatchError(StoreMismatchError):
+    """The directory holds an index built with another embedder (name or dimension)."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What one ``Index.add`` did."""
+
+    received: int  # chunks passed in
+    unique: int  # distinct chunk ids among them
+    embedded: int  # chunks embedded and written to the vector store
+    lexical_added: int  # chunks added to the BM25 index
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    """Sizes and identity of an index."""
+
+    directory: str
+    embedder: str
+    dim: int
+    store: str
+    vectors: int
+    lexical: int
+    documents: int
+
+    @property
+    def in_sync(self) -> bool:
+        return self.vectors == self.lexical
+
+
+class Index:
+    """Chunks searchable by BM25, dense vectors or both, persisted under ``directory``.
+
+    embedder: default all-MiniLM-L6-v2 from its local package; store: default a
+    ``LanceStore`` in ``directory/vectors``; reranker: optional cross-encoder;
+    batch_size: chunks embedded and upserted per batch.
+    """
+
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        embedder: Embedder | None = None,
+        store: VectorStore | None = None,
+        reranker: Reranker | None = None,
+        batch_size: int = 256,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be positive, got {batch_size}")
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.embedder = embedder if embedder is not None else SentenceTransformerEmbedder()
+        self._claim_directory()
+        self.store = store if store is not None else self._default_store()
+        self.lexical = BM25Index(self.directory / "bm25")
+        self.retriever = HybridRetriever(self.store, self.lexical, self.embedder, reranker=reranker)
+        self.batch_size = batch_size
+
+    def _default_store(self) -> VectorStore:
+        return LanceStore(self.directory / "vectors", dim=self.embedder.dim)
+
+    def _claim_directory(self) -> None:
+        manifest = self.directory / "index.json"
+        mine = {"embedder": self.embedder.name, "dim": self.embedder.dim}
+        if manifest.exists():
+            found = json.loads(manifest.read_text())
+            if {key: found.get(key) for key in mine} != mine:
+                raise IndexMismatchError(
+                    f"{self.directory} holds an index built with {found.get('embedder')!r} "
+                    f"({found.get('dim')} dims), not {mine['embedder']!r} ({mine['dim']} dims): "
+                    "use that embedder or another directory"
+                )
+        else:
+            manifest.write_text(json.dumps(mine, indent=2) + "\n")
+
+    def add(self, chunks: Iterable[Chunk]) -> AddResult:
+        """Index ``chunks``; those already indexed (by id) are neither embedded nor re-added."""
+        received = list(chunks)
+        first: dict[str, Chunk] = {}
+        for chunk in received:
+            first.setdefault(chunk.id, chunk)
+        unique = list(first.values())
+        stored = {c.id for c in self.store.get([c.id for c in unique])}
+        missing = [c for c in unique if c.id not in stored]
+        for start in range(0, len(missing), self.batch_size):
+            batch = missing[start : start + self.batch_size]
+            self.store.upsert(batch, self.embedder.embed([c.text for c in batch]))
+        lexical_added = self.lexical.add(unique)
+        if lexical_added:
+            self.lexical.save()
+        return AddResult(
+            received=len(received),
+            unique=len(unique),
+            embedded=len(missing),
+            lexical_added=lexical_added,
+        )
+
+    def delete(self, doc_id: str) -> int:
+        """Remove document ``doc_id`` from both sides; returns the BM25 chunks removed."""
+        self.store.delete(doc_id)
+        removed = self.lexical.delete(doc_id)
+        if removed:
+            self.lexical.save()
+        return removed
+
+    def search(
+        self, query: str, *, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
+    ) -> list[Passage]:
+        """The ``k`` best passages for ``query`` (see ``HybridRetriever.retrieve``)."""
+        return self.retriever.retrieve(query, k=k, filters=filters, mode=mode)
+
+    def stats(self) -> IndexStats:
+        return IndexStats(
+            directory=str(self.directory),
+            embedder=self.embedder.name,
+            dim=self.embedder.dim,
+            store=type(self.store).__name__,
+            vectors=self.store.count(),
+            lexical=self.lexical.count(),
+            documents=len({c.doc_id for c in self.lexical.chunks()}),
+        )
