@@ -6,7 +6,8 @@ receive plain arguments, never the settings object.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 
 from agent.settings import Settings, SettingsError
@@ -14,6 +15,8 @@ from quant.data.cache import BytesCache, DiskCache, RedisCache
 from quant.data.providers.base import Provider
 from quant.data.service import ChainPolicy, MarketData
 from quant.signals.config import SignalConfig
+from quant.signals.confluence import Part
+from retrieval.corpus import Corpus
 from tools.context import ToolContext
 
 
@@ -105,7 +108,67 @@ def build_tool_context(
         market=build_market_data(settings, sources=sources),
         config=config,
         models_dir=settings.models_dir,
+        sentiment=sentiment_source(settings, config),
+        index=lambda: open_index(settings),
     )
+
+
+def open_index(settings: Settings):  # noqa: ANN201 - retrieval.index.Index, imported lazily
+    """The document index under ``settings.index_dir`` (LanceDB) or on Pinecone."""
+    from retrieval.embeddings import SentenceTransformerEmbedder
+    from retrieval.index import Index
+
+    embedder = SentenceTransformerEmbedder(settings.embedding_model)
+    from retrieval.retriever import load_cross_encoder
+
+    reranker = load_cross_encoder(settings.reranker_model)
+    store = None
+    if settings.vector_store == "pinecone":
+        from retrieval.store.pinecone import PineconeStore
+
+        assert settings.pinecone_api_key is not None  # checked by the settings validator
+        store = PineconeStore(
+            api_key=settings.pinecone_api_key.get_secret_value(),
+            index_name=settings.pinecone_index or "",
+            host=settings.pinecone_host or "",
+            namespace=settings.pinecone_namespace,
+            dim=embedder.dim,
+        )
+    return Index(settings.index_dir, embedder=embedder, store=store, reranker=reranker)
+
+
+def open_corpus(settings: Settings) -> Corpus:
+    return Corpus(settings.corpus_dir)
+
+
+def sentiment_source(
+    settings: Settings, config: SignalConfig
+) -> Callable[[str, date], Part | None]:
+    """(ticker, as_of) -> the signal's sentiment part from the ingested news and calls."""
+    from quant.sentiment import load_scorer, ticker_sentiment
+
+    corpus = open_corpus(settings)
+    scorer = None
+
+    def part(ticker: str, as_of: date) -> Part | None:
+        nonlocal scorer
+        start = as_of - timedelta(days=110)
+        news = corpus.news(ticker, start=start, end=as_of)
+        calls = corpus.calls(ticker, start=start, end=as_of)
+        if not news and not calls:
+            return None
+        scorer = scorer or load_scorer(model=settings.sentiment_model)
+        aggregate = ticker_sentiment(
+            ticker=ticker,
+            as_of=as_of,
+            news=news,
+            calls=calls,
+            scorer=scorer,
+            weights=config.sentiment_weights,
+        )
+        return aggregate.to_part()
+
+    return part
 
 
 def open_bar_store(settings: Settings):  # noqa: ANN201 - BarStore, imported lazily

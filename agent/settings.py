@@ -69,6 +69,22 @@ class Settings(BaseSettings):
         default=None, description="JSON/TOML file overriding signal weights and thresholds"
     )
 
+    embedding_model: str | None = Field(
+        default=None, description="sentence-transformers model id or path; default: bundled MiniLM"
+    )
+    reranker_model: str | None = Field(default=None, description="local cross-encoder path")
+    vector_store: Literal["lancedb", "pinecone"] = "lancedb"
+    pinecone_api_key: SecretStr | None = None
+    pinecone_index: str | None = None
+    pinecone_host: str | None = None
+    pinecone_namespace: str = ""
+    sentiment_model: str | None = Field(
+        default=None, description="FinBERT id or local path; 'lexicon' for Loughran-McDonald"
+    )
+    edgar_user_agent: str | None = Field(
+        default=None, description="declared User-Agent for SEC EDGAR: name and contact e-mail"
+    )
+
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True
@@ -107,6 +123,17 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _pinecone_complete(self) -> Settings:
+        if self.vector_store == "pinecone" and (
+            self.pinecone_api_key is None or not (self.pinecone_index or self.pinecone_host)
+        ):
+            raise ValueError(
+                "vector_store=pinecone needs SIGNALDESK_PINECONE_API_KEY and "
+                "SIGNALDESK_PINECONE_INDEX (or SIGNALDESK_PINECONE_HOST)"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _profile_defaults(self) -> Settings:
         level, fmt = _PROFILE_LOGGING[self.profile]
         if self.log_level is None:
@@ -135,12 +162,20 @@ class Settings(BaseSettings):
         return self.home / "models"
 
     @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.home / "corpus"
+
+    @property
     def reports_dir(self) -> Path:
         return self.home / "reports"
 
     def secrets(self) -> list[str]:
         """Secret values, for the log redaction filter."""
-        values = [self.database_url, self.redis_url, self.stooq_api_key]
+        values = [self.database_url, self.redis_url, self.stooq_api_key, self.pinecone_api_key]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
     def public_dict(self) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from quant.data.bars import Bars
 from quant.data.service import MarketData
@@ -27,6 +28,8 @@ class ToolContext:
     risk_lookback: int = 500  # trading days of history behind risk estimates
     # (ticker, as_of) -> the sentiment part, or None when there is nothing dated to score
     sentiment: Callable[[str, date], Part | None] | None = None
+    # opens the document index on first use (loading the embedding model is not free)
+    index: Callable[[], Any] | None = None
 
     def bars(self, ticker: str, *, start: date | None = None) -> Bars:
         """Adjusted bars up to and including ``as_of`` (never later)."""

@@ -15,6 +15,7 @@ from agent.cli.config import config_app
 from agent.cli.data import data_app
 from agent.cli.db import db_app
 from agent.cli.demo import demo
+from agent.cli.documents import ingest_app, search, sentiment
 from agent.cli.research import backtest, risk, signal, technicals, train
 from agent.logs import configure_logging, new_run_id, run_scope
 from agent.settings import SettingsError, load_settings
@@ -35,12 +36,15 @@ app = typer.Typer(
 app.add_typer(data_app, name="data")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
+app.add_typer(ingest_app, name="ingest")
 app.command("demo")(demo)
 app.command("risk")(risk)
 app.command("technicals")(technicals)
 app.command("signal")(signal)
 app.command("train")(train)
 app.command("backtest")(backtest)
+app.command("search")(search)
+app.command("sentiment")(sentiment)
 
 
 @app.callback()

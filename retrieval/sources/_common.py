@@ -66,7 +66,7 @@ class MalformedFileError(ValueError):
 def skip(skipped: list[SkippedFile], path: Path | str, reason: str) -> None:
     """Record a skipped file and log it as a warning."""
     skipped.append(SkippedFile(path=str(path), reason=reason))
-    log.warning("skipped %s: %s", path, reason)
+    log.debug("skipped %s: %s", path, reason)
 
 
 def decode_text(raw: bytes) -> str:

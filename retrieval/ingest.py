@@ -1,0 +1,72 @@
+"""Ingestion: documents and news -> section-aware chunks -> the index; dated news and calls
+also go to the corpus that sentiment reads. Idempotent: re-ingesting changes nothing."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from retrieval.chunking import chunk_documents
+from retrieval.corpus import Corpus
+from retrieval.index import Index
+from retrieval.sources._common import SkippedFile
+from retrieval.sources.news import news_document
+from retrieval.types import Document, NewsItem
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    documents: int
+    news: int
+    chunks: int
+    embedded: int
+    new_news: int
+    new_calls: int
+    flagged: int
+    seconds: float
+    skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
+
+    @property
+    def chunks_per_s(self) -> float:
+        return self.chunks / self.seconds if self.seconds > 0 else float("nan")
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "documents": self.documents,
+            "news": self.news,
+            "chunks": self.chunks,
+            "embedded": self.embedded,
+            "new_news": self.new_news,
+            "new_calls": self.new_calls,
+            "injection_flagged_chunks": self.flagged,
+            "seconds": round(self.seconds, 3),
+            "chunks_per_s": round(self.chunks_per_s, 1) if self.seconds > 0 else None,
+            "skipped": [{"path": str(s.path), "reason": s.reason} for s in self.skipped],
+        }
+
+
+def ingest(
+    *,
+    documents: Sequence[Document],
+    news: Sequence[NewsItem] = (),
+    index: Index,
+    corpus: Corpus,
+    skipped: Sequence[SkippedFile] = (),
+) -> IngestReport:
+    started = time.perf_counter()
+    chunks = chunk_documents([*documents, *(news_document(n) for n in news)])
+    added = index.add(chunks)
+    new_news = corpus.add_news(news)
+    new_calls = corpus.add_calls(d for d in documents if d.kind == "call")
+    return IngestReport(
+        documents=len(documents),
+        news=len(news),
+        chunks=len(chunks),
+        embedded=added.embedded,
+        new_news=new_news,
+        new_calls=new_calls,
+        flagged=sum(c.injection_suspected for c in chunks),
+        seconds=time.perf_counter() - started,
+        skipped=tuple(skipped),
+    )

@@ -1,0 +1,76 @@
+"""Passages from ingested filings, earnings calls and news, as citable evidence.
+
+Point in time: only documents available on or before ``ctx.as_of`` can be returned. Passage
+text is data, not instructions: chunks that look like instructions to a model are marked.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from retrieval.store.base import Filters
+from retrieval.types import Passage
+from tools.context import ToolContext
+from tools.evidence import Evidence, Window
+
+Kind = Literal["filing", "call", "news"]
+
+
+class NoIndexError(LookupError):
+    """No document index is configured for this run."""
+
+
+def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
+    c = passage.chunk
+    kind = c.kind if c.kind in ("filing", "call", "news") else "filing"
+    where = " ".join(x for x in (c.ticker, c.form, c.fiscal_period, c.section) if x)
+    return Evidence.make(
+        kind=kind,  # type: ignore[arg-type]
+        tickers=[c.ticker] if c.ticker else [],
+        as_of=ctx.as_of,
+        values={
+            "passage_id": passage.id,
+            "text": c.text,
+            "score": passage.score,
+            "rank": passage.rank,
+            "method": passage.method,
+            "injection_suspected": c.injection_suspected,
+        },
+        window=Window(end=c.available_on),
+        source={
+            "document": c.doc_id,
+            "form": c.form,
+            "fiscal_period": c.fiscal_period,
+            "section": c.section,
+            "section_title": c.section_title,
+            "filed": c.available_on,
+            "path": c.source,
+            "chars": [c.char_start, c.char_end],
+        },
+        summary=f"{where} (available {c.available_on}): {c.text[:280]}",
+    )
+
+
+def search_evidence(
+    ctx: ToolContext,
+    query: str,
+    *,
+    ticker: str | None = None,
+    form: str | None = None,
+    kinds: tuple[Kind, ...] | None = None,
+    section: str | None = None,
+    k: int = 5,
+) -> list[Evidence]:
+    """The ``k`` best passages for ``query`` (hybrid BM25 + dense) among documents available by
+    ``ctx.as_of``, optionally restricted to a ticker, form, section and kind."""
+    if ctx.index is None:
+        raise NoIndexError("no document index configured: ingest documents first")
+    filters = Filters(
+        tickers=(ticker.upper(),) if ticker else None,
+        forms=(form.upper(),) if form else None,
+        sections=(section,) if section else None,
+        kinds=kinds,
+        available_on_max=ctx.as_of,
+    )
+    passages = ctx.index().search(query, k=k, filters=filters)
+    return [passage_evidence(p, ctx=ctx) for p in passages]
