@@ -1,4 +1,5 @@
-"""Technical indicators on daily bars: TA-Lib where it has them, vectorised numpy otherwise.
+"""Technical indicators on daily bars, computed by TA-Lib (numpy only for the arithmetic
+around it: %b, bandwidth, flow changes, the displaced Ichimoku cloud).
 
 ``compute_indicators(bars)`` gives every indicator for every bar (NaN in the warm-up);
 ``indicator_snapshot(bars, as_of=...)`` gives them at one date from bars on or before it.

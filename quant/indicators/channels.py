@@ -1,4 +1,8 @@
-"""Price channels built from rolling highs and lows: Ichimoku and Donchian.
+"""Price channels built from rolling highs and lows: Ichimoku and Donchian, on TA-Lib.
+
+Each Ichimoku line is TA-Lib's ``MIDPRICE`` (the midpoint of the highest high and the lowest
+low of its window); the Donchian bands are ``MAX`` of the highs and ``MIN`` of the lows, and
+their midpoint is taken from the two bands.
 
 Point in time: every value at bar ``t`` uses only bars ``<= t``. Ichimoku's leading spans
 (senkou A and B) are conventionally *plotted* ``displacement`` bars ahead; here they are
@@ -6,43 +10,19 @@ reported at the bar where they become known (``ichimoku_senkou_*``), and the clo
 drawn at bar ``t`` (the spans computed ``displacement`` bars earlier) is reported separately
 (``ichimoku_cloud_*``). The lagging span (chikou) is today's close drawn in the past, so it adds
 nothing point in time and is not reported.
+
+Inputs: contiguous float64 arrays of equal length with no NaN (TA-Lib skips leading NaNs only).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
+import talib
 
 from quant._types import FloatArray
-from quant.indicators._rolling import rolling_extrema_into
-from quant.indicators.inputs import Rows
 
 TENKAN, KIJUN, SENKOU_B, DISPLACEMENT = 9, 26, 52, 26
 DONCHIAN = 20
-
-
-def _extremes(high: FloatArray, low: FloatArray, windows: Sequence[int]) -> FloatArray:
-    """Per window, ``[highest high, -lowest low]``: shape (len(windows), 2, n), one pass over
-    ``[high, -low]`` (the rolling max of -low is minus the rolling min of low)."""
-    pair = np.empty((2, len(high)))
-    pair[0] = high
-    np.negative(low, out=pair[1])
-    out = np.empty((len(windows), *pair.shape))
-    rolling_extrema_into(out, pair, windows, np.maximum)
-    return out
-
-
-def _midpoint(extremes: FloatArray, out: FloatArray) -> FloatArray:
-    np.subtract(extremes[0], extremes[1], out=out)  # highest high + lowest low
-    out *= 0.5
-    return out
-
-
-def _lag_into(out: FloatArray, x: FloatArray, periods: int) -> None:
-    out[:periods] = np.nan
-    if periods < len(x):
-        out[periods:] = x[: len(x) - periods]
 
 
 def _ichimoku_names(tenkan: int, kijun: int) -> tuple[str, ...]:
@@ -60,22 +40,38 @@ def _donchian_names(period: int) -> tuple[str, ...]:
     return (f"donchian_upper_{period}", f"donchian_lower_{period}", f"donchian_mid_{period}")
 
 
-def _ichimoku_into(extremes: FloatArray, out: Rows, names: tuple[str, ...], shift: int) -> None:
-    tenkan, kijun, span_a, span_b, cloud_a, cloud_b = (out[name] for name in names)
-    _midpoint(extremes[0], tenkan)
-    _midpoint(extremes[1], kijun)
-    _midpoint(extremes[2], span_b)
-    np.add(tenkan, kijun, out=span_a)
-    span_a *= 0.5
-    _lag_into(cloud_a, span_a, shift)
-    _lag_into(cloud_b, span_b, shift)
+ICHIMOKU_COLUMNS = _ichimoku_names(TENKAN, KIJUN)
+DONCHIAN_COLUMNS = _donchian_names(DONCHIAN)
+CHANNEL_COLUMNS: tuple[str, ...] = ICHIMOKU_COLUMNS + DONCHIAN_COLUMNS
 
 
-def _donchian_into(extremes: FloatArray, out: Rows, names: tuple[str, ...]) -> None:
-    upper, lower, mid = (out[name] for name in names)
-    upper[:] = extremes[0]
-    np.negative(extremes[1], out=lower)
-    _midpoint(extremes, mid)
+def _lag_into(out: FloatArray, x: FloatArray, periods: int) -> None:
+    """``out[i] = x[i - periods]``, NaN before."""
+    out[:periods] = np.nan
+    if periods < len(x):
+        out[periods:] = x[: len(x) - periods]
+
+
+def _ichimoku_into(
+    high: FloatArray, low: FloatArray, out: FloatArray, windows: tuple[int, int, int], shift: int
+) -> None:
+    """The six Ichimoku lines into the rows of ``out``, in ``_ichimoku_names`` order."""
+    tenkan, kijun, senkou_b = windows
+    out[0] = talib.MIDPRICE(high, low, timeperiod=tenkan)
+    out[1] = talib.MIDPRICE(high, low, timeperiod=kijun)
+    np.add(out[0], out[1], out=out[2])
+    out[2] *= 0.5
+    out[3] = talib.MIDPRICE(high, low, timeperiod=senkou_b)
+    _lag_into(out[4], out[2], shift)
+    _lag_into(out[5], out[3], shift)
+
+
+def _donchian_into(high: FloatArray, low: FloatArray, out: FloatArray, period: int) -> None:
+    """Upper, lower and mid band into the rows of ``out``."""
+    out[0] = talib.MAX(high, timeperiod=period)
+    out[1] = talib.MIN(low, timeperiod=period)
+    np.add(out[0], out[1], out=out[2])  # MIDPRICE(period), exactly, without a third pass
+    out[2] *= 0.5
 
 
 def ichimoku(
@@ -93,24 +89,21 @@ def ichimoku(
     senkou B: window ``senkou_b`` (52); all as known at each bar. cloud A/B: senkou A/B from
     ``displacement`` bars earlier, i.e. the cloud drawn at the bar.
     """
-    names = _ichimoku_names(tenkan, kijun)
-    out = {name: np.empty_like(high) for name in names}
-    _ichimoku_into(_extremes(high, low, (tenkan, kijun, senkou_b)), out, names, displacement)
-    return out
+    out = np.empty((6, len(high)))
+    _ichimoku_into(high, low, out, (tenkan, kijun, senkou_b), displacement)
+    return dict(zip(_ichimoku_names(tenkan, kijun), out, strict=True))
 
 
 def donchian(high: FloatArray, low: FloatArray, *, period: int = DONCHIAN) -> dict[str, FloatArray]:
     """Donchian channel: highest high and lowest low of the last ``period`` bars (the current
     bar included) and their midpoint."""
-    names = _donchian_names(period)
-    out = {name: np.empty_like(high) for name in names}
-    _donchian_into(_extremes(high, low, (period,))[0], out, names)
-    return out
+    out = np.empty((3, len(high)))
+    _donchian_into(high, low, out, period)
+    return dict(zip(_donchian_names(period), out, strict=True))
 
 
-def channel_indicators(high: FloatArray, low: FloatArray, out: Rows) -> None:
-    """Ichimoku (9/26/52, displaced 26) and Donchian (20) from one set of rolling extrema,
-    written into ``out`` (column name -> row of the output block)."""
-    extremes = _extremes(high, low, (TENKAN, KIJUN, SENKOU_B, DONCHIAN))
-    _ichimoku_into(extremes[:3], out, _ichimoku_names(TENKAN, KIJUN), DISPLACEMENT)
-    _donchian_into(extremes[3], out, _donchian_names(DONCHIAN))
+def channel_indicators(high: FloatArray, low: FloatArray, out: FloatArray) -> None:
+    """Ichimoku (9/26/52, displaced 26) and Donchian (20) into the rows of ``out``, in
+    ``CHANNEL_COLUMNS`` order."""
+    _ichimoku_into(high, low, out[:6], (TENKAN, KIJUN, SENKOU_B), DISPLACEMENT)
+    _donchian_into(high, low, out[6:], DONCHIAN)

@@ -1,18 +1,27 @@
-"""Indicators built from simple array statistics, implemented here rather than in TA-Lib.
+"""Indicators derived from TA-Lib statistics: historical volatility, the volume rate of change,
+and window changes of cumulative volume flows (OBV, accumulation/distribution).
 
-Historical volatility, the volume rate of change, and window changes of cumulative volume
-flows (OBV, accumulation/distribution). A cumulative flow's level depends on where the series
-starts, so only its change over a window, scaled by the window's average volume, is reported.
+Historical volatility is TA-Lib's ``STDDEV`` of daily log returns, corrected from the population
+to the sample deviation and annualised; the volume rate of change is TA-Lib's ``ROC``. A
+cumulative flow's level depends on where the series starts, so only its change over a window,
+scaled by the window's average volume, is reported.
+
+Inputs: contiguous float64 arrays with no NaN (TA-Lib keeps running sums, so an interior NaN
+would spread to every later value).
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
+import talib
 
 from quant._types import FloatArray
-from quant.indicators._rolling import valid_std
+from quant.indicators.inputs import OHLCV
 
 TRADING_DAYS = 252
+STATISTIC_COLUMNS: tuple[str, ...] = ("hv_20", "vroc_12")
 
 
 def historical_volatility(
@@ -27,12 +36,18 @@ def historical_volatility(
     close: shape (n_bars,), positive, oldest first. The first ``period`` values are NaN.
     Written into ``out`` when given.
     """
+    if period < 2:
+        raise ValueError(f"a sample standard deviation needs period >= 2, got {period}")
     out = np.empty_like(close) if out is None else out
-    out[:period] = np.nan
-    if len(close) > period:
-        returns = np.divide(close[1:], close[:-1])
-        np.log(returns, out=returns)
-        valid_std(returns, period, scale=np.sqrt(periods_per_year), out=out[period:])
+    if len(close) <= period:
+        out[:] = np.nan
+        return out
+    returns = np.divide(close[1:], close[:-1])
+    np.log(returns, out=returns)
+    # STDDEV is the population deviation (ddof=0): sqrt(n / (n - 1)) makes it the sample one
+    scale = math.sqrt(periods_per_year * period / (period - 1))
+    out[0] = np.nan
+    out[1:] = talib.STDDEV(returns, timeperiod=period, nbdev=scale)
     return out
 
 
@@ -45,15 +60,11 @@ def volume_roc(
     ``out`` when given.
     """
     out = np.empty_like(volume) if out is None else out
-    out[:period] = np.nan
+    out[:] = talib.ROC(volume, timeperiod=period)  # ((v[t] / v[t - period]) - 1) * 100
     if len(volume) > period:
-        now, before, rate = volume[period:], volume[:-period], out[period:]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            np.divide(now, before, out=rate)
-        rate -= 1.0
-        rate *= 100.0
-        if not before.all():
-            rate[before == 0.0] = np.nan
+        before = volume[:-period]
+        if not before.all():  # TA-Lib reports 0 after a zero volume: no rate is defined there
+            out[period:][before == 0.0] = np.nan
     return out
 
 
@@ -77,3 +88,10 @@ def flow_change(
         with np.errstate(divide="ignore", invalid="ignore"):
             change /= avg_volume[period:]
     return out
+
+
+def statistic_indicators(bars: OHLCV, out: FloatArray) -> None:
+    """Historical volatility 20 and volume rate of change 12 into the rows of ``out``, in
+    ``STATISTIC_COLUMNS`` order."""
+    historical_volatility(bars.close, period=20, out=out[0])
+    volume_roc(bars.volume, period=12, out=out[1])

@@ -7,7 +7,7 @@ a DataFrame is built once, at the end. Bars are daily OHLCV: a strictly increasi
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -20,7 +20,6 @@ from quant.indicators.errors import InsufficientDataError, InvalidBarsError
 
 BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 _BAR_INDEX = pd.Index(BAR_COLUMNS)
-Rows = Mapping[str, FloatArray]  # column name -> the row of the output block to write into
 
 
 class OHLCV(NamedTuple):
@@ -50,6 +49,8 @@ def ohlcv_arrays(bars: pd.DataFrame) -> OHLCV:
 
     Raises ``InvalidBarsError`` for a missing column, an index that is not a strictly
     increasing ``DatetimeIndex``, a NaN or infinite value, a price <= 0 or a negative volume.
+    The arrays may be read-only views of the frame's data (when its five columns are one
+    float64 block): read them, don't write to them.
     """
     index = bars.index
     if not isinstance(index, pd.DatetimeIndex):
@@ -62,11 +63,15 @@ def ohlcv_arrays(bars: pd.DataFrame) -> OHLCV:
         if missing:
             raise InvalidBarsError(f"bars are missing columns {missing}; need {list(BAR_COLUMNS)}")
         frame = bars[list(BAR_COLUMNS)]
-    block = np.ascontiguousarray(frame.to_numpy(dtype=np.float64).T)
+    # float columns give the transpose of a (5, n_bars) C-ordered array: no further copy
+    block = frame.to_numpy().T
+    if block.dtype != np.float64 or not block.flags.c_contiguous:
+        block = np.ascontiguousarray(block, dtype=np.float64)
     if block.shape[1]:
-        # min/max reductions propagate NaN: this one comparison also rejects NaN and infinities
-        lowest, highest = block.min(axis=1), block.max()
-        if not ((lowest[:4] > 0).all() and lowest[4] >= 0 and highest < np.inf):
+        # min reductions propagate NaN (and NaN > 0 is False): these comparisons also reject
+        # NaN and -inf; the max rejects +inf
+        o, h, lo, c, v = block.min(axis=1).tolist()
+        if not (o > 0 and h > 0 and lo > 0 and c > 0 and v >= 0 and block.max() < math.inf):
             _explain_bad_values(block)
     return OHLCV(*block)
 

@@ -9,6 +9,7 @@ index. The first ``warmup`` bars (250 by default) are NaN, so every reported val
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -16,18 +17,21 @@ import numpy as np
 import pandas as pd
 
 from quant._types import FloatArray
-from quant.indicators.channels import channel_indicators
+from quant.indicators.channels import CHANNEL_COLUMNS, channel_indicators
 from quant.indicators.classic import (
+    BAND_COLUMNS,
+    FLOW_COLUMNS,
+    MOMENTUM_COLUMNS,
+    TREND_COLUMNS,
     band_indicators,
     flow_indicators,
     momentum_indicators,
     trend_indicators,
 )
-from quant.indicators.derived import historical_volatility, volume_roc
+from quant.indicators.derived import STATISTIC_COLUMNS, statistic_indicators
 from quant.indicators.inputs import (
     OHLCV,
     DataWindow,
-    Rows,
     bars_up_to,
     ohlcv_arrays,
     require_history,
@@ -35,61 +39,49 @@ from quant.indicators.inputs import (
 
 WARMUP = 250
 
-INDICATOR_COLUMNS: tuple[str, ...] = (
-    # momentum (TA-Lib)
-    "rsi_14", "macd", "macd_signal", "macd_hist", "roc_12", "mfi_14",
-    "stoch_slowk", "stoch_slowd", "willr_14", "cci_20",
-    # trend (TA-Lib)
-    "sma_20", "sma_50", "sma_200", "ema_12", "ema_26", "adx_14", "plus_di_14", "minus_di_14",
-    # bands and range (TA-Lib)
-    "bb_upper", "bb_middle", "bb_lower", "bb_pct_b", "bb_bandwidth", "atr_14",
-    # volume flows (TA-Lib OBV and AD, reported as 20-bar changes)
-    "obv_change_20", "ad_change_20",
-    # channels (implemented here)
-    "ichimoku_tenkan_9", "ichimoku_kijun_26", "ichimoku_senkou_a", "ichimoku_senkou_b",
-    "ichimoku_cloud_a", "ichimoku_cloud_b",
-    "donchian_upper_20", "donchian_lower_20", "donchian_mid_20",
-    # statistics (implemented here)
-    "hv_20", "vroc_12",
-)  # fmt: skip
-_COLUMNS = pd.Index(INDICATOR_COLUMNS)
 
-
-def _channels(bars: OHLCV, out: Rows) -> None:
+def _channels(bars: OHLCV, out: FloatArray) -> None:
     channel_indicators(bars.high, bars.low, out)
 
 
-def _statistics(bars: OHLCV, out: Rows) -> None:
-    historical_volatility(bars.close, period=20, out=out["hv_20"])
-    volume_roc(bars.volume, period=12, out=out["vroc_12"])
-
-
-_GROUPS = (
-    momentum_indicators,
-    trend_indicators,
-    band_indicators,
-    flow_indicators,
-    _channels,
-    _statistics,
+_Group = Callable[[OHLCV, FloatArray], None]
+_GROUPS: tuple[tuple[tuple[str, ...], _Group], ...] = (
+    (MOMENTUM_COLUMNS, momentum_indicators),  # TA-Lib
+    (TREND_COLUMNS, trend_indicators),  # TA-Lib
+    (BAND_COLUMNS, band_indicators),  # TA-Lib Bollinger bands (with %b, bandwidth) and ATR
+    (FLOW_COLUMNS, flow_indicators),  # TA-Lib OBV and AD, reported as 20-bar changes
+    (CHANNEL_COLUMNS, _channels),  # TA-Lib MIDPRICE, MAX, MIN
+    (STATISTIC_COLUMNS, statistic_indicators),  # TA-Lib STDDEV of log returns, ROC of volume
 )
+INDICATOR_COLUMNS: tuple[str, ...] = tuple(name for names, _ in _GROUPS for name in names)
+_COLUMNS = pd.Index(INDICATOR_COLUMNS)
 
 
-def _fill(bars: OHLCV) -> FloatArray:
-    """Every indicator as one block of shape (len(INDICATOR_COLUMNS), n_bars), unmasked.
+def _row_slices() -> tuple[tuple[slice, _Group], ...]:
+    """Each group with the rows of the block it writes."""
+    rows: list[tuple[slice, _Group]] = []
+    start = 0
+    for names, group in _GROUPS:
+        rows.append((slice(start, start + len(names)), group))
+        start += len(names)
+    return tuple(rows)
 
-    Each column is written into its row as soon as it is computed: one allocation for the
-    output, few temporaries alive at once, and the allocator reuses warm memory.
-    """
+
+_ROWS = _row_slices()
+
+
+def _block(bars: OHLCV) -> FloatArray:
+    """Every indicator as one C-contiguous block of shape (len(INDICATOR_COLUMNS), n_bars),
+    unmasked. Each group writes its rows as it computes them (see ``classic``)."""
     block = np.empty((len(INDICATOR_COLUMNS), len(bars.close)))
-    rows = dict(zip(INDICATOR_COLUMNS, block, strict=True))
-    for group in _GROUPS:
-        group(bars, rows)
+    for rows, group in _ROWS:
+        group(bars, block[rows])
     return block
 
 
 def indicator_arrays(bars: OHLCV) -> dict[str, FloatArray]:
     """Every indicator as a float64 array of shape (n_bars,), with no warm-up mask."""
-    return dict(zip(INDICATOR_COLUMNS, _fill(bars), strict=True))
+    return dict(zip(INDICATOR_COLUMNS, _block(bars), strict=True))
 
 
 def compute_indicators(bars: pd.DataFrame, *, warmup: int = WARMUP) -> pd.DataFrame:
@@ -100,7 +92,7 @@ def compute_indicators(bars: pd.DataFrame, *, warmup: int = WARMUP) -> pd.DataFr
     """
     if warmup < 0:
         raise ValueError(f"warmup must be >= 0, got {warmup}")
-    block = _fill(ohlcv_arrays(bars))
+    block = _block(ohlcv_arrays(bars))
     block[:, :warmup] = np.nan
     return pd.DataFrame(block.T, index=bars.index, columns=_COLUMNS, copy=False)
 

@@ -28,7 +28,7 @@ from quant.models.errors import (
     ModelNotFoundError,
     RegistryCorruptError,
 )
-from quant.models.forecast import ForecastResult, predict_proba_up
+from quant.models.forecast import ForecastResult, predict_proba_up, predict_row
 from quant.models.importance import (
     Contribution,
     contributions,
@@ -94,6 +94,7 @@ __all__ = [
     "make_calibrator",
     "make_labels",
     "predict_proba_up",
+    "predict_row",
     "reliability",
     "return_column",
     "score",

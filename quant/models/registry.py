@@ -78,9 +78,10 @@ class RegisteredModel:
     _checked_index: pd.Index | None = field(default=None, repr=False, compare=False)
 
     def check_features(self, columns: pd.Index) -> None:
-        """Raise ``FeatureMismatchError`` unless ``columns`` are the model's features (an Index
-        object once checked is remembered: pandas indexes are immutable)."""
-        if columns is not self._checked_index:
+        """Raise ``FeatureMismatchError`` unless ``columns`` are the model's features. An Index
+        once checked is remembered, with its views (``Index.is_``: the row ``features.loc[key]``
+        gets a new view of the panel's columns each time): pandas indexes are immutable."""
+        if not columns.is_(self._checked_index):
             check_features(columns, self.card.features)
             self._checked_index = columns
 

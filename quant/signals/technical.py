@@ -16,6 +16,7 @@ Score = sum(weight * component) / sum(weights), rounded to 12 decimals so that f
 cannot move a score across a threshold; the action is ``classify(score, thresholds)``.
 ``technical_score`` (one date, bars on or before it) and ``technical_score_series`` (every
 bar, vectorised) agree exactly. ``timeframe_consensus`` compares daily and weekly scores.
+The component rules live in ``_technical_rules`` and are re-exported here.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 import talib
 
@@ -41,8 +41,17 @@ from quant.indicators import (
     require_history,
     weekly_bars,
 )
+from quant.signals._technical_rules import (
+    COMPONENTS,
+    bollinger_component,
+    combine,
+    component_scores,
+    macd_component,
+    moving_average_component,
+    rsi_component,
+)
 from quant.signals.action import Action, classify
-from quant.signals.config import SignalConfig, TechnicalRules, TechnicalWeights
+from quant.signals.config import SignalConfig, TechnicalRules
 
 __all__ = [
     "COMPONENTS",
@@ -64,62 +73,8 @@ __all__ = [
     "weekly_config",
 ]
 
-COMPONENTS: tuple[str, ...] = ("rsi", "macd", "moving_averages", "bollinger")
 DEFAULT_CONFIG = SignalConfig()
 WEEKLY_WARMUP = 52
-SCORE_DECIMALS = 12
-_ArrayLike = npt.ArrayLike
-
-
-# -- component rules: vectorised, NaN in -> NaN out; scalars give 0-d arrays ------------------
-
-
-def rsi_component(rsi: _ArrayLike, *, rules: TechnicalRules) -> FloatArray:
-    """``clip((rsi_center - rsi) / rsi_span, 0, 1)``."""
-    return np.clip((rules.rsi_center - np.asarray(rsi, dtype=np.float64)) / rules.rsi_span, 0, 1)
-
-
-def macd_component(macd: _ArrayLike, signal: _ArrayLike, *, rules: TechnicalRules) -> FloatArray:
-    """``macd_bull`` where MACD > signal, else ``macd_bear`` (a tie is not bullish)."""
-    m, s = np.asarray(macd, dtype=np.float64), np.asarray(signal, dtype=np.float64)
-    out = np.where(m > s, rules.macd_bull, rules.macd_bear)
-    return np.where(np.isnan(m - s), np.nan, out)
-
-
-def moving_average_component(
-    close: _ArrayLike, sma_fast: _ArrayLike, sma_slow: _ArrayLike, *, rules: TechnicalRules
-) -> FloatArray:
-    """``ma_bear + (ma_bull - ma_bear) * f``, f = share of the three bullish relations that hold.
-
-    Relations: close > fast, fast > slow, close > slow; each counts 1 when it holds, 1/2 on a
-    tie, 0 otherwise (``(sign(a - b) + 1) / 2``).
-    """
-    c, f, s = (np.asarray(x, dtype=np.float64) for x in (close, sma_fast, sma_slow))
-    bullish = (np.sign(c - f) + np.sign(f - s) + np.sign(c - s) + 3.0) / 6.0
-    return rules.ma_bear + (rules.ma_bull - rules.ma_bear) * bullish
-
-
-def bollinger_component(
-    close: _ArrayLike, lower: _ArrayLike, upper: _ArrayLike, *, rules: TechnicalRules
-) -> FloatArray:
-    """``bb_below`` under the lower band, ``bb_above`` over the upper band, else ``bb_inside``."""
-    c, lo, up = (np.asarray(x, dtype=np.float64) for x in (close, lower, upper))
-    out = np.where(c < lo, rules.bb_below, np.where(c > up, rules.bb_above, rules.bb_inside))
-    return np.where(np.isnan(c + lo + up), np.nan, out)
-
-
-def combine(components: Mapping[str, _ArrayLike], *, weights: TechnicalWeights) -> FloatArray:
-    """``sum(weight * component) / sum(weights)`` over ``COMPONENTS``, rounded to 12 decimals.
-
-    Raises ``ValueError`` when the weights sum to zero.
-    """
-    w = {name: float(getattr(weights, name)) for name in COMPONENTS}
-    total = sum(w.values())
-    if total <= 0:
-        raise ValueError("technical weights sum to zero: give at least one component a weight")
-    # A weightless component is left out, so its NaN cannot poison the score.
-    score = sum(w[n] * np.asarray(components[n], dtype=np.float64) for n in COMPONENTS if w[n])
-    return np.round(np.asarray(score) / total, SCORE_DECIMALS)
 
 
 def required_warmup(rules: TechnicalRules) -> int:
@@ -155,17 +110,6 @@ def _inputs(bars: OHLCV, rules: TechnicalRules) -> dict[str, FloatArray]:
         "bb_lower": lower,
         "bb_middle": middle,
         "bb_upper": upper,
-    }
-
-
-def _components(x: Mapping[str, FloatArray], rules: TechnicalRules) -> dict[str, FloatArray]:
-    return {
-        "rsi": rsi_component(x["rsi"], rules=rules),
-        "macd": macd_component(x["macd"], x["macd_signal"], rules=rules),
-        "moving_averages": moving_average_component(
-            x["close"], x["sma_fast"], x["sma_slow"], rules=rules
-        ),
-        "bollinger": bollinger_component(x["close"], x["bb_lower"], x["bb_upper"], rules=rules),
     }
 
 
@@ -249,7 +193,7 @@ def technical_score(
     upto = bars_up_to(bars, as_of)
     window = require_history(upto, as_of=as_of, warmup=warmup)
     last = {k: float(v[-1]) for k, v in _inputs(ohlcv_arrays(upto), rules).items()}
-    parts = {k: float(v) for k, v in _components(last, rules).items()}
+    parts = {k: float(v) for k, v in component_scores(last, rules).items()}
     score = float(combine(parts, weights=config.technical_weights))
     inputs = _component_inputs(last, rules)
     weights = config.technical_weights
@@ -277,7 +221,7 @@ def technical_score_series(
     """
     rules = config.technical_rules
     _check_warmup(warmup, rules)
-    parts = _components(_inputs(ohlcv_arrays(bars), rules), rules)
+    parts = component_scores(_inputs(ohlcv_arrays(bars), rules), rules)
     score = combine(parts, weights=config.technical_weights)
     block = np.stack([score, *(parts[k] for k in COMPONENTS)])
     block[:, :warmup] = np.nan

@@ -1,10 +1,11 @@
-"""Ichimoku and Donchian against straightforward pandas implementations and hand cases."""
+"""Ichimoku and Donchian against straightforward pandas implementations, TA-Lib and hand cases."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
+import talib
 
 from quant.indicators import WARMUP, compute_indicators, donchian, ichimoku
 from tests.quant.indicators._bars import real_bars
@@ -35,6 +36,22 @@ def test_ichimoku_and_donchian_match_pandas_rolling_windows(ticker: str) -> None
     }
     for name, series in expected.items():
         np.testing.assert_allclose(frame[name], series.iloc[WARMUP:], rtol=0, atol=1e-9)
+
+
+def test_channels_are_talib_midprice_max_and_min() -> None:
+    bars = real_bars("MSFT")
+    high, low = bars["high"].to_numpy(), bars["low"].to_numpy()
+    lines, channel = ichimoku(high, low), donchian(high, low)
+    expected = {
+        "ichimoku_tenkan_9": talib.MIDPRICE(high, low, timeperiod=9),
+        "ichimoku_kijun_26": talib.MIDPRICE(high, low, timeperiod=26),
+        "ichimoku_senkou_b": talib.MIDPRICE(high, low, timeperiod=52),
+        "donchian_upper_20": talib.MAX(high, timeperiod=20),
+        "donchian_lower_20": talib.MIN(low, timeperiod=20),
+        "donchian_mid_20": talib.MIDPRICE(high, low, timeperiod=20),  # (upper + lower) / 2
+    }
+    for name, values in expected.items():
+        np.testing.assert_array_equal({**lines, **channel}[name], values, err_msg=name)
 
 
 def test_ichimoku_hand_computed() -> None:

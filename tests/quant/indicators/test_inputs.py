@@ -27,6 +27,18 @@ def test_arrays_are_contiguous_float64_in_column_order() -> None:
         np.testing.assert_array_equal(values, bars[name].to_numpy())
 
 
+def test_one_block_two_blocks_and_integer_volume_give_the_same_arrays() -> None:
+    bars = real_bars("IBM")[["open", "high", "low", "close", "volume"]]
+    one_block = pd.DataFrame(bars.to_numpy(), index=bars.index, columns=bars.columns)
+    two_blocks = bars[["open", "high", "low", "close"]].copy()
+    two_blocks["volume"] = bars["volume"].round().astype(np.int64)
+    for frame in (one_block, two_blocks):
+        for name, values in ohlcv_arrays(frame)._asdict().items():
+            assert values.dtype == np.float64 and values.flags.c_contiguous
+            np.testing.assert_array_equal(values, frame[name].to_numpy(dtype=np.float64))
+    pd.testing.assert_frame_equal(compute_indicators(one_block), compute_indicators(bars))
+
+
 def test_extra_columns_are_ignored() -> None:
     bars = real_bars("IBM")
     bars["adj_close"] = 1.0

@@ -10,6 +10,7 @@ from sklearn.linear_model import LogisticRegression
 
 from quant.models import (
     FeatureMismatchError,
+    ForecastResult,
     LookAheadError,
     ModelRegistry,
     RegisteredModel,
@@ -17,8 +18,11 @@ from quant.models import (
     XGBSignClassifier,
     contributions,
     predict_proba_up,
+    registry,
     top_contributions,
 )
+from quant.models._frame import check_features
+from quant.models.forecast import predict_row
 from tests.quant.models._trained import AS_OF, HORIZON, Trained
 
 DAY = pd.Timestamp("2012-12-31")
@@ -94,3 +98,69 @@ def test_an_ensemble_forecast_cites_its_xgboost_component(
     assert result.prob_up == pytest.approx(ensemble.predict_proba(row.to_frame().T)[0])
     xgb_part = ensemble.base_learners_["xgb"]
     assert result.top_contributions == top_contributions(xgb_part, row, k=2)
+
+
+# -- the array entry point --------------------------------------------------------------------
+
+
+def test_predict_row_is_the_series_forecast_from_an_array(
+    registered: RegisteredModel, features: pd.DataFrame
+) -> None:
+    row = features.loc[(DAY, "AAPL")]
+    from_series = predict_proba_up(registered, row, as_of=AS_OF, top_k=3)
+    x = row.to_numpy(dtype=np.float64)
+    strided = np.stack([x, x], axis=1)[:, 0]
+    for shaped in (x, x.reshape(1, -1), strided, list(x)):
+        got = predict_row(
+            registered, shaped, row_date=DAY.date(), ticker="AAPL", as_of=AS_OF, top_k=3
+        )
+        assert got == from_series
+    plain = predict_row(registered, x, row_date=DAY.date(), ticker="AAPL", as_of=AS_OF)
+    assert plain.top_contributions == () and plain.prob_up == from_series.prob_up
+    assert plain.prob_up == float(registered.model.booster_.inplace_predict(x[None, :])[0])
+    assert isinstance(plain, ForecastResult) and plain.model_fields_set == set(
+        ForecastResult.model_fields
+    )
+    assert ForecastResult.model_validate_json(plain.model_dump_json()) == plain
+    assert plain.model_dump()["row_date"] == date(2012, 12, 31)
+
+
+def test_predict_row_keeps_the_look_ahead_checks(registered: RegisteredModel) -> None:
+    x = np.zeros(len(registered.card.features))
+    with pytest.raises(LookAheadError, match="dated 2013-01-02, after as_of 2012-12-31"):
+        predict_row(registered, x, row_date=date(2013, 1, 2), ticker="AAPL", as_of=AS_OF)
+    with pytest.raises(LookAheadError, match="trained on data known on 2012-12-31"):
+        predict_row(registered, x, row_date=date(2012, 6, 1), ticker=None, as_of=date(2012, 6, 29))
+    earlier = predict_row(registered, x, row_date=date(2012, 6, 1), ticker=None, as_of=AS_OF)
+    assert earlier.in_sample is True and earlier.ticker is None
+
+
+@pytest.mark.parametrize("shape", [(6,), (8,), (1, 8), (7, 1), (2, 7), (1, 1, 7), ()])
+def test_predict_row_refuses_rows_of_another_width(
+    registered: RegisteredModel, shape: tuple[int, ...]
+) -> None:
+    assert len(registered.card.features) == 7
+    with pytest.raises(FeatureMismatchError):
+        predict_row(registered, np.zeros(shape), row_date=DAY.date(), ticker="A", as_of=AS_OF)
+
+
+def test_the_feature_check_is_remembered_for_views_only(
+    registered: RegisteredModel, features: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    checked: list[int] = []
+
+    def counting(columns: pd.Index, expected: tuple[str, ...]) -> None:
+        checked.append(len(columns))
+        check_features(columns, expected)
+
+    monkeypatch.setattr(registry, "check_features", counting)
+    fresh = RegisteredModel(card=registered.card, model=registered.model)
+    first, second = features.loc[(DAY, "AAPL")], features.loc[(DAY, "MSFT")]
+    assert second.index is not first.index and second.index.is_(first.index)  # views
+    predict_proba_up(fresh, first, as_of=AS_OF, top_k=0)
+    predict_proba_up(fresh, second, as_of=AS_OF, top_k=0)
+    assert checked == [7]  # once for both views of the panel's columns
+    renamed = second.rename(index={"vol_20": "vol_21"})
+    with pytest.raises(FeatureMismatchError):
+        predict_proba_up(fresh, renamed, as_of=AS_OF, top_k=0)
+    assert checked == [7, 7]
