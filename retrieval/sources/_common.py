@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+
+from retrieval.types import Document
 
 log = logging.getLogger("retrieval.sources")
 
@@ -138,3 +141,18 @@ def facts_from_name(path: Path) -> NameFacts | None:
         filed=filed,
         accession=accession[1] if accession else None,
     )
+
+
+def load_each(
+    folder: Path | str, read: Callable[[Path], Document], *, pattern: str = "*.txt"
+) -> tuple[list[Document], list[SkippedFile]]:
+    """``read`` every file matching ``pattern`` under ``folder`` (recursively, in name order);
+    files that fail are skipped and reported, the rest go on."""
+    docs: list[Document] = []
+    skipped: list[SkippedFile] = []
+    for path in sorted(Path(folder).rglob(pattern)):
+        try:
+            docs.append(read(path))
+        except (OSError, MalformedFileError) as err:
+            skip(skipped, path, str(err))
+    return docs, skipped

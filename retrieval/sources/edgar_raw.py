@@ -26,9 +26,9 @@ from retrieval.sources._common import (
     SkippedFile,
     decode_text,
     facts_from_name,
+    load_each,
     normalise_form,
     parse_date,
-    skip,
 )
 from retrieval.sources._html import html_to_text
 from retrieval.types import Document, content_hash
@@ -216,11 +216,4 @@ def load_submissions(
     folder: Path | str, *, pattern: str = "*.txt"
 ) -> tuple[list[Document], list[SkippedFile]]:
     """Every submission file under ``folder``; files that fail are skipped and reported."""
-    docs: list[Document] = []
-    skipped: list[SkippedFile] = []
-    for path in sorted(Path(folder).rglob(pattern)):
-        try:
-            docs.append(read_submission(path))
-        except (OSError, MalformedFileError) as err:
-            skip(skipped, path, str(err))
-    return docs, skipped
+    return load_each(folder, read_submission, pattern=pattern)

@@ -39,8 +39,8 @@ from retrieval.sources._common import (
     MalformedFileError,
     SkippedFile,
     decode_text,
+    load_each,
     parse_date,
-    skip,
 )
 from retrieval.types import Document, Section, content_hash
 
@@ -181,11 +181,4 @@ def load_transcripts(
     folder: Path | str, *, pattern: str = "*.txt"
 ) -> tuple[list[Document], list[SkippedFile]]:
     """Every transcript under ``folder`` (recursively); unreadable files are skipped, reported."""
-    docs: list[Document] = []
-    skipped: list[SkippedFile] = []
-    for path in sorted(Path(folder).rglob(pattern)):
-        try:
-            docs.append(read_transcript(path))
-        except (OSError, MalformedFileError) as err:
-            skip(skipped, path, str(err))
-    return docs, skipped
+    return load_each(folder, read_transcript, pattern=pattern)

@@ -41,6 +41,16 @@ class StoreMismatchError(StoreError, ValueError):
     """Vectors or an existing store that do not fit (wrong dimension, count or model)."""
 
 
+# (chunk field, Filters field) pairs that filter by membership in a list
+LIST_FILTERS: tuple[tuple[str, str], ...] = (
+    ("ticker", "tickers"),
+    ("form", "forms"),
+    ("section", "sections"),
+    ("kind", "kinds"),
+    ("doc_id", "doc_ids"),
+)
+
+
 class Filters(BaseModel):
     """Metadata restrictions of a query; every field that is set must hold (AND).
 

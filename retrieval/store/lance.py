@@ -32,6 +32,7 @@ import pyarrow as pa
 from lancedb.index import Bitmap, BTree, HnswSq, IvfPq, IvfSq
 
 from retrieval.store.base import (
+    LIST_FILTERS,
     Filters,
     ScoredChunk,
     StoreMismatchError,
@@ -53,13 +54,6 @@ _SCALAR_INDEXES = {
     "kind": Bitmap,
     "section": Bitmap,
 }
-_LIST_FILTERS = (
-    ("ticker", "tickers"),
-    ("form", "forms"),
-    ("section", "sections"),
-    ("kind", "kinds"),
-    ("doc_id", "doc_ids"),
-)
 _ID_BATCH = 500
 
 
@@ -77,7 +71,7 @@ def lance_where(filters: Filters | None) -> str | None:
         return None
     parts = [
         f"{column} IN ({', '.join(_sql_str(v) for v in values)})"
-        for column, name in _LIST_FILTERS
+        for column, name in LIST_FILTERS
         if (values := getattr(filters, name)) is not None
     ]
     if filters.available_on_min is not None:

@@ -31,6 +31,7 @@ import numpy.typing as npt
 from pinecone import Pinecone
 
 from retrieval.store.base import (
+    LIST_FILTERS,
     Filters,
     ScoredChunk,
     StoreError,
@@ -43,13 +44,6 @@ __all__ = ["METADATA_LIMIT_BYTES", "PineconeStore", "chunk_metadata", "pinecone_
 
 METADATA_LIMIT_BYTES = 40_960
 _OPTIONAL = ("ticker", "form", "fiscal_period")
-_LIST_FILTERS = (
-    ("ticker", "tickers"),
-    ("form", "forms"),
-    ("section", "sections"),
-    ("kind", "kinds"),
-    ("doc_id", "doc_ids"),
-)
 _FETCH_BATCH = 100
 
 
@@ -125,7 +119,7 @@ def pinecone_filter(filters: Filters | None) -> dict[str, Any] | None:
         return None
     conditions: list[dict[str, Any]] = [
         {field: {"$in": list(values)}}
-        for field, name in _LIST_FILTERS
+        for field, name in LIST_FILTERS
         if (values := getattr(filters, name)) is not None
     ]
     if filters.available_on_min is not None:

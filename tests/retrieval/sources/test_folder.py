@@ -41,7 +41,7 @@ def mixed_folder(tmp_path: Path, fixtures: Path) -> Path:
 def test_good_files_load_and_bad_ones_are_reported(
     mixed_folder: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="retrieval.sources"):
+    with caplog.at_level(logging.DEBUG, logger="retrieval.sources"):
         load = load_folder(mixed_folder)
     names = sorted(Path(d.source).name for d in load.documents)
     assert names == sorted(
