@@ -14,10 +14,12 @@ from rich.table import Table
 
 from agent.cli._output import Exit, console, parse_date, print_json
 from agent.cli.data import load_ticker
-from agent.services import build_market_data, open_bar_store
+from agent.services import build_market_data, build_tool_context, open_bar_store
 from agent.settings import Settings
 from quant.data.errors import DataError
 from quant.summary import price_summary
+from tools.context import ToolContext
+from tools.signal import signal_evidence
 
 
 def _pct(value: float) -> str:
@@ -38,6 +40,7 @@ def demo(
     assert day is not None
     market = build_market_data(settings, sources="bundled")
     store = open_bar_store(settings)
+    tool_ctx = build_tool_context(settings, as_of=day, sources="bundled")
     rows = []
     for ticker in market.providers[0].tickers() or []:
         loaded = load_ticker(market, store, ticker, None, day)
@@ -62,6 +65,7 @@ def demo(
                     "warnings": len(fetched.report.warnings),
                 },
                 "summary": summary.to_dict(),
+                "signal": _signal(tool_ctx, ticker),
                 "provenance": bars.provenance.to_dict(),
             }
         )
@@ -79,6 +83,21 @@ def demo(
         raise typer.Exit(Exit.CHECK_FAILED)
 
 
+def _signal(ctx: ToolContext, ticker: str) -> dict[str, object]:
+    """The deterministic signal, or why there is none (e.g. too little history)."""
+    try:
+        evidence, _ = signal_evidence(ctx, ticker)
+    except (DataError, ValueError) as err:
+        return {"action": None, "reason": str(err)}
+    v = evidence.values
+    return {
+        "action": v["action"],
+        "score": v["score"],
+        "position_size": v["position_size"],
+        "evidence": evidence.id,
+    }
+
+
 def _quality(report: dict) -> str:
     errors, warnings = report["errors"], report["warnings"]
     if errors:
@@ -87,40 +106,33 @@ def _quality(report: dict) -> str:
 
 
 def _print(rows: list[dict], as_of: str, settings: Settings) -> None:
-    table = Table(title=f"SignalDesk data demo, as of {as_of} (bundled real prices)", box=SIMPLE)
-    for col in (
-        "ticker",
-        "close",
-        "1y ret",
-        "1y vol",
-        "1y DD",
-        "52w hi",
-        "quality",
-        "db rows",
-    ):
+    table = Table(title=f"SignalDesk demo, as of {as_of} (bundled real prices)", box=SIMPLE)
+    for col in ("ticker", "close", "1y ret", "1y vol", "1y DD", "signal", "quality"):
         table.add_column(col, justify="right", no_wrap=True)
+    inserted = unchanged = 0
     for r in rows:
         if "error" in r:
-            table.add_row(r["ticker"], "[red]error[/]", r["error"], *[""] * 5)
+            table.add_row(r["ticker"], "[red]error[/]", r["error"], *[""] * 4)
             continue
-        s, load = r["summary"], r["load"]
-        stored = f"+{load['inserted']}" if load["inserted"] else f"={load['unchanged']}"
+        s, sig = r["summary"], r["signal"]
+        inserted += r["load"]["inserted"]
+        unchanged += r["load"]["unchanged"]
         table.add_row(
             r["ticker"] + ("" if s["last_date"] == as_of else f" ({s['last_date']})"),
             f"{s['last_close']:.2f}",
             _pct(s["return_1y"]),
             _pct(s["volatility_1y"]).lstrip("+"),
             _pct(s["max_drawdown_1y"]),
-            _pct(s["from_52w_high"]),
+            "n/a" if sig["action"] is None else f"{sig['action']} {sig['score']:.2f}",
             _quality(r["quality_counts"]),
-            stored,
         )
     console.print(table)
     console.print(
-        "close: last adjusted close on or before the as-of date. 1y DD: worst drawdown over the\n"
-        "last 252 bars. 52w hi: close vs the 52-week high. quality: see 'signaldesk data check'.\n"
-        "Prices are split/dividend-adjusted as of the last bar "
-        "(no later corporate action leaks in).\n"
-        f"db rows: +new / =unchanged in {settings.public_dict()['resolved_database']}",
+        "close: last adjusted close on or before the as-of date; 1y DD: worst drawdown over the\n"
+        "last 252 bars; signal: the confluence signal and its score ('signaldesk signal TICKER');\n"
+        "quality: 'signaldesk data check'. Prices are split/dividend-adjusted as of the last bar,\n"
+        "so no later corporate action leaks in. Research, not investment advice.\n"
+        f"database {settings.public_dict()['resolved_database']}: "
+        f"{inserted:,} bars added, {unchanged:,} already there",
         markup=False,
     )

@@ -176,6 +176,9 @@ def test_demo_runs_offline_and_twice() -> None:
     tickers = {r["ticker"]: r for r in payload["tickers"]}
     assert set(tickers) == {"AAPL", "FB", "GOOG", "IBM", "MSFT", "^GSPC"}
     assert tickers["AAPL"]["summary"]["last_date"] == "2013-02-28"
+    assert tickers["MSFT"]["signal"]["action"] == "SELL"  # as `signaldesk signal MSFT` says
+    assert tickers["FB"]["signal"]["action"] is None  # 196 bars: too little history, and says so
+    assert "need at least 251 bars" in tickers["FB"]["signal"]["reason"]
     second = json.loads(run("demo", "--json").stdout)
     assert all(r["load"]["inserted"] == 0 for r in second["tickers"])
 
