@@ -93,7 +93,11 @@ def signal_evidence(ctx: ToolContext, ticker: str) -> tuple[Evidence, list[Evide
         sizing=_sizing(frame["close"], ml, ctx.config.ml_horizon),
         regime=regime,
     )
-    values = sig.to_dict() | {"config_fingerprint": ctx.config.fingerprint()}
+    values = sig.to_dict() | {
+        "config_fingerprint": ctx.config.fingerprint(),
+        "thresholds": ctx.config.confluence_thresholds.model_dump(),
+        "nominal_weights": ctx.config.confluence_weights.model_dump(),
+    }
     absent = [f"{n} ({p.reason})" for n, p in sig.parts.items() if not p.available]
     evidence = Evidence.make(
         kind="signal",

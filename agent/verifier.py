@@ -1,0 +1,377 @@
+"""The deterministic verifier: every number, date and citation an answer states is checked
+against the run's ledger, and the signal against the signal evidence.
+
+Matching a written number x with d decimals against a ledger number v: x matches when it lies
+within half a unit of its last written digit (0.5 * 10**-d) of v, of 100·v when x is a
+percentage (of 10,000·v for basis points), with v first divided by the written magnitude
+($1.2 billion -> v / 1e9). A number written with an explicit sign must match in sign, except
+for losses (VaR, CVaR, drawdowns), which are quoted either way; an unsigned number matches |v|.
+Dates match a ledger date of the same day, month, quarter or year. ``repair`` removes what did
+not verify and says so in ``warnings``; a wrong signal is not repairable by text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from agent.answer import CITATION_GROUP, EVIDENCE_ID, Answer, Reason, SignalView, citation_ids
+from agent.ledger import Ledger, NumberFact, Period, Quantity, extract
+
+__all__ = [
+    "Check",
+    "Issue",
+    "SignalMismatchError",
+    "Verification",
+    "repair",
+    "supporting_ids",
+    "verify",
+]
+
+SIGNAL_TOLERANCE = 1e-9
+REMOVED = "[removed: unverified]"
+_FACTORS = {"": (1.0,), "%": (100.0, 1.0), "bp": (1e4, 1.0)}
+_LINE_PREFIX = re.compile(r"[ \t]*(?:(?:[-*+>]|\d+[.)]|#{1,6})(?:[ \t]+|$))*")
+_SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[[^\[\]\n]*\])?[)\"'*_]*[ \t]+(?=[A-Z*_(\"'$#])")
+
+
+class SignalMismatchError(ValueError):
+    """The answer's signal is not the ledger's: rebuild it with ``SignalView.from_evidence``."""
+
+
+class Check(BaseModel):
+    """A number or date written in one text field of the answer, and the evidence it matched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    field: str  # "markdown", "reasons[0]", "risks[2]"
+    text: str
+    value: float | str
+    span: tuple[int, int]
+    matched_evidence_ids: list[str]
+
+
+class Issue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    field: str
+    evidence_id: str
+    problem: Literal["unknown evidence", "other ticker", "window mismatch"]
+    detail: str = ""
+
+
+class Verification(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    ok: bool
+    numbers: list[Check]
+    unmatched: list[Check]
+    bad_citations: list[Issue]
+    uncited_reasons: list[str]  # fields of reasons/risks without a citation that holds
+    bad_windows: list[Issue]
+    signal_mismatch: str | None = None
+
+    def problems(self) -> list[str]:
+        """One line per problem, for the model's repair prompt and for logs."""
+        return (
+            [f"{c.field}: '{c.text}' is not in the evidence" for c in self.unmatched]
+            + [
+                f"{i.field}: citation {i.evidence_id}: {i.problem} {i.detail}".rstrip()
+                for i in self.bad_citations
+            ]
+            + [f"{field}: no citation that holds" for field in self.uncited_reasons]
+            + [f"data window {i.evidence_id}: {i.problem} {i.detail}" for i in self.bad_windows]
+            + ([f"signal: {self.signal_mismatch}"] if self.signal_mismatch else [])
+        )
+
+
+def _number_holds(q: Quantity, fact: NumberFact) -> bool:
+    x = q.literal or 0.0
+    tol = 0.5 * 10.0**-q.decimals * (1 + 1e-9) + 1e-13 * abs(x)  # float noise, not slack
+    for factor in _FACTORS[q.unit]:
+        v = fact.value * factor / q.scale
+        if q.signed and not fact.either_sign:
+            if abs(x - v) <= tol:
+                return True
+        elif abs(abs(x) - abs(v)) <= tol:
+            return True
+    return False
+
+
+def _period_holds(p: Period, f: Period) -> bool:
+    if f.year != p.year:
+        return False
+    if p.day is not None:
+        return (f.month, f.day) == (p.month, p.day)
+    if p.month is not None:
+        return f.month == p.month
+    if p.quarter is not None:
+        if f.quarter is not None:
+            return f.quarter == p.quarter
+        return f.month is not None and (f.month - 1) // 3 + 1 == p.quarter
+    return True  # a calendar or fiscal year: any ledger date in it
+
+
+def supporting_ids(q: Quantity, ledger: Ledger) -> list[str]:
+    """Ids of the evidence that supports ``q``, in ledger order."""
+    ids: list[str] = []
+    if q.period is not None:
+        ids += [f.evidence_id for f in ledger.periods if _period_holds(q.period, f.period)]
+    if q.literal is not None:
+        ids += [f.evidence_id for f in ledger.numbers if _number_holds(q, f)]
+    return list(dict.fromkeys(ids))
+
+
+def _text_fields(answer: Answer) -> list[tuple[str, str]]:
+    return [("markdown", answer.markdown)] + [(name, r.text) for name, r in _reasons(answer)]
+
+
+def _reasons(answer: Answer) -> list[tuple[str, Reason]]:
+    return [(f"reasons[{i}]", r) for i, r in enumerate(answer.reasons)] + [
+        (f"risks[{i}]", r) for i, r in enumerate(answer.risks)
+    ]
+
+
+def _named_tickers(text: str, known: set[str]) -> set[str]:
+    """Tickers named in ``text`` outside citations (one-letter tickers are ambiguous: skipped)."""
+    bare = CITATION_GROUP.sub(" ", EVIDENCE_ID.sub(" ", text))
+    return {
+        t for t in known if len(t) > 1 and re.search(rf"(?<![\w^.]){re.escape(t)}(?![\w])", bare)
+    }
+
+
+def _citation_issues(answer: Answer, ledger: Ledger) -> tuple[list[Issue], list[str]]:
+    issues: dict[tuple[str, str], Issue] = {}
+    for field, text in _text_fields(answer):
+        for eid, _ in citation_ids(text):
+            if eid not in ledger:
+                issues[field, eid] = Issue(field=field, evidence_id=eid, problem="unknown evidence")
+    known = ledger.tickers() | set(answer.tickers)
+    uncited = []
+    for field, reason in _reasons(answer):
+        named = _named_tickers(reason.text, known)
+        holding = 0
+        for eid in dict.fromkeys([*reason.citations, *(i for i, _ in citation_ids(reason.text))]):
+            if eid not in ledger:
+                issues[field, eid] = Issue(field=field, evidence_id=eid, problem="unknown evidence")
+                continue
+            of = set(ledger.get(eid).tickers)
+            if named and of and not of & named:
+                detail = f"cites {'/'.join(sorted(of))} evidence, names {'/'.join(sorted(named))}"
+                issues[field, eid] = Issue(
+                    field=field, evidence_id=eid, problem="other ticker", detail=detail
+                )
+                continue
+            holding += 1
+        if holding == 0:
+            uncited.append(field)
+    return list(issues.values()), uncited
+
+
+def _window_issues(answer: Answer, ledger: Ledger) -> list[Issue]:
+    issues = []
+    for w in answer.data_windows:
+        held = ledger.get(w.evidence_id).window if w.evidence_id in ledger else None
+        if held is None:
+            issues.append(
+                Issue(field="data_windows", evidence_id=w.evidence_id, problem="unknown evidence")
+            )
+        elif (w.start, w.end, w.bars) != (held.start, held.end, held.bars):
+            said = f"answer says {w.start}..{w.end} ({w.bars} bars)"
+            has = f"evidence has {held.start}..{held.end} ({held.bars} bars)"
+            issues.append(
+                Issue(
+                    field="data_windows",
+                    evidence_id=w.evidence_id,
+                    problem="window mismatch",
+                    detail=f"{said}, {has}",
+                )
+            )
+    return issues
+
+
+def _differences(expected: Any, actual: Any, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        keys = sorted(expected.keys() | actual.keys())
+        return [
+            d for k in keys for d in _differences(expected.get(k), actual.get(k), f"{path}.{k}")
+        ]
+    both_numbers = all(
+        isinstance(x, int | float) and not isinstance(x, bool) for x in (expected, actual)
+    )
+    if both_numbers and abs(expected - actual) <= SIGNAL_TOLERANCE or expected == actual:
+        return []
+    return [f"{path.lstrip('.')} is {actual!r}, evidence has {expected!r}"]
+
+
+def _signal_mismatch(answer: Answer, ledger: Ledger) -> str | None:
+    view = answer.signal
+    if view is None:
+        return None
+    if view.evidence_id not in ledger:
+        return f"signal evidence {view.evidence_id} is not in the ledger"
+    ev = ledger.get(view.evidence_id)
+    if ev.kind != "signal":
+        return f"{ev.id} is {ev.kind} evidence, not a signal"
+    if answer.tickers and not {t.upper() for t in ev.tickers} & {t.upper() for t in answer.tickers}:
+        return f"signal is for {', '.join(ev.tickers)}, answer is about {', '.join(answer.tickers)}"
+    if ev.as_of != answer.as_of:
+        return f"signal is as of {ev.as_of}, answer as of {answer.as_of}"
+    expected = SignalView.from_evidence(ev).model_dump(mode="json")
+    diffs = _differences(expected, view.model_dump(mode="json"))
+    return "; ".join(diffs) or None
+
+
+def verify(answer: Answer, ledger: Ledger) -> Verification:
+    """Check every number, date, citation, data window and the signal of ``answer``."""
+    numbers = [
+        Check(
+            field=field,
+            text=q.text,
+            value=q.value,
+            span=q.span,
+            matched_evidence_ids=supporting_ids(q, ledger),
+        )
+        for field, text in _text_fields(answer)
+        for q in extract(text)
+    ]
+    unmatched = [c for c in numbers if not c.matched_evidence_ids]
+    bad_citations, uncited = _citation_issues(answer, ledger)
+    bad_windows = _window_issues(answer, ledger)
+    mismatch = _signal_mismatch(answer, ledger)
+    return Verification(
+        ok=not (unmatched or bad_citations or uncited or bad_windows or mismatch),
+        numbers=numbers,
+        unmatched=unmatched,
+        bad_citations=bad_citations,
+        uncited_reasons=uncited,
+        bad_windows=bad_windows,
+        signal_mismatch=mismatch,
+    )
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence around ``text[start:end]``, within its line, without the line's list marker."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    s = _LINE_PREFIX.match(text, line_start).end()  # type: ignore[union-attr]
+    e = line_end
+    for m in _SENTENCE_END.finditer(text, s, line_end):
+        if m.end() <= start:
+            s = m.end()
+        elif m.start() >= end:
+            e = m.end()
+            break
+    return s, e
+
+
+def _drop_citations(text: str, ids: set[str]) -> str:
+    def group(m: re.Match[str]) -> str:
+        tokens = re.findall(r"[^\s,;\[\]]+", m.group())
+        if not ids & set(tokens):
+            return m.group()
+        kept = [t for t in tokens if t not in ids]
+        return f"[{', '.join(kept)}]" if kept else ""
+
+    text = CITATION_GROUP.sub(group, text)
+    return EVIDENCE_ID.sub(lambda m: "" if m.group() in ids else m.group(), text)
+
+
+def _tidy(text: str) -> str:
+    lines = []
+    for line in text.split("\n"):
+        tidy = re.sub(r"(?<=\S)[ \t]{2,}", " ", line)
+        tidy = re.sub(r"[ \t]+(?=[.,;:!?](?:\s|$))", "", tidy).rstrip()
+        if line.strip() and not tidy[_LINE_PREFIX.match(tidy).end() :].strip():  # type: ignore[union-attr]
+            continue  # a list item or quote whose content was all removed
+        lines.append(tidy)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _repair_text(
+    text: str, field: str, checks: list[Check], drop: set[str], warnings: list[str]
+) -> str:
+    cuts: dict[tuple[int, int], str] = {}
+    for c in checks:
+        if text[c.span[0] : c.span[1]] != c.text:
+            raise ValueError(f"this verification is of another answer: {field} {c.span}")
+        what = "date" if isinstance(c.value, str) else "number"
+        s, e = _sentence(text, *c.span)
+        if text[text.rfind("\n", 0, s) + 1 :].lstrip().startswith("|"):  # a table row
+            cuts[c.span] = REMOVED
+            where = text[text.rfind("\n", 0, s) + 1 : e].strip()
+        else:
+            cuts[s, e] = ""
+            where = text[s:e].strip()
+        warnings.append(f"removed unverified {what} '{c.text}' from {field}: {where}")
+    for eid in sorted(drop):
+        warnings.append(f"removed citation {eid} from {field}")
+    if not cuts and not drop:
+        return text
+    for (s, e), replacement in sorted(cuts.items(), reverse=True):
+        text = text[:s] + replacement + text[e:]
+    return _tidy(_drop_citations(text, drop))
+
+
+def _repair_reasons(
+    group: str,
+    reasons: list[Reason],
+    verification: Verification,
+    unmatched: dict[str, list[Check]],
+    drop: dict[str, set[str]],
+    warnings: list[str],
+) -> list[Reason]:
+    kept = []
+    for i, reason in enumerate(reasons):
+        field = f"{group}[{i}]"
+        text = _repair_text(reason.text, field, unmatched[field], drop[field], warnings)
+        inline = [eid for eid, _ in citation_ids(text)]
+        cites = [c for c in dict.fromkeys([*reason.citations, *inline]) if c not in drop[field]]
+        words = re.sub(CITATION_GROUP, "", text)
+        if field in verification.uncited_reasons or not cites or not re.search(r"\w", words):
+            warnings.append(f"dropped {field}, nothing cited and verified was left: {reason.text}")
+            continue
+        kept.append(Reason(text=text, citations=cites))
+    return kept
+
+
+def repair(answer: Answer, verification: Verification) -> Answer:
+    """``answer`` without what ``verification`` (of this very answer) found unverified: the
+    sentence around each unmatched number (the number alone in a table row), unknown or
+    other-ticker citations, reasons left without a citation, wrong data windows; one warning per
+    removal. Raises ``SignalMismatchError`` when the signal is wrong: that is not repairable by
+    editing text."""
+    if verification.signal_mismatch:
+        raise SignalMismatchError(verification.signal_mismatch)
+    warnings = list(answer.warnings)
+    unmatched: dict[str, list[Check]] = defaultdict(list)
+    for c in verification.unmatched:
+        unmatched[c.field].append(c)
+    drop: dict[str, set[str]] = defaultdict(set)
+    for issue in verification.bad_citations:
+        drop[issue.field].add(issue.evidence_id)
+    markdown = _repair_text(
+        answer.markdown, "markdown", unmatched["markdown"], drop["markdown"], warnings
+    )
+    reasons = _repair_reasons("reasons", answer.reasons, verification, unmatched, drop, warnings)
+    risks = _repair_reasons("risks", answer.risks, verification, unmatched, drop, warnings)
+    bad_windows = {i.evidence_id for i in verification.bad_windows}
+    warnings += [
+        f"dropped data window {i.evidence_id}: {i.problem} {i.detail}".rstrip()
+        for i in verification.bad_windows
+    ]
+    windows = [w for w in answer.data_windows if w.evidence_id not in bad_windows]
+    return Answer.model_validate(
+        answer.model_dump()
+        | {
+            "markdown": markdown,
+            "reasons": reasons,
+            "risks": risks,
+            "data_windows": windows,
+            "warnings": warnings,
+        }
+    )
