@@ -20,7 +20,6 @@ from agent.cli.research import backtest, risk, signal, technicals, train
 from agent.logs import configure_logging, new_run_id, run_scope
 from agent.settings import SettingsError, load_settings
 from quant.data.errors import DataError, DataUnavailableError, ProviderError
-from quant.data.store.errors import StoreUnavailableError
 
 __all__ = ["app", "main"]
 
@@ -56,6 +55,8 @@ def _startup(ctx: typer.Context) -> None:
 
 
 def _exit_code(err: Exception) -> Exit:
+    from quant.data.store.errors import StoreUnavailableError
+
     if isinstance(err, SettingsError):
         return Exit.CONFIG
     if isinstance(err, DataUnavailableError | ProviderError | StoreUnavailableError):

@@ -17,9 +17,7 @@ from agent.cli.data import load_ticker
 from agent.services import build_market_data, build_tool_context, open_bar_store
 from agent.settings import Settings
 from quant.data.errors import DataError
-from quant.summary import price_summary
 from tools.context import ToolContext
-from tools.signal import signal_evidence
 
 
 def _pct(value: float) -> str:
@@ -35,6 +33,8 @@ def demo(
 
     Example: signaldesk demo --as-of 2012-06-29
     """
+    from quant.summary import price_summary
+
     settings: Settings = ctx.obj
     day = parse_date(as_of, name="--as-of")
     assert day is not None
@@ -85,6 +85,8 @@ def demo(
 
 def _signal(ctx: ToolContext, ticker: str) -> dict[str, object]:
     """The deterministic signal, or why there is none (e.g. too little history)."""
+    from tools.signal import signal_evidence
+
     try:
         evidence, _ = signal_evidence(ctx, ticker)
     except (DataError, ValueError) as err:

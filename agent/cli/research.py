@@ -14,7 +14,6 @@ from rich.table import Table
 
 from agent.cli._output import console, parse_date, print_json
 from agent.services import build_tool_context
-from tools.risk import risk_evidence
 
 AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
 SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
@@ -39,6 +38,8 @@ def risk(
 
     Example: signaldesk risk IBM --as-of 2011-12-30 --horizon 10 --json
     """
+    from tools.risk import risk_evidence
+
     tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
     horizons = (1,) if horizon == 1 else (1, horizon)
     evidence = risk_evidence(tool_ctx, ticker, horizons=horizons)
