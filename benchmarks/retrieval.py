@@ -87,7 +87,7 @@ def synthetic(
             source=f"synthetic://{i // 50}",
             char_start=0,
             char_end=200,
-            text=f"synthetic chunk {i} " + "lorem ipsum dolor sit amet " * 7,
+            text=f"synthetic chunk {i} " + "filler words for a realistic chunk length " * 5,
         )
         for i in range(n)
     ]
