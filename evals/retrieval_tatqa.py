@@ -13,7 +13,7 @@ not only its own. Questions: those whose gold evidence includes text paragraphs
 Metrics per mode: recall@1/5/10 (a gold paragraph of the question's own context among the
 top k), MRR@10 (1 / rank of the first gold paragraph, 0 beyond rank 10) and mean latency per
 query (after 5 untimed warm-up queries). TAT-QA has no dates or tickers: passages get kind
-"other" and one fixed date (TAT-QA has no dates).
+"other" and one fixed date.
 
 Embedder: the bundled all-MiniLM-L6-v2 (offline). ``--reranker DIR`` adds a "rerank" row with
 a local cross-encoder. Results go to ``results.json`` (default ``out/retrieval_tatqa.json``).
