@@ -85,6 +85,13 @@ class Settings(BaseSettings):
         default=None, description="declared User-Agent for SEC EDGAR: name and contact e-mail"
     )
 
+    llm_base_url: str | None = Field(
+        default=None, description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp)"
+    )
+    llm_api_key: SecretStr | None = None
+    llm_model: str | None = None
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True
@@ -175,7 +182,13 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Secret values, for the log redaction filter."""
-        values = [self.database_url, self.redis_url, self.stooq_api_key, self.pinecone_api_key]
+        values = [
+            self.database_url,
+            self.redis_url,
+            self.stooq_api_key,
+            self.pinecone_api_key,
+            self.llm_api_key,
+        ]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
     def public_dict(self) -> dict[str, Any]:
