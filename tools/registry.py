@@ -1,0 +1,330 @@
+"""The LangChain tools the agent may call: thin adapters over the evidence functions.
+
+Each tool validates the model's arguments against a pydantic schema (tickers upper-cased; dates
+are never an argument: ``as_of`` comes from the run context), computes evidence at the run's
+as-of date and returns ``(summary, artifact)``: a short text for the model, citing evidence ids,
+and the list of Evidence dicts for the ledger, the UI and evals. Errors the model can fix come
+back to it as a one-line tool error; system faults (data unavailable, database down) raise.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from langchain_core.tools import BaseTool, StructuredTool, ToolException
+from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
+
+from quant.data.errors import (
+    EmptyRangeError,
+    InvalidRangeError,
+    InvalidTickerError,
+    UnknownTickerError,
+)
+from quant.indicators import InsufficientDataError
+from quant.risk.errors import RiskInputError
+from tools.backtest import backtest_evidence
+from tools.context import ToolContext
+from tools.documents import NoIndexError, search_evidence
+from tools.evidence import Evidence, Window
+from tools.forecast import NoModelError, forecast_evidence
+from tools.risk import risk_evidence
+from tools.runtime import ToolInputError, current_context
+from tools.sentiment import sentiment_evidence
+from tools.signal import signal_evidence
+from tools.technicals import technicals_evidence
+
+__all__ = ["MODEL_FIXABLE", "TOOLS", "TOOLS_BY_NAME", "market_snapshot_evidence"]
+
+# Errors whose message tells the model what to change; anything else is a fault and raises.
+MODEL_FIXABLE: tuple[type[Exception], ...] = (
+    UnknownTickerError,
+    InvalidTickerError,
+    EmptyRangeError,
+    InvalidRangeError,
+    InsufficientDataError,
+    RiskInputError,
+    NoModelError,
+    NoIndexError,
+    ToolInputError,
+)
+RETURN_DAYS = (1, 5, 20, 60, 250)
+YEAR_BARS = 252
+
+Ticker = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=12),
+    Field(description="Ticker symbol, e.g. MSFT, BRK-B or ^GSPC (case does not matter)."),
+]
+Query = Annotated[str, Field(min_length=2, max_length=500, description="What to look for.")]
+K = Annotated[int, Field(ge=1, le=20, description="How many passages to return.")]
+
+
+class TickerArgs(BaseModel):
+    ticker: Ticker
+
+
+class ForecastArgs(TickerArgs):
+    horizon: Literal[1, 5, 20] = Field(5, description="Trading days ahead: 1, 5 or 20.")
+
+
+class BacktestArgs(TickerArgs):
+    strategy: Literal["technical", "ml", "confluence", "buy_and_hold", "sma_cross"] = "confluence"
+    start_year: int | None = Field(
+        None, ge=1990, le=2100, description="First calendar year tested; omit for all history."
+    )
+
+
+class RiskArgs(TickerArgs):
+    horizon_days: int = Field(10, ge=1, le=252, description="VaR horizon in trading days.")
+
+
+class SearchArgs(BaseModel):
+    query: Query
+    ticker: Ticker | None = None
+    k: K = 5
+
+
+class FilingSearchArgs(SearchArgs):
+    section: str | None = Field(None, description="Filing section, e.g. 'Item 1A' (risk factors).")
+
+
+class CompareArgs(BaseModel):
+    tickers: list[Ticker] = Field(min_length=2, max_length=5, description="2 to 5 tickers.")
+    metric: Literal["momentum", "risk", "signal"]
+
+    @field_validator("tickers")
+    @classmethod
+    def _distinct(cls, tickers: list[str]) -> list[str]:
+        if len(set(tickers)) != len(tickers):
+            raise ValueError("tickers must be distinct")
+        return tickers
+
+
+def _reply(evidence: list[Evidence], *, empty: str = "") -> tuple[str, list[dict[str, Any]]]:
+    text = "\n".join(f"[{ev.id}] {ev.summary}" for ev in evidence) or empty
+    return text, [ev.model_dump(mode="json") for ev in evidence]
+
+
+def _trailing_return(close: Any, days: int) -> float | None:
+    return float(close.iloc[-1] / close.iloc[-1 - days] - 1.0) if len(close) > days else None
+
+
+def market_snapshot_evidence(ctx: ToolContext, ticker: str) -> Evidence:
+    """Last close, trailing 1/5/20/60/250-bar returns and 52-week (252-bar) high and low."""
+    bars = ctx.bars(ticker)
+    frame = bars.frame
+    close = frame["close"]
+    year = frame.iloc[-YEAR_BARS:]
+    returns = {f"return_{n}d": _trailing_return(close, n) for n in RETURN_DAYS}
+    values = {
+        "bar_date": frame.index[-1].date(),
+        "close": float(close.iloc[-1]),
+        **returns,
+        "high_52w": float(year["high"].max()),
+        "low_52w": float(year["low"].min()),
+    }
+    shown = ", ".join(
+        f"{n}d {returns[f'return_{n}d']:+.2%}"
+        for n in RETURN_DAYS
+        if returns[f"return_{n}d"] is not None
+    )
+    return Evidence.make(
+        kind="market",
+        tickers=[bars.ticker],
+        as_of=ctx.as_of,
+        values=values,
+        window=Window(start=year.index[0].date(), end=frame.index[-1].date(), bars=len(year)),
+        source={"provider": bars.provenance.provider, "adjustment": bars.provenance.adjustment},
+        summary=(
+            f"{bars.ticker} on {values['bar_date']}: close {values['close']:.2f}; returns {shown}; "
+            f"52-week high {values['high_52w']:.2f}, low {values['low_52w']:.2f}."
+        ),
+    )
+
+
+def market_snapshot(ticker: str) -> tuple[str, list[dict[str, Any]]]:
+    """Use for "how is X trading": last close, 1/5/20/60/250-day returns and the 52-week
+    high/low at the session's as-of date. Returns a summary citing one market evidence id."""
+    return _reply([market_snapshot_evidence(current_context(), ticker)])
+
+
+def technicals(ticker: str) -> tuple[str, list[dict[str, Any]]]:
+    """Use for chart/indicator questions: RSI, MACD, moving averages, Bollinger and 30+ other
+    indicators, the technical score in [0, 1] with its action, and whether the weekly timeframe
+    agrees. Returns a summary citing one technicals evidence id."""
+    return _reply([technicals_evidence(current_context(), ticker)])
+
+
+def signal(ticker: str) -> tuple[str, list[dict[str, Any]]]:
+    """Use for "should I buy/sell X": the deterministic signal (STRONG BUY..STRONG SELL) from
+    technicals, sentiment and the ML forecast, with score, confidence, suggested position and
+    regime. Quote its action; never invent one. Returns the signal evidence and its supports."""
+    main, supporting = signal_evidence(current_context(), ticker)
+    return _reply([main, *supporting])
+
+
+def model_forecast(ticker: str, horizon: int = 5) -> tuple[str, list[dict[str, Any]]]:
+    """Use for "will X go up": the trained model's probability that X rises over `horizon`
+    trading days, with its walk-forward record and go/no-go verdict. Fails when no model is
+    trained; then answer without a forecast."""
+    ctx = current_context()
+    try:
+        evidence = forecast_evidence(ctx, ticker, horizon=horizon)
+    except NoModelError as err:
+        if "signaldesk train" in str(err):
+            raise
+        raise NoModelError(
+            f"{err}: no trained {ticker} model; one is trained with "
+            f"`signaldesk train {ticker} --end {ctx.as_of} --horizons {horizon}`. "
+            "Answer without a forecast."
+        ) from err
+    return _reply([evidence])
+
+
+def backtest(
+    ticker: str, strategy: str = "confluence", start_year: int | None = None
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for "how would strategy S have done on X": walk-forward backtest (costs and slippage
+    included) of `strategy` against buy-and-hold and SMA-cross baselines, with the naive
+    in-sample result for contrast. Slow (seconds to minutes). Returns one backtest evidence."""
+    ctx = current_context()
+    if start_year is not None and start_year >= ctx.as_of.year:
+        raise ToolInputError(
+            f"start_year {start_year} leaves no history before {ctx.as_of}: pick an earlier year"
+        )
+    start = date(start_year, 1, 1) if start_year is not None else None
+    return _reply([backtest_evidence(ctx, ticker, start=start, strategy=strategy)])
+
+
+def risk(ticker: str, horizon_days: int = 10) -> tuple[str, list[dict[str, Any]]]:
+    """Use for risk questions: 95%/99% VaR and CVaR over 1 day and `horizon_days` (historical,
+    normal, Cornish-Fisher, Monte Carlo, bootstrap), annual volatility and the drawdown
+    distribution. Returns a summary citing one risk evidence id."""
+    horizons = (1,) if horizon_days == 1 else (1, horizon_days)
+    return _reply([risk_evidence(current_context(), ticker, horizons=horizons)])
+
+
+def sentiment(ticker: str) -> tuple[str, list[dict[str, Any]]]:
+    """Use for "what is the mood on X": news and earnings-call sentiment up to the as-of date,
+    in [-1, 1], with the items that moved it most. Says so when nothing is dated to score."""
+    return _reply([sentiment_evidence(current_context(), ticker)])
+
+
+def _search(kind: Any, query: str, ticker: str | None, k: int, **filters: Any) -> Any:
+    found = search_evidence(current_context(), query, ticker=ticker, kinds=(kind,), k=k, **filters)
+    return _reply(found, empty=f"No {kind} passages match {query!r} up to the as-of date.")
+
+
+def search_filings(
+    query: str, ticker: str | None = None, section: str | None = None, k: int = 5
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for what a company wrote in its 10-K/10-Q/8-K filings (risks, margins, segments).
+    Returns up to `k` cited passages available by the as-of date, one evidence id each."""
+    return _search("filing", query, ticker, k, section=section)
+
+
+def search_calls(
+    query: str, ticker: str | None = None, k: int = 5
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for what management said on earnings calls (guidance, tone, analyst questions).
+    Returns up to `k` cited transcript passages available by the as-of date."""
+    return _search("call", query, ticker, k)
+
+
+def news(query: str, ticker: str | None = None, k: int = 5) -> tuple[str, list[dict[str, Any]]]:
+    """Use for recent news about a company or topic. Returns up to `k` cited news passages
+    published by the as-of date."""
+    return _search("news", query, ticker, k)
+
+
+def _compare_row(ctx: ToolContext, ticker: str, metric: str) -> tuple[dict, list[Evidence]]:
+    if metric == "momentum":
+        snap, tech = market_snapshot_evidence(ctx, ticker), technicals_evidence(ctx, ticker)
+        row = {f"return_{n}d": snap.values[f"return_{n}d"] for n in (20, 60, 250)}
+        return row | {"rsi_14": tech.values["indicators"]["rsi_14"]}, [snap, tech]
+    if metric == "risk":
+        ev = risk_evidence(ctx, ticker, horizons=(1,), levels=(0.95, 0.99))
+        hist = {
+            r["level"]: r["var"]
+            for r in ev.values["results"]
+            if r["method"] == "historical" and r["horizon_days"] == 1
+        }
+        row = {"var_95_1d": hist[0.95], "var_99_1d": hist[0.99]}
+        return row | {"volatility_annual": ev.values["volatility_annual"]}, [ev]
+    ev, _ = signal_evidence(ctx, ticker)
+    return {"action": ev.values["action"], "score": ev.values["score"]}, [ev]
+
+
+def compare(tickers: list[str], metric: str) -> tuple[str, list[dict[str, Any]]]:
+    """Use to compare 2-5 tickers side by side on one metric: "momentum" (20/60/250-day
+    returns and RSI), "risk" (1-day 95%/99% historical VaR, annual volatility) or "signal"
+    (action and score). Returns one comparison evidence plus the evidence it was taken from."""
+    ctx = current_context()
+    rows, used = {}, []
+    for ticker in tickers:
+        rows[ticker], evidence = _compare_row(ctx, ticker, metric)
+        used.extend(evidence)
+    lines = "; ".join(
+        f"{t}: "
+        + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items())
+        for t, r in rows.items()
+    )
+    comparison = Evidence.make(
+        kind="comparison",
+        tickers=list(tickers),
+        as_of=ctx.as_of,
+        values={"metric": metric, "by_ticker": rows},
+        source={"evidence": [ev.id for ev in used]},
+        summary=f"{metric} as of {ctx.as_of}: {lines}.",
+    )
+    return _reply([comparison, *used])
+
+
+def _model_fixable(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except MODEL_FIXABLE as err:
+            raise ToolException(f"{fn.__name__} failed: {err}") from err
+
+    return run
+
+
+def _invalid_arguments(err: ValidationError | Any) -> str:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e['loc']) or 'arguments'}: {e['msg']}" for e in err.errors()
+    )
+    return f"invalid arguments: {problems}. Fix them and call the tool again."
+
+
+def _make(fn: Callable[..., Any], schema: type[BaseModel]) -> BaseTool:
+    return StructuredTool.from_function(
+        func=_model_fixable(fn),
+        name=fn.__name__,
+        description=inspect.getdoc(fn),
+        args_schema=schema,
+        response_format="content_and_artifact",
+        handle_tool_error=True,
+        handle_validation_error=_invalid_arguments,
+    )
+
+
+TOOLS: list[BaseTool] = [
+    _make(market_snapshot, TickerArgs),
+    _make(technicals, TickerArgs),
+    _make(signal, TickerArgs),
+    _make(model_forecast, ForecastArgs),
+    _make(backtest, BacktestArgs),
+    _make(risk, RiskArgs),
+    _make(sentiment, TickerArgs),
+    _make(search_filings, FilingSearchArgs),
+    _make(search_calls, SearchArgs),
+    _make(news, SearchArgs),
+    _make(compare, CompareArgs),
+]
+TOOLS_BY_NAME: dict[str, BaseTool] = {t.name: t for t in TOOLS}
