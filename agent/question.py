@@ -3,13 +3,16 @@ the offline planner needs. Pure and deterministic: ``today`` and ``known_tickers
 
 from __future__ import annotations
 
-import calendar
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import date
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
+
+from agent._dates import _parse_as_of
+from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, unique
+from agent._tickers import _resolve_tickers
 
 Intent = Literal[
     "signal",
@@ -51,140 +54,9 @@ class ParsedQuestion(BaseModel):
     is_follow_up: bool = False
 
 
-_I = re.IGNORECASE | re.ASCII  # no Unicode case folding: "ſept" is not "sept"
 _T = TypeVar("_T")
-_WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
-_WORD_NUMS |= {"eight": 8, "nine": 9, "ten": 10, "twenty": 20}
-_NUM = r"(\d{1,3}|" + "|".join(_WORD_NUMS) + ")"
+_I, _WORD_NUMS, _NUM, _YEAR = FLAGS, WORD_NUMS, NUM, YEAR
 
-# --- tickers ---------------------------------------------------------------------------------
-# fmt: off
-_ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?<![\w&])(?:{pattern})(?![\w&-])", _I), ticker)
-    for pattern, ticker in (
-        (r"international\s+business\s+machines(?:\s+corp(?:oration)?)?", "IBM"),
-        (r"apple(?:\s+inc\b\.?|\s+computer)?", "AAPL"),
-        (r"microsoft(?:\s+corp(?:oration)?)?", "MSFT"),
-        (r"google|alphabet", "GOOG"),
-        (r"facebook|meta(?:\s+platforms)?", "FB"),
-        (r"s\s?&\s?p(?:\s?500)?|s\s+and\s+p(?:\s+500)?|sp500|the\s+index"
-         r"|the\s+(?:broad\s+|stock\s+)?market(?!\s+(?:price|value|cap|close|open|data))", "^GSPC"),
-    )
-)
-# fmt: on
-# words the symbol scan must not see: forms, MD&A, dates' letters
-_MASK = re.compile(r"\b10-?[KQ]\b|\bMD\s?&\s?A\b|\b\d{4}-\d{2}-\d{2}\b|\bU\.S\.(?:A\.)?", _I)
-_SYMBOL = re.compile(r"(?<![\w&'’.$^-])(?P<pre>[$^]?)(?P<sym>[A-Za-z]{1,5})(?![\w&-]|['’](?!s\b))")
-_NOT_SYMBOLS_TEXT = (
-    "I A U AN AM PM OK NO YES THE AND OR VS IS IT TO OF IN ON AT BY FOR MY ME WE US USA UK "
-    "EU VAR CVAR CEO CFO CTO EPS PE ROE ROI RSI MACD SMA EMA ATR ETF ETFS USD EUR FY YTD QTD "
-    "MTD SEC GDP CPI FED FOMC IPO AI ML LLM API NYSE NAV CAGR OHLC EBIT MDA TLDR FAQ EOD EOY "
-    "EST WHY WHAT HOW WHO WHEN BUY SELL HOLD LONG SHORT NOT ALL NOW"
-)
-_NOT_SYMBOLS = frozenset(_NOT_SYMBOLS_TEXT.split())
-# lower-case words that must not be read as a known ticker ("it", "all", "now", ...)
-_COMMON_WORDS_TEXT = (
-    "a an and or the is it to of in on at by for my me we us all now are be go so do low key "
-    "big one two new old buy sell hold long short up down out can may will has was"
-)
-_COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
-
-
-def _resolve_tickers(text: str, known: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found: list[tuple[int, str]] = []
-    masked = text
-    for pattern, ticker in _ALIASES:
-        for m in pattern.finditer(masked):
-            found.append((m.start(), ticker))
-            masked = masked[: m.start()] + " " * len(m.group()) + masked[m.end() :]
-    masked = _MASK.sub(lambda m: " " * len(m.group()), masked)
-    shouting = not any(c.islower() for c in text)  # "SHOULD I BUY APPLE": no symbols by case
-    for m in _SYMBOL.finditer(masked):
-        pre, sym = m.group("pre"), m.group("sym")
-        symbol = ("^" if pre == "^" else "") + sym.upper()
-        if _is_symbol(pre, sym, known, shouting=shouting):
-            found.append((m.start(), symbol))
-    ordered = _unique(ticker for _, ticker in sorted(found, key=lambda f: f[0]))
-    return (
-        tuple(t for t in ordered if t in known),
-        tuple(t for t in ordered if t not in known),
-    )
-
-
-def _is_symbol(pre: str, sym: str, known: frozenset[str], *, shouting: bool) -> bool:
-    """``$X``/``^X`` always; a known ticker in any case unless it is a common word ("it");
-    another ALL-CAPS word unless the whole text shouts or it is a common abbreviation."""
-    symbol = ("^" if pre == "^" else "") + sym.upper()
-    if pre or (symbol in known and (sym.isupper() or sym.lower() not in _COMMON_WORDS)):
-        return True
-    return sym.isupper() and not shouting and symbol not in known and symbol not in _NOT_SYMBOLS
-
-
-# --- dates -----------------------------------------------------------------------------------
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
-_MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_YEAR = r"((?:19|20)\d{2})"
-_QWORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
-_NOT_FORM = r"(?!\s*(?:10-?[kq]|annual|quarterly|form|filing))"
-# fmt: off
-_DATES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (kind, re.compile(pattern, _I))
-    for kind, pattern in (
-        ("iso", r"(?<![\d-])" + _YEAR + r"-(\d{2})-(\d{2})(?![\d-])"),
-        ("mdy", rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+{_YEAR}\b"),
-        ("dmy", rf"\b(\d{{1,2}})\s+{_MONTH},?\s+{_YEAR}\b"),
-        ("my", rf"\b{_MONTH},?\s+(?:of\s+)?{_YEAR}\b"),
-        ("q", rf"\b(?:q([1-4])|([1-4])q)\s*(?:of\s+)?(?:fy\s*)?{_YEAR}\b"),
-        ("qw", rf"\b(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+(?:of\s+)?{_YEAR}\b"),
-        ("mid", rf"\b(?:mid-?\s*|middle\s+of\s+){_YEAR}\b"),
-        ("ye", rf"\b(?:(?:at\s+)?(?:the\s+)?(?:end|close)\s+of\s+(?:(?:the\s+)?year\s+)?"
-               rf"|year[-\s]?end\s+|end-){_YEAR}\b|\b{_YEAR}\s+year[-\s]?end\b"),
-        ("in", rf"\b(?:in|during)\s+{_YEAR}\b{_NOT_FORM}"),
-        ("today", r"\b(?:today|now)\b"),
-    )
-)
-# fmt: on
-
-
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _to_date(kind: str, g: tuple[str | None, ...], today: date) -> date | None:
-    try:
-        if kind == "iso":
-            return date(int(g[0] or 0), int(g[1] or 0), int(g[2] or 0))
-        if kind == "mdy":
-            return date(int(g[2] or 0), _MONTHS[(g[0] or "").lower()], int(g[1] or 0))
-        if kind == "dmy":
-            return date(int(g[2] or 0), _MONTHS[(g[1] or "").lower()], int(g[0] or 0))
-    except ValueError:  # 2012-02-30 is not a date: read no date rather than a wrong one
-        return None
-    if kind == "my":
-        return _month_end(int(g[1] or 0), _MONTHS[(g[0] or "").lower()])
-    if kind in ("q", "qw"):
-        q = _QWORDS[(g[0] or "").lower()] if kind == "qw" else int(g[0] or g[1] or 0)
-        return _month_end(int(g[-1] or 0), 3 * q)
-    if kind == "mid":
-        return date(int(g[0] or 0), 6, 30)
-    if kind == "today":
-        return today
-    return date(int(next(y for y in g if y)), 12, 31)  # year-end, "in 2010"
-
-
-def _parse_as_of(text: str, today: date) -> date | None:
-    """The earliest date the text states; at one position the longest reading wins."""
-    best: tuple[int, int, date] | None = None
-    for kind, pattern in _DATES:
-        for m in pattern.finditer(text):
-            day = _to_date(kind, m.groups(), today)
-            if day is not None and (best is None or (m.start(), -m.end()) < best[:2]):
-                best = (m.start(), -m.end(), day)
-    return best[2] if best else None
-
-
-# --- intents ---------------------------------------------------------------------------------
 # fmt: off
 _INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
     (intent, re.compile(pattern, _I))
@@ -279,7 +151,7 @@ def _forms(text: str) -> tuple[Form, ...]:
     for m in _FORMS.finditer(text):
         quarterly = (m.group(1) or "").lower() == "q" or (m.group(2) or "").lower() == "quarterly"
         forms.append("10-Q" if quarterly else "10-K")
-    return _unique(forms)
+    return unique(forms)
 
 
 def _fiscal_year(text: str) -> int | None:
@@ -292,10 +164,6 @@ def _fiscal_year(text: str) -> int | None:
 def _k(text: str) -> int | None:
     m = _K.search(text)
     return _number(next(g for g in m.groups() if g)) if m else None
-
-
-def _unique(items: Iterable[_T]) -> tuple[_T, ...]:
-    return tuple(dict.fromkeys(items))
 
 
 # --- the parser ------------------------------------------------------------------------------
@@ -354,7 +222,7 @@ def _inherit(q: ParsedQuestion, history: ParsedQuestion) -> ParsedQuestion:
     if not (q.tickers or q.unknown_tickers):
         update |= {"tickers": history.tickers, "unknown_tickers": history.unknown_tickers}
     elif "compare" in q.intents:  # "compare it with Microsoft": the earlier tickers stay
-        update["tickers"] = _unique((*history.tickers, *q.tickers))
+        update["tickers"] = unique((*history.tickers, *q.tickers))
     if q.as_of is None:
         update["as_of"] = history.as_of
     if q.intents <= {"why"}:  # "why?", "what about Microsoft?": the same question again
