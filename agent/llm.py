@@ -32,7 +32,7 @@ __all__ = [
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 # Sent when an endpoint needs no key (local vLLM, Ollama, llama.cpp): the client requires one, and
-# a placeholder keeps it from falling back to OPENAI_API_KEY.
+# a stand-in key keeps it from falling back to OPENAI_API_KEY.
 _NO_KEY = "not-needed"
 _SETTINGS = "SIGNALDESK_LLM_BASE_URL, SIGNALDESK_LLM_API_KEY, SIGNALDESK_LLM_MODEL"
 
@@ -69,7 +69,7 @@ def chat_model(
     """The configured chat model, or None when no endpoint is configured (use the offline planner).
 
     base_url: an OpenAI-compatible ``.../v1`` URL; default ``DEFAULT_BASE_URL`` when only a key is
-        given. api_key: sent as a bearer token; a placeholder when absent (local servers).
+        given. api_key: sent as a bearer token; a stand-in value when absent (local servers).
     model: required whenever an endpoint is configured. Raises ``LLMConfigError``.
     """
     base_url = (base_url or "").strip() or None
