@@ -6,6 +6,7 @@ receive plain arguments, never the settings object.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -109,7 +110,7 @@ def build_tool_context(
         config=config,
         models_dir=settings.models_dir,
         sentiment=sentiment_source(settings, config),
-        index=lambda: open_index(settings),
+        index=functools.cache(lambda: open_index(settings)),  # opened once per run
     )
 
 

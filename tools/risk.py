@@ -1,4 +1,4 @@
-"""Risk evidence for one ticker: VaR/CVaR by method, level and horizon, drawdown and sizing."""
+"""Risk evidence for one ticker: VaR/CVaR by method, level and horizon, and drawdown risk."""
 
 from __future__ import annotations
 

@@ -28,9 +28,9 @@ import numpy as np
 from scipy.stats import norm
 
 from quant._types import FloatArray
-from quant.risk._inputs import Returns, check_horizon, check_level, clean_returns
+from quant.risk._inputs import CleanReturns, Returns, check_horizon, check_level, clean_returns
 from quant.risk.errors import CornishFisherDomainError
-from quant.risk.result import VaRResult
+from quant.risk.result import VaRMethod, VaRResult
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +137,16 @@ def cornish_fisher_var_cvar(
     return var, -(mean + std * tail_z)
 
 
-def normal_var(returns: Returns, *, level: float = 0.95, horizon_days: int = 1) -> VaRResult:
-    """Normal (variance-covariance) VaR and CVaR of daily simple returns; >= 2 finite values."""
-    clean = clean_returns(returns, min_obs=2)
-    moments = sample_moments(clean.values).over(horizon_days)
-    var, cvar = normal_var_cvar(mean=moments.mean, std=moments.std, level=level)
+def _result(
+    method: VaRMethod,
+    level: float,
+    horizon_days: int,
+    var: float,
+    cvar: float,
+    clean: CleanReturns,
+) -> VaRResult:
     return VaRResult(
-        method="normal",
+        method=method,
         level=check_level(level),
         horizon_days=horizon_days,
         var=var,
@@ -152,6 +155,14 @@ def normal_var(returns: Returns, *, level: float = 0.95, horizon_days: int = 1) 
         window_start=clean.start,
         window_end=clean.end,
     )
+
+
+def normal_var(returns: Returns, *, level: float = 0.95, horizon_days: int = 1) -> VaRResult:
+    """Normal (variance-covariance) VaR and CVaR of daily simple returns; >= 2 finite values."""
+    clean = clean_returns(returns, min_obs=2)
+    moments = sample_moments(clean.values).over(horizon_days)
+    var, cvar = normal_var_cvar(mean=moments.mean, std=moments.std, level=level)
+    return _result("normal", level, horizon_days, var, cvar, clean)
 
 
 def cornish_fisher_var(
@@ -166,13 +177,4 @@ def cornish_fisher_var(
     var, cvar = cornish_fisher_var_cvar(
         mean=m.mean, std=m.std, skew=m.skew, excess_kurtosis=m.excess_kurtosis, level=level
     )
-    return VaRResult(
-        method="cornish_fisher",
-        level=check_level(level),
-        horizon_days=horizon_days,
-        var=var,
-        cvar=cvar,
-        n_obs=clean.n_obs,
-        window_start=clean.start,
-        window_end=clean.end,
-    )
+    return _result("cornish_fisher", level, horizon_days, var, cvar, clean)

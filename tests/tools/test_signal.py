@@ -97,7 +97,8 @@ def test_a_go_model_enters_with_its_weight(
     assert v["weights"]["ml"] == pytest.approx(0.3 / 0.7)
     assert v["score"] == pytest.approx((0.4 * tech + 0.3 * 0.62) / 0.7)
     assert v["components"]["ml"]["details"]["evidence"] == supporting[0].id
-    assert "capped by quarter Kelly" in " ".join(v["sizing_notes"]) or v["position_size"] == 0.0
+    # (0.4 x 0.410 + 0.3 x 0.62) / 0.7 = 0.500: inside the HOLD band, so no position
+    assert v["action"] == "HOLD" and v["position_size"] == 0.0
 
 
 @pytest.mark.parametrize(
