@@ -54,6 +54,11 @@ class PeriodFact:
     path: str
 
 
+def _key_words(key: str) -> str:
+    """A key as words: ``return_20d`` -> "return 20 d", ``high_52w`` -> "high 52 w"."""
+    return re.sub(r"(?<=\d)(?=[a-z])", " ", key.replace("_", " "))
+
+
 def _is_loss(path: str) -> bool:
     return any(_LOSS_KEYS.search(part) for part in re.split(r"[.\[\]]", path.lower()) if part)
 
@@ -73,7 +78,7 @@ def _facts(ev: Evidence) -> tuple[list[NumberFact], list[PeriodFact]]:
     def walk(node: Any, path: str) -> None:
         if isinstance(node, dict):
             for key, child in node.items():
-                read(str(key).replace("_", " "), f"{path}.{key} (key)")
+                read(_key_words(str(key)), f"{path}.{key} (key)")
                 walk(child, f"{path}.{key}")
         elif isinstance(node, list):
             for i, child in enumerate(node):

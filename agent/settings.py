@@ -91,6 +91,15 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_model: str | None = None
     llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
+    llm_cost_per_1k_input: float = Field(default=0.0, ge=0, description="USD, for the cost budget")
+    llm_cost_per_1k_output: float = Field(default=0.0, ge=0, description="USD")
+
+    agent_max_rounds: int = Field(default=4, ge=1, le=20, description="plan -> tools rounds")
+    agent_max_tool_calls: int = Field(default=12, ge=1, le=100)
+    agent_max_tokens: int = Field(default=60_000, ge=1000, description="LLM tokens per turn")
+    agent_max_cost_usd: float = Field(default=0.50, gt=0)
+    agent_timeout_s: float = Field(default=120.0, gt=0, description="wall clock per turn")
 
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None

@@ -222,17 +222,34 @@ def _signal_mismatch(answer: Answer, ledger: Ledger) -> str | None:
     return "; ".join(diffs) or None
 
 
+AS_OF = "run:as_of"  # what a date matches when it is the run's own as-of date
+
+
+def _supported(q: Quantity, ledger: Ledger, answer: Answer) -> list[str]:
+    ids = supporting_ids(q, ledger)
+    d = answer.as_of
+    own = q.period is not None and _period_holds(q.period, Period(d.year, d.month, d.day))
+    if not ids and q.literal is None and own:
+        ids = [AS_OF]
+    return ids
+
+
 def verify(answer: Answer, ledger: Ledger) -> Verification:
-    """Check every number, date, citation, data window and the signal of ``answer``."""
+    """Check every number, date, citation, data window and the signal of ``answer``.
+
+    The run's as-of date is a parameter of the run, not a claim: writing it needs no evidence.
+    A refusal is written by code from the question alone (the unknown ticker, the future date),
+    so only its citations are checked.
+    """
     numbers = [
         Check(
             field=field,
             text=q.text,
             value=q.value,
             span=q.span,
-            matched_evidence_ids=supporting_ids(q, ledger),
+            matched_evidence_ids=_supported(q, ledger, answer),
         )
-        for field, text in _text_fields(answer)
+        for field, text in ([] if answer.refused else _text_fields(answer))
         for q in extract(text)
     ]
     unmatched = [c for c in numbers if not c.matched_evidence_ids]

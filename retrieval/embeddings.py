@@ -119,6 +119,9 @@ class SentenceTransformerEmbedder:
                 "or pass allow_download=True where the network is allowed"
             )
         target = str(local) if local.is_dir() else str(source)
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output and logs
         try:
             return SentenceTransformer(target, device=device, local_files_only=not allow_download)
         except (OSError, ValueError) as err:

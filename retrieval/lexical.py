@@ -33,7 +33,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from retrieval.store.base import Filters, ScoredChunk
+from retrieval.store.base import LIST_FILTERS, Filters, ScoredChunk
 from retrieval.store.records import chunks_to_table, table_to_chunks
 from retrieval.types import Chunk
 
@@ -141,13 +141,8 @@ class BM25Index:
             return None
         cols = self._columns
         mask = np.ones(len(self._chunks), dtype=bool)
-        for column, values in (
-            ("ticker", filters.tickers),
-            ("form", filters.forms),
-            ("section", filters.sections),
-            ("kind", filters.kinds),
-            ("doc_id", filters.doc_ids),
-        ):
+        for column, name in LIST_FILTERS:
+            values = getattr(filters, name)
             if values is not None:
                 mask &= np.isin(cols[column], np.array(values, dtype=object))
         if filters.available_on_min is not None:
@@ -171,7 +166,7 @@ class BM25Index:
         def column(name: str) -> np.ndarray:
             return np.array([getattr(c, name) for c in self._chunks], dtype=object)
 
-        self._columns = {n: column(n) for n in ("ticker", "form", "section", "kind", "doc_id")}
+        self._columns = {field: column(field) for field, _ in LIST_FILTERS}
         self._columns["available_on"] = np.array(
             [c.available_on for c in self._chunks], dtype="datetime64[D]"
         )

@@ -51,6 +51,13 @@ def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
     )
 
 
+def _fiscal_periods(year: int | None) -> tuple[str, ...] | None:
+    """The fiscal-period labels of a fiscal year: the 10-K's and the 10-Qs' (see parsing)."""
+    if year is None:
+        return None
+    return (f"FY{year}", *(f"{year}Q{q}" for q in range(1, 5)))
+
+
 def search_evidence(
     ctx: ToolContext,
     query: str,
@@ -59,16 +66,18 @@ def search_evidence(
     form: str | None = None,
     kinds: tuple[Kind, ...] | None = None,
     section: str | None = None,
+    fiscal_year: int | None = None,
     k: int = 5,
 ) -> list[Evidence]:
     """The ``k`` best passages for ``query`` (hybrid BM25 + dense) among documents available by
-    ``ctx.as_of``, optionally restricted to a ticker, form, section and kind."""
+    ``ctx.as_of``, optionally restricted to a ticker, form, section, fiscal year and kind."""
     if ctx.index is None:
         raise NoIndexError("no document index configured: ingest documents first")
     filters = Filters(
         tickers=(ticker.upper(),) if ticker else None,
         forms=(form.upper(),) if form else None,
         sections=(section,) if section else None,
+        fiscal_periods=_fiscal_periods(fiscal_year),
         kinds=kinds,
         available_on_max=ctx.as_of,
     )

@@ -89,6 +89,10 @@ class SearchArgs(BaseModel):
 
 class FilingSearchArgs(SearchArgs):
     section: str | None = Field(None, description="Filing section, e.g. 'Item 1A' (risk factors).")
+    form: Literal["10-K", "10-Q", "8-K"] | None = Field(None, description="Filing form.")
+    fiscal_year: int | None = Field(
+        None, ge=1990, le=2100, description="Fiscal year the filing reports on, e.g. 2010."
+    )
 
 
 class CompareArgs(BaseModel):
@@ -182,11 +186,17 @@ def _search(kind: Any, query: str, ticker: str | None, k: int, **filters: Any) -
 
 
 def search_filings(
-    query: str, ticker: str | None = None, section: str | None = None, k: int = 5
+    query: str,
+    ticker: str | None = None,
+    section: str | None = None,
+    form: str | None = None,
+    fiscal_year: int | None = None,
+    k: int = 5,
 ) -> tuple[str, list[dict[str, Any]]]:
-    """Use for what a company wrote in its 10-K/10-Q/8-K filings (risks, margins, segments).
+    """Use for what a company wrote in its 10-K/10-Q/8-K filings (risks, margins, segments),
+    optionally one section ('Item 1A' risk factors, 'Item 7' MD&A), form and fiscal year.
     Returns up to `k` cited passages available by the as-of date, one evidence id each."""
-    return _search("filing", query, ticker, k, section=section)
+    return _search("filing", query, ticker, k, section=section, form=form, fiscal_year=fiscal_year)
 
 
 def search_calls(

@@ -1,7 +1,7 @@
 """Vector stores behind one interface: embedded LanceDB on disk (default) or Pinecone (scale).
 
-``PineconeStore`` and its helpers are imported on first use, so the Pinecone SDK is only
-loaded by processes that use it.
+The stores are imported on first use, so LanceDB and the Pinecone SDK are only loaded by
+processes that search (the contract in ``base`` is light).
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from retrieval.store.base import (
     StoreMismatchError,
     VectorStore,
 )
-from retrieval.store.lance import LanceStore, lance_where
 
 if TYPE_CHECKING:
+    from retrieval.store.lance import LanceStore, lance_where
     from retrieval.store.pinecone import PineconeStore, pinecone_filter
 
 __all__ = [
@@ -32,12 +32,17 @@ __all__ = [
     "pinecone_filter",
 ]
 
-_LAZY = {"PineconeStore", "pinecone_filter"}
+_LAZY = {
+    "LanceStore": "lance",
+    "lance_where": "lance",
+    "PineconeStore": "pinecone",
+    "pinecone_filter": "pinecone",
+}
 
 
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
-        from retrieval.store import pinecone
+        import importlib
 
-        return getattr(pinecone, name)
+        return getattr(importlib.import_module(f"retrieval.store.{_LAZY[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -48,6 +48,7 @@ LIST_FILTERS: tuple[tuple[str, str], ...] = (
     ("section", "sections"),
     ("kind", "kinds"),
     ("doc_id", "doc_ids"),
+    ("fiscal_period", "fiscal_periods"),
 )
 
 
@@ -67,6 +68,7 @@ class Filters(BaseModel):
     sections: _NonEmpty | None = None
     kinds: Annotated[tuple[DocKind, ...], Field(min_length=1)] | None = None
     doc_ids: _NonEmpty | None = None
+    fiscal_periods: _NonEmpty | None = None  # "FY2010", "2010Q3"
     available_on_min: date | None = None
     available_on_max: date | None = None
 
@@ -90,6 +92,7 @@ class Filters(BaseModel):
             (self.sections, chunk.section),
             (self.kinds, chunk.kind),
             (self.doc_ids, chunk.doc_id),
+            (self.fiscal_periods, chunk.fiscal_period),
         )
         if any(allowed is not None and value not in allowed for allowed, value in lists):
             return False

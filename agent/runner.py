@@ -1,0 +1,174 @@
+"""Running the agent: one question (a turn of a thread) in, a verified ``RunResult`` out.
+
+``Agent`` is what the CLI, the briefing, the UI and the evals call. It owns the compiled graph
+and the checkpointer; ``ask`` runs a turn and ``stream`` yields the turn's steps as they happen
+(tool calls with their timing, then the answer).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any, Literal
+
+from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.graph.state import CompiledStateGraph
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.answer import Answer
+from agent.budget import Budget
+from agent.compose import turn_evidence
+from agent.graph import build_graph
+from agent.llm import chat_model, describe
+from agent.nodes import AgentDeps
+from agent.settings import Settings
+from agent.verifier import Verification
+from tools.evidence import Evidence
+
+__all__ = ["Agent", "RunResult", "ToolStep", "deps_from_settings", "open_agent"]
+
+
+class ToolStep(BaseModel):
+    """One tool call of a turn, as the UI and logs show it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    args: dict[str, Any]
+    status: Literal["success", "error"]
+    summary: str
+    evidence_ids: list[str] = Field(default_factory=list)
+    ms: float | None = None
+
+
+class RunResult(BaseModel):
+    """A finished turn: the answer, the evidence it was checked against, and how it ran."""
+
+    model_config = ConfigDict(frozen=True)
+
+    thread_id: str
+    answer: Answer
+    verification: Verification
+    evidence: list[Evidence]
+    steps: list[ToolStep]
+    model: str
+    tokens: int = 0
+    cost_usd: float = 0.0
+    elapsed_s: float
+
+
+def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentDeps:
+    """The graph's dependencies on the process settings. ``model``: a chat model, None for the
+    offline planner, or "settings" for the configured endpoint (None when none is)."""
+    from agent.services import build_tool_context
+
+    base = build_tool_context(settings, as_of=date.today())
+    listed = [p.tickers() for p in base.market.providers]
+    known = frozenset(t.upper() for ts in listed if ts for t in ts)
+    if model == "settings":
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        model = chat_model(
+            base_url=settings.llm_base_url,
+            api_key=key,
+            model=settings.llm_model,
+            timeout_s=settings.llm_timeout_s,
+            max_retries=settings.llm_max_retries,
+        )
+    from tools.registry import TOOLS
+
+    return AgentDeps(
+        context_for=lambda as_of: dataclasses.replace(base, as_of=as_of),
+        tools=TOOLS,
+        known_tickers=known,
+        model=model,
+        budget=Budget.from_settings(settings),
+        open_universe=any(ts is None for ts in listed),
+    )
+
+
+class Agent:
+    def __init__(self, deps: AgentDeps, *, checkpointer: Any = None) -> None:
+        self.deps = deps
+        self.graph: CompiledStateGraph = build_graph(deps, checkpointer=checkpointer)
+        self.model_label = describe(deps.model)
+
+    def _config(self, thread_id: str, as_of: date | None) -> dict[str, Any]:
+        configurable: dict[str, Any] = {"thread_id": thread_id}
+        if as_of is not None:
+            configurable["as_of"] = as_of.isoformat()
+        limit = 4 * self.deps.budget.max_rounds + 12  # the budget ends a turn long before
+        return {"configurable": configurable, "recursion_limit": limit}
+
+    def stream(
+        self, question: str, *, as_of: date | None = None, thread_id: str | None = None
+    ) -> Iterator[ToolStep | RunResult]:
+        """The turn's tool steps as they finish, then its ``RunResult``."""
+        thread_id = thread_id or uuid.uuid4().hex[:12]
+        config = self._config(thread_id, as_of)
+        started = time.perf_counter()
+        issued: dict[str, tuple[str, dict[str, Any], float]] = {}
+        final: dict[str, Any] = {}
+        steps: list[ToolStep] = []
+        for update in self.graph.stream(
+            {"messages": [HumanMessage(question)]}, config, stream_mode="updates"
+        ):
+            for node, delta in update.items():
+                if not isinstance(delta, dict):
+                    continue
+                final |= delta
+                for message in delta.get("messages", []) if node in ("plan", "tools") else []:
+                    if isinstance(message, AIMessage):
+                        now = time.perf_counter()
+                        for c in message.tool_calls:
+                            issued[c["id"]] = (c["name"], c["args"], now)
+                    elif isinstance(message, ToolMessage):
+                        step = _step(message, issued)
+                        steps.append(step)
+                        yield step
+        state = self.graph.get_state(config).values if self.graph.checkpointer else final
+        ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+        yield RunResult(
+            thread_id=thread_id,
+            answer=Answer.model_validate(state["answer"]),
+            verification=Verification.model_validate(state["verification"]),
+            evidence=list(ledger),
+            steps=steps,
+            model=self.model_label,
+            tokens=state.get("tokens", 0),
+            cost_usd=state.get("cost_usd", 0.0),
+            elapsed_s=time.perf_counter() - started,
+        )
+
+    def ask(
+        self, question: str, *, as_of: date | None = None, thread_id: str | None = None
+    ) -> RunResult:
+        """Run one turn and return its result (``thread_id`` continues a conversation)."""
+        *_, result = self.stream(question, as_of=as_of, thread_id=thread_id)
+        assert isinstance(result, RunResult)
+        return result
+
+
+def _step(message: ToolMessage, issued: dict[str, tuple[str, dict[str, Any], float]]) -> ToolStep:
+    name, args, at = issued.get(message.tool_call_id, (message.name or "tool", {}, None))
+    ids = [item["id"] for item in message.artifact or [] if isinstance(item, dict) and "id" in item]
+    return ToolStep(
+        name=name,
+        args=args,
+        status="error" if message.status == "error" else "success",
+        summary=message.text,
+        evidence_ids=ids,
+        ms=None if at is None else (time.perf_counter() - at) * 1000,
+    )
+
+
+@contextmanager
+def open_agent(settings: Settings, *, model: Any = "settings") -> Iterator[Agent]:
+    """An ``Agent`` on the settings, with thread memory on the configured database."""
+    from agent.memory import open_checkpointer
+
+    with open_checkpointer(settings) as saver:
+        yield Agent(deps_from_settings(settings, model=model), checkpointer=saver)
