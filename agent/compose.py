@@ -78,8 +78,8 @@ def evidence_digest(ledger: Ledger, *, chars: int = 1500) -> str:
 
 
 # --- templates ---------------------------------------------------------------------------------
-def _t(name: str, **values: Any) -> str:
-    return prompts.templates("offline")[name].format(**values)
+def _t(template: str, /, **values: Any) -> str:
+    return prompts.templates("offline")[template].format(**values)
 
 
 def _reason(text: str, *ids: str) -> Reason:

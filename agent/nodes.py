@@ -77,13 +77,16 @@ def _handle_tool_error(err: Exception) -> str:
     return f"{type(err).__name__}: {err}"
 
 
-def _refusal(q: ParsedQuestion, *, today: date, known: frozenset[str], offline: bool) -> str | None:
+def _refusal(
+    q: ParsedQuestion, *, today: date, as_of: date, known: frozenset[str], offline: bool
+) -> str | None:
     """Why the question is declined before any tool runs, or None."""
     listed = ", ".join(sorted(known))
     if q.future_date:
+        limit = f"today ({today})" if as_of >= today else f"the as-of date {as_of}"
         return (
-            f"I can't answer about {q.as_of}: it is after today ({today}), and I only report "
-            "what the data showed up to a date, never what it will show."
+            f"I can't answer about {q.as_of}: it is after {limit}, and I only report what the "
+            "data showed up to a date, never what it will show."
         )
     if q.unknown_tickers:
         names = ", ".join(q.unknown_tickers)
@@ -137,19 +140,25 @@ class Nodes:
             as_of = date.fromisoformat(state["as_of"])  # "and its VaR?" keeps the date
         else:
             as_of = q.as_of or today
-        if forced and q.future_date:
-            q = q.model_copy(update={"future_date": False})  # the caller fixed the date
-        if as_of > today:
-            q = q.model_copy(update={"future_date": True, "as_of": as_of})
+        horizon = min(as_of, today)  # the last day the run may see
+        asked = q.as_of if q.as_of is not None and q.as_of > horizon else None
+        if as_of > today or asked is not None:
+            q = q.model_copy(update={"future_date": True, "as_of": asked or as_of})
         refusal = (
             "There is no question to answer."
             if turn < 0
-            else _refusal(q, today=today, known=self.deps.known_tickers, offline=self.offline)
+            else _refusal(
+                q,
+                today=today,
+                as_of=horizon,
+                known=self.deps.known_tickers,
+                offline=self.offline,
+            )
         )
         return {
             "question": q.text,
             "parsed": q.model_dump(mode="json"),
-            "as_of": (min(as_of, today)).isoformat(),
+            "as_of": horizon.isoformat(),
             "tickers": list(q.tickers),
             "turn": turn,
             "started": self.deps.clock(),

@@ -91,6 +91,8 @@ def plan_calls(q: ParsedQuestion) -> list[ToolPlan]:
     intents = set(q.intents) - {"why"}
     tickers = list(q.tickers)
     plans: list[ToolPlan] = []
+    if "backtest" in intents:
+        intents.discard("signal")  # "backtest buy and hold" is not "should I buy"
     overview = not intents - {"compare"}  # "AAPL?", "what about Microsoft?", "compare X and Y"
     if "compare" in intents and len(tickers) >= 2:
         overview = False

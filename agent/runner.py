@@ -92,8 +92,14 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
 
 class Agent:
     def __init__(self, deps: AgentDeps, *, checkpointer: Any = None) -> None:
+        """``checkpointer``: where threads live; default in memory (threads end with the
+        process; ``open_agent`` uses the database)."""
+        from langgraph.checkpoint.memory import InMemorySaver
+
         self.deps = deps
-        self.graph: CompiledStateGraph = build_graph(deps, checkpointer=checkpointer)
+        self.graph: CompiledStateGraph = build_graph(
+            deps, checkpointer=checkpointer if checkpointer is not None else InMemorySaver()
+        )
         self.model_label = describe(deps.model)
 
     def _config(self, thread_id: str, as_of: date | None) -> dict[str, Any]:
@@ -111,7 +117,6 @@ class Agent:
         config = self._config(thread_id, as_of)
         started = time.perf_counter()
         issued: dict[str, tuple[str, dict[str, Any], float]] = {}
-        final: dict[str, Any] = {}
         steps: list[ToolStep] = []
         for update in self.graph.stream(
             {"messages": [HumanMessage(question)]}, config, stream_mode="updates"
@@ -119,7 +124,6 @@ class Agent:
             for node, delta in update.items():
                 if not isinstance(delta, dict):
                     continue
-                final |= delta
                 for message in delta.get("messages", []) if node in ("plan", "tools") else []:
                     if isinstance(message, AIMessage):
                         now = time.perf_counter()
@@ -129,7 +133,7 @@ class Agent:
                         step = _step(message, issued)
                         steps.append(step)
                         yield step
-        state = self.graph.get_state(config).values if self.graph.checkpointer else final
+        state = self.graph.get_state(config).values
         ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
         yield RunResult(
             thread_id=thread_id,
