@@ -197,6 +197,8 @@ def parse_question(
     )
     if history is not None and _is_follow_up(q):
         q = _inherit(q, history)
+        if len(q.tickers) >= 2 and _COMPARATIVE.search(text):  # "and which is riskier?"
+            q = q.model_copy(update={"intents": q.intents | {"compare"}})
     level = _var_level(text) if "risk" in q.intents else None
     return q.model_copy(
         update={

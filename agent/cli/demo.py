@@ -1,15 +1,18 @@
 """``signaldesk demo``: the end-to-end job on the embedded defaults.
 
-Loads the bundled real prices into the database (idempotently), checks their quality, and
-prints a point-in-time summary per ticker.
+Loads the bundled real prices into the database (idempotently), checks their quality, prints
+a point-in-time summary per ticker, then asks the research agent a few representative questions
+(offline planner unless an LLM endpoint is configured) and prints its verified, cited answers.
 """
 
 from __future__ import annotations
 
 import math
+from datetime import date
 
 import typer
 from rich.box import SIMPLE
+from rich.console import Console
 from rich.table import Table
 
 from agent.cli._output import Exit, console, parse_date, print_json
@@ -69,18 +72,72 @@ def demo(
                 "provenance": bars.provenance.to_dict(),
             }
         )
+    if not as_json:
+        _print(rows, day.isoformat(), settings)
+    answers = _questions(settings, day, show=not as_json)
     if as_json:
         print_json(
             {
                 "as_of": day.isoformat(),
                 "database": settings.public_dict()["resolved_database"],
                 "tickers": rows,
+                "questions": answers,
             }
         )
-    else:
-        _print(rows, day.isoformat(), settings)
-    if any("error" in r or not r["quality_ok"] for r in rows):
+    failed = any(not a["verified"] or a["refused"] != a["should_refuse"] for a in answers)
+    if failed or any("error" in r or not r["quality_ok"] for r in rows):
         raise typer.Exit(Exit.CHECK_FAILED)
+
+
+QUESTIONS = (
+    ("Should I buy Microsoft?", False),
+    ("What is IBM's 99% one-day VaR?", False),
+    ("Compare AAPL and GOOG momentum", False),
+    ("and which is riskier?", False),
+    ("Should I buy XYZQ?", True),
+)
+
+
+def _questions(settings: Settings, day: date, *, show: bool) -> list[dict[str, object]]:
+    """Representative questions through the agent, one thread, as of ``day``."""
+    from rich.markdown import Markdown
+    from rich.rule import Rule
+
+    from agent.runner import open_agent
+
+    out: list[dict[str, object]] = []
+    with open_agent(settings) as agent:
+        thread = None
+        for question, should_refuse in QUESTIONS:
+            result = agent.ask(question, as_of=day, thread_id=thread)
+            thread = result.thread_id
+            out.append(
+                {
+                    "question": question,
+                    "refused": result.answer.refused,
+                    "should_refuse": should_refuse,
+                    "verified": result.verification.ok,
+                    "tools": [s.name for s in result.steps],
+                    "seconds": round(result.elapsed_s, 3),
+                    "answer": result.answer.model_dump(mode="json"),
+                }
+            )
+            if show:
+                console.print(Rule(f"ask: {question}"))
+                Console(highlight=False).print(Markdown(result.answer.markdown))
+                tools = ", ".join(s.name for s in result.steps) or "none (declined)"
+                verdict = "verified" if result.verification.ok else "NOT VERIFIED"
+                console.print(
+                    f"[dim]{agent.model_label} · tools: {tools} · {verdict} · "
+                    f"{result.elapsed_s:.2f} s[/dim]"
+                )
+    if show:
+        console.print(
+            'Ask your own: signaldesk ask "Should I buy Apple?" --as-of 2012-06-29, '
+            "or signaldesk chat.",
+            markup=False,
+        )
+    return out
 
 
 def _signal(ctx: ToolContext, ticker: str) -> dict[str, object]:
