@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-ALL = ("storage", "indicators", "backtest", "risk", "models", "retrieval")
+ALL = ("storage", "indicators", "backtest", "risk", "models", "retrieval", "ask")
 
 
 def main(argv: list[str]) -> int:
