@@ -1,0 +1,214 @@
+"""agent/memory.py: thread memory on SQLite (always) and on PostgreSQL (marked, skips when absent).
+
+A conversation runs through ``Agent`` with the offline planner and a real checkpointer: the
+follow-up "and its VaR?" only makes sense with the thread's history (the ticker and the as-of
+date of the first turn), so it tells whether the history was stored and read back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from datetime import date
+
+import psycopg
+import pytest
+from langchain_core.messages import HumanMessage
+
+from agent.memory import ThreadStoreError, open_checkpointer, postgres_conninfo
+from agent.runner import Agent, RunResult, deps_from_settings, open_agent
+from agent.settings import Settings, load_settings
+
+PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+AS_OF = date(2013, 2, 28)
+FIRST = "Should I buy Microsoft?"
+FOLLOW_UP = "and its VaR?"
+
+
+@pytest.fixture(scope="module")
+def pg_available() -> None:
+    """Skips when the PostgreSQL test server does not answer."""
+    try:
+        psycopg.connect(PG_URL, connect_timeout=2).close()
+    except psycopg.OperationalError as err:
+        pytest.skip(f"PostgreSQL not available at 127.0.0.1:5432: {str(err).splitlines()[0]}")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def settings(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """Settings whose thread store is SQLite under the test's home, or the PostgreSQL server."""
+    if request.param == "postgres":
+        request.getfixturevalue("pg_available")
+        monkeypatch.setenv("SIGNALDESK_DATABASE_URL", PG_URL)
+    return load_settings()
+
+
+@pytest.fixture
+def thread_id(settings: Settings) -> Iterator[str]:
+    """A thread id no earlier run used (PostgreSQL outlives the test); deleted afterwards."""
+    tid = f"test-{uuid.uuid4().hex}"
+    yield tid
+    with open_checkpointer(settings) as saver:
+        saver.delete_thread(tid)
+
+
+def _first_turn(agent: Agent, thread_id: str) -> RunResult:
+    result = agent.ask(FIRST, as_of=AS_OF, thread_id=thread_id)
+    assert result.thread_id == thread_id
+    assert result.answer.tickers == ["MSFT"]
+    assert result.answer.as_of == AS_OF
+    assert [s.name for s in result.steps] == ["signal", "technicals", "risk"]
+    assert result.answer.signal is not None
+    assert result.verification.ok
+    return result
+
+
+def _assert_var_follow_up(result: RunResult, thread_id: str) -> None:
+    """The follow-up answered about MSFT at the first turn's date, from the risk tool only."""
+    assert result.thread_id == thread_id
+    assert not result.answer.refused
+    assert result.answer.tickers == ["MSFT"]
+    assert result.answer.as_of == AS_OF  # inherited: the follow-up named no date
+    assert [(s.name, s.args["ticker"], s.status) for s in result.steps] == [
+        ("risk", "MSFT", "success")
+    ]
+    assert [(e.kind, e.tickers, e.as_of) for e in result.evidence] == [("risk", ("MSFT",), AS_OF)]
+    assert result.answer.signal is None  # this turn's ledger has no signal: not carried over
+    assert "VaR" in result.answer.markdown
+    assert result.evidence[0].id in result.answer.markdown
+    assert result.verification.ok
+    assert result.verification.numbers  # it stated numbers, and each one matched the evidence
+    assert result.verification.unmatched == []
+
+
+def _humans(agent: Agent, thread_id: str) -> list[str]:
+    state = agent.graph.get_state({"configurable": {"thread_id": thread_id}})
+    return [m.text for m in state.values["messages"] if isinstance(m, HumanMessage)]
+
+
+# --- conversations --------------------------------------------------------------------------------
+
+
+def test_follow_up_inherits_ticker_and_date(settings: Settings, thread_id: str) -> None:
+    with open_checkpointer(settings) as saver:
+        agent = Agent(deps_from_settings(settings, model=None), checkpointer=saver)
+        _first_turn(agent, thread_id)
+        follow_up = agent.ask(FOLLOW_UP, thread_id=thread_id)
+        _assert_var_follow_up(follow_up, thread_id)
+        assert _humans(agent, thread_id) == [FIRST, FOLLOW_UP]
+
+
+def test_restart_resumes_the_thread(settings: Settings, thread_id: str) -> None:
+    with open_agent(settings, model=None) as agent:
+        first = _first_turn(agent, thread_id)
+    with open_agent(settings, model=None) as restarted:  # new agent, new connection
+        assert restarted is not agent
+        assert _humans(restarted, thread_id) == [FIRST]
+        follow_up = restarted.ask(FOLLOW_UP, thread_id=thread_id)
+    _assert_var_follow_up(follow_up, thread_id)
+    # the same computation as the first turn's risk call: same arguments, same date, same id
+    assert first.steps[2].args == follow_up.steps[0].args == {"ticker": "MSFT", "horizon_days": 10}
+    assert follow_up.evidence[0].id == first.evidence[-1].id
+
+
+def test_sqlite_threads_live_in_home() -> None:
+    settings = load_settings()
+    with open_agent(settings, model=None) as agent:
+        _first_turn(agent, "t-1")
+    assert (settings.home / "threads.sqlite").is_file()
+
+
+def test_another_thread_has_no_history(settings: Settings, thread_id: str) -> None:
+    with open_agent(settings, model=None) as agent:
+        _first_turn(agent, thread_id)
+        other = f"{thread_id}-other"
+        try:
+            result = agent.ask(FOLLOW_UP, thread_id=other)
+            assert _humans(agent, other) == [FOLLOW_UP]
+        finally:
+            agent.graph.checkpointer.delete_thread(other)  # type: ignore[union-attr]
+    assert result.answer.refused
+    assert result.answer.refusal_reason is not None
+    assert result.answer.refusal_reason.startswith("Which company do you mean?")
+    assert result.answer.tickers == []
+    assert result.steps == []
+    assert result.evidence == []
+    assert result.verification.ok
+
+
+def test_default_memory_ends_with_the_agent_object() -> None:
+    """Without a checkpointer the thread lives in the ``Agent`` (in memory), not on disk."""
+    settings = load_settings()
+    agent = Agent(deps_from_settings(settings, model=None))
+    _first_turn(agent, "t-1")
+    _assert_var_follow_up(agent.ask(FOLLOW_UP, thread_id="t-1"), "t-1")
+    restarted = Agent(deps_from_settings(settings, model=None))
+    result = restarted.ask(FOLLOW_UP, thread_id="t-1")
+    assert result.answer.refused
+    assert result.steps == []
+    assert not (settings.home / "threads.sqlite").exists()
+
+
+@pytest.mark.postgres
+def test_postgres_thread_is_stored_in_the_database(
+    pg_available: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SIGNALDESK_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1/test")
+    settings = load_settings()
+    tid = f"test-{uuid.uuid4().hex}"
+    try:
+        with open_agent(settings, model=None) as agent:
+            _first_turn(agent, tid)
+        with psycopg.connect(PG_URL) as conn:
+            (rows,) = conn.execute(
+                "SELECT count(*) FROM checkpoints WHERE thread_id = %s", (tid,)
+            ).fetchone()  # type: ignore[misc]
+        assert rows > 0
+        assert not (settings.home / "threads.sqlite").exists()
+    finally:
+        with open_checkpointer(settings) as saver:
+            saver.delete_thread(tid)
+    with psycopg.connect(PG_URL) as conn:
+        (left,) = conn.execute(
+            "SELECT count(*) FROM checkpoints WHERE thread_id = %s", (tid,)
+        ).fetchone()  # type: ignore[misc]
+    assert left == 0
+
+
+# --- connection strings and failures --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "conninfo"),
+    [
+        ("postgresql://u:p@db:5432/sd", "postgresql://u:p@db:5432/sd"),
+        ("postgres://u@db/sd", "postgresql://u@db/sd"),
+        ("postgresql+psycopg://u:p@db:5432/sd", "postgresql://u:p@db:5432/sd"),
+        ("postgresql+psycopg2://u@db/sd?sslmode=require", "postgresql://u@db/sd?sslmode=require"),
+        ("postgres+asyncpg://u@db/sd", "postgresql://u@db/sd"),
+        # only the scheme is rewritten: a "postgres://" later in the URL stays as it is
+        ("postgresql+psycopg://u@db/sd?application_name=postgres://x", "postgresql://u@db/sd"
+         "?application_name=postgres://x"),
+    ],
+)  # fmt: skip
+def test_postgres_conninfo(url: str, conninfo: str) -> None:
+    assert postgres_conninfo(url) == conninfo
+
+
+def test_unreachable_postgres_is_a_thread_store_error() -> None:
+    settings = load_settings(database_url="postgresql+psycopg://postgres:hunter2@127.0.0.1:1/test")
+    with pytest.raises(ThreadStoreError) as err, open_checkpointer(settings):
+        pytest.fail("the checkpointer opened on a closed port")
+    message = str(err.value)
+    assert message.startswith("PostgreSQL thread store unavailable: ")
+    assert '"127.0.0.1", port 1 failed' in message
+    assert "hunter2" not in message
+    assert "\n" not in message
+    assert isinstance(err.value.__cause__, psycopg.OperationalError)
+
+
+def test_unreachable_postgres_fails_open_agent(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SIGNALDESK_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/test")
+    with pytest.raises(ThreadStoreError, match="PostgreSQL thread store unavailable"):  # noqa: SIM117
+        with open_agent(load_settings(), model=None):
+            pytest.fail("the agent opened without its thread store")
