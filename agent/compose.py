@@ -10,6 +10,8 @@ and are filled with ledger values only.
 from __future__ import annotations
 
 import json
+import logging
+import math
 import re
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
@@ -23,6 +25,8 @@ from agent.answer import DISCLAIMER, Answer, DataWindow, Reason, SignalView
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from tools.evidence import Evidence
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "Draft",
@@ -78,8 +82,23 @@ def evidence_digest(ledger: Ledger, *, chars: int = 1500) -> str:
 
 
 # --- templates ---------------------------------------------------------------------------------
+class _Missing:
+    """A value the evidence does not have (too little history): shown as "n/a" whatever the
+    format spec, so a template never invents or crashes on it."""
+
+    def __format__(self, spec: str) -> str:
+        return "n/a"
+
+
+_NA = _Missing()
+
+
 def _t(template: str, /, **values: Any) -> str:
-    return prompts.templates("offline")[template].format(**values)
+    filled = {
+        k: _NA if v is None or (isinstance(v, float) and math.isnan(v)) else v
+        for k, v in values.items()
+    }
+    return prompts.templates("offline")[template].format(**filled)
 
 
 def _reason(text: str, *ids: str) -> Reason:
@@ -98,8 +117,10 @@ def _pct_label(key: str) -> str:
 
 
 def _cell(key: str, value: Any) -> str:
-    if isinstance(value, str) or value is None:
-        return str(value)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, str):
+        return value
     if key.startswith(("return_", "var_", "volatility")):
         return f"{value:+.2%}" if key.startswith("return_") else f"{value:.2%}"
     return f"{value:.2f}" if key == "score" else f"{value:.1f}"
@@ -310,6 +331,8 @@ def _comparison(ev: Evidence) -> str:
     lines += [
         f"| {t} | " + " | ".join(_cell(k, r.get(k)) for k in keys) + " |" for t, r in rows.items()
     ]
+    for ticker, reason in (ev.values.get("unavailable") or {}).items():
+        lines += ["", _t("comparison_unavailable", ticker=ticker, reason=reason, id=ev.id)]
     return "\n".join(lines)
 
 
@@ -341,12 +364,17 @@ _PASSAGE_KINDS = {"filing": "filing", "call": "earnings-call", "news": "news"}
 
 
 def template_draft(
-    ledger: Ledger, *, question: ParsedQuestion | None, as_of: date, searched: Iterable[str] = ()
+    ledger: Ledger,
+    *,
+    question: ParsedQuestion | None,
+    as_of: date,
+    searched: Iterable[str] = (),
+    failed: Iterable[str] = (),
 ) -> Draft:
     """The offline planner's answer: ``prompts/offline.md`` templates filled from ``ledger``.
 
     searched: the kinds of documents searched this turn ("filing", "call", "news"), so an empty
-    search is answered plainly.
+    search is answered plainly; failed: tools that failed (the warnings carry their errors).
     """
     summary: list[str] = []
     reasons: list[Reason] = []
@@ -371,45 +399,71 @@ def template_draft(
     for ev in ledger:
         if ev.id in compared and comparisons:
             continue
-        text: str | None = None
-        if ev.kind == "technicals":
-            text = _technicals(ev)
-        elif ev.kind == "market":
-            text = _market(ev)
-        elif ev.kind == "forecast":
-            text = _forecast(ev)
-        elif ev.kind == "sentiment":
-            text = _sentiment(ev)
-        elif ev.kind == "backtest":
-            head, rs = _backtest(ev)
-            summary.append(head)
-            reasons += rs
-            continue
-        elif ev.kind == "risk":
-            var_text, vol_text = _risk(ev, level=level, horizon=horizon)
+        try:
+            lead = _render_one(
+                ev, summary, reasons, risks, shown, lead=lead, level=level, horizon=horizon
+            )
+        except (KeyError, TypeError, ValueError, IndexError) as err:  # an unexpected shape
+            log.warning("no template fits %s evidence: %s", ev.kind, err)
             if lead:
-                risks += [_reason(t, ev.id) for t in (var_text, vol_text) if t]
+                reasons.append(_reason(f"{ev.summary} [{ev.id}]", ev.id))
             else:
-                summary += [t for t in (var_text,) if t]
-                reasons.append(_reason(vol_text, ev.id))
-            continue
-        elif ev.kind in _PASSAGE_KINDS:
-            if not any(e.kind == ev.kind for e in shown):
-                summary.append(_t("passages_intro", what=_PASSAGE_KINDS[ev.kind], as_of=as_of))
-            summary.append(_passage(ev))
-            shown.append(ev)
-            continue
-        if text is None:
-            continue
-        if lead:
-            reasons.append(_reason(text, ev.id))
-        else:
-            summary.append(text)
-            lead = True  # the first such finding leads, the rest support it
+                summary.append(f"{ev.summary} [{ev.id}]")
     for kind in searched:
         if not ledger.by_kind(kind):  # type: ignore[arg-type]
             summary.append(_t("no_passages", what=_PASSAGE_KINDS[kind], as_of=as_of))
+    for tool in dict.fromkeys(failed):
+        summary.insert(0, _t("failed", tool=tool))
     return Draft(summary="\n\n".join(summary), reasons=reasons, risks=risks)
+
+
+def _render_one(
+    ev: Evidence,
+    summary: list[str],
+    reasons: list[Reason],
+    risks: list[Reason],
+    shown: list[Evidence],
+    *,
+    lead: bool,
+    level: float | None,
+    horizon: int | None,
+) -> bool:
+    """Add ``ev``'s sentences to the answer's parts; returns whether a finding now leads."""
+    text: str | None = None
+    if ev.kind == "technicals":
+        text = _technicals(ev)
+    elif ev.kind == "market":
+        text = _market(ev)
+    elif ev.kind == "forecast":
+        text = _forecast(ev)
+    elif ev.kind == "sentiment":
+        text = _sentiment(ev)
+    elif ev.kind == "backtest":
+        head, rs = _backtest(ev)
+        summary.append(head)
+        reasons += rs
+        return lead
+    elif ev.kind == "risk":
+        var_text, vol_text = _risk(ev, level=level, horizon=horizon)
+        if lead:
+            risks += [_reason(t, ev.id) for t in (var_text, vol_text) if t]
+        else:
+            summary += [t for t in (var_text,) if t]
+            reasons.append(_reason(vol_text, ev.id))
+        return lead
+    elif ev.kind in _PASSAGE_KINDS:
+        if not any(e.kind == ev.kind for e in shown):
+            summary.append(_t("passages_intro", what=_PASSAGE_KINDS[ev.kind], as_of=ev.as_of))
+        summary.append(_passage(ev))
+        shown.append(ev)
+        return lead
+    if text is None:
+        return lead
+    if lead:
+        reasons.append(_reason(text, ev.id))
+    else:
+        summary.append(text)
+    return True  # the first such finding leads, the rest support it
 
 
 # --- assembly --------------------------------------------------------------------------------

@@ -304,18 +304,30 @@ class Nodes:
         except LLMUnavailableError as err:
             return None, {}, str(err)
         accounting = self._account(state, reply)
-        calls = getattr(reply, "tool_calls", None) or []
+        calls = [c for c in getattr(reply, "tool_calls", None) or [] if c["name"] == "Draft"]
+        if not calls:
+            bad = getattr(reply, "invalid_tool_calls", None) or []
+            why = (
+                f"its arguments were not valid JSON: {bad[0].get('error') or 'unparsable'}"
+                if bad
+                else "it did not call the Draft tool"
+            )
+            return None, accounting, f"the LLM's draft was malformed ({why})"
         try:
             return Draft.model_validate(calls[0]["args"]), accounting, None
-        except (IndexError, KeyError, TypeError, ValidationError) as err:
-            detail = str(err).splitlines()[0]
-            return None, accounting, f"the LLM's draft was malformed ({detail})"
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "arguments"
+            return None, accounting, f"the LLM's draft was malformed ({where}: {first['msg']})"
 
     def compose(self, state: AgentState) -> dict[str, Any]:
         messages = state["messages"][state.get("turn", 0) :]
         ledger, failures = turn_evidence(messages)
         warnings = list(state.get("warnings", []))
-        warnings += [f"{f.tool} failed: {f.error}" for f in failures]
+        warnings += [
+            f.error if f.error.startswith(f"{f.tool} ") else f"{f.tool} failed: {f.error}"
+            for f in failures
+        ]
         as_of = date.fromisoformat(state["as_of"])
         parsed = state.get("parsed")
         q = ParsedQuestion.model_validate(parsed) if parsed else None
@@ -350,7 +362,10 @@ class Nodes:
             if problem:
                 warnings.append(f"{problem}; the answer was written from templates")
         if draft is None:
-            draft = template_draft(ledger, question=q, as_of=as_of, searched=searched)
+            failed = [f.tool for f in failures if not f.error.startswith("not run:")]
+            draft = template_draft(
+                ledger, question=q, as_of=as_of, searched=searched, failed=failed
+            )
         answer = assemble(
             draft,
             question=state.get("question", ""),

@@ -236,10 +236,16 @@ def compare(tickers: list[str], metric: str) -> tuple[str, list[dict[str, Any]]]
     returns and RSI), "risk" (1-day 95%/99% historical VaR, annual volatility) or "signal"
     (action and score). Returns one comparison evidence plus the evidence it was taken from."""
     ctx = current_context()
-    rows, used = {}, []
+    rows, used, unavailable = {}, [], {}
     for ticker in tickers:
-        rows[ticker], evidence = _compare_row(ctx, ticker, metric)
+        try:
+            rows[ticker], evidence = _compare_row(ctx, ticker, metric)
+        except MODEL_FIXABLE as err:  # e.g. too little history: compare the others
+            unavailable[ticker] = str(err)
+            continue
         used.extend(evidence)
+    if not rows:
+        raise ToolInputError("; ".join(f"{t}: {e}" for t, e in unavailable.items()))
     lines = "; ".join(
         f"{t}: "
         + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items())
@@ -249,9 +255,10 @@ def compare(tickers: list[str], metric: str) -> tuple[str, list[dict[str, Any]]]
         kind="comparison",
         tickers=list(tickers),
         as_of=ctx.as_of,
-        values={"metric": metric, "by_ticker": rows},
+        values={"metric": metric, "by_ticker": rows, "unavailable": unavailable},
         source={"evidence": [ev.id for ev in used]},
-        summary=f"{metric} as of {ctx.as_of}: {lines}.",
+        summary=f"{metric} as of {ctx.as_of}: {lines}."
+        + "".join(f" {t}: unavailable ({e})." for t, e in unavailable.items()),
     )
     return _reply([comparison, *used])
 

@@ -189,7 +189,7 @@ class ModelRegistry:
         ]
         if not cards:
             when = f" trained by {as_of}" if as_of else ""
-            raise ModelNotFoundError(f"no {horizon}-day model for {ticker}{when} in {self.root}")
+            raise ModelNotFoundError(f"no {horizon}-day model for {ticker}{when} in the registry")
         return cards[-1]
 
     def _folder(self, model_id: str) -> Path:
