@@ -249,8 +249,7 @@ class Nodes:
         return update | {"messages": messages, "warnings": warnings}
 
     def route_planned(self, state: AgentState) -> Literal["tools", "compose"]:
-        if state.get("stop"):
-            return "compose" if not self._pending_calls(state) else "tools"
+        # calls over the tool-call budget were already answered "not run" by ``plan``
         return "tools" if self._pending_calls(state) else "compose"
 
     @staticmethod
@@ -353,11 +352,7 @@ class Nodes:
             return self._final(answer, verify(answer, Ledger()))
         update: dict[str, Any] = {}
         draft: Draft | None = None
-        if not (self.offline or state.get("model_fallback")) and state.get("stop") not in (
-            "tokens",
-            "cost",
-            "timeout",
-        ):
+        if self._model_may_write(state):
             draft, update, problem = self._write(state, ledger)
             if problem:
                 warnings.append(f"{problem}; the answer was written from templates")
@@ -394,13 +389,16 @@ class Nodes:
         fixed = repair(answer, result)
         return self._final(fixed, verify(fixed, ledger))
 
-    def _can_repair_with_model(self, state: AgentState) -> bool:
+    def _model_may_write(self, state: AgentState) -> bool:
+        """An LLM is configured, answered this turn, and its token/cost/time budget is not spent."""
         return (
             not self.offline
             and not state.get("model_fallback")
-            and state.get("repairs", 0) == 0
             and state.get("stop") not in ("tokens", "cost", "timeout")
         )
+
+    def _can_repair_with_model(self, state: AgentState) -> bool:
+        return self._model_may_write(state) and state.get("repairs", 0) == 0
 
     def route_verified(self, state: AgentState) -> Literal["repair", "__end__"]:
         return "__end__" if state.get("done") else "repair"

@@ -7,8 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from tests.agent.cli.test_data_cli import EXE, run
 
 RISK_FACTORS = """UNITED STATES SECURITIES AND EXCHANGE COMMISSION
@@ -92,8 +90,8 @@ def test_filing_question_is_answered_from_ingested_filings(tmp_path: Path) -> No
     assert result["verification"]["ok"]
 
 
-@pytest.mark.parametrize("question", ["What did Apple say in its 10-K?"])
-def test_filing_question_without_an_index_says_how_to_ingest(question: str) -> None:
-    asked = run("ask", question, "--json")
+def test_filing_question_without_an_index_says_how_to_ingest() -> None:
+    asked = run("ask", "What did Apple say in its 10-K?", "--json")
+    assert asked.returncode == 2
     answer = json.loads(asked.stdout)["answer"]
     assert answer["refused"] and "signaldesk ingest folder" in answer["markdown"]
