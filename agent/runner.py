@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -146,6 +147,12 @@ class Agent:
             cost_usd=state.get("cost_usd", 0.0),
             elapsed_s=time.perf_counter() - started,
         )
+
+    def forget(self, thread_id: str) -> None:
+        """Delete a thread and its checkpoints (a re-run briefing starts its threads anew)."""
+        checkpointer = self.graph.checkpointer
+        if isinstance(checkpointer, BaseCheckpointSaver):
+            checkpointer.delete_thread(thread_id)
 
     def ask(
         self, question: str, *, as_of: date | None = None, thread_id: str | None = None

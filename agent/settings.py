@@ -101,6 +101,15 @@ class Settings(BaseSettings):
     agent_max_cost_usd: float = Field(default=0.50, gt=0)
     agent_timeout_s: float = Field(default=120.0, gt=0, description="wall clock per turn")
 
+    briefing_watchlist: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["AAPL", "MSFT", "IBM", "GOOG"],
+        description="tickers of the daily briefing when no --watchlist is given",
+    )
+    briefing_workers: int = Field(default=4, ge=1, le=32, description="tickers run at once")
+    briefing_ticker_timeout_s: float = Field(
+        default=180.0, gt=0, description="wall clock per ticker before it is reported timed out"
+    )
+
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True
@@ -110,6 +119,13 @@ class Settings(BaseSettings):
     def _split_sources(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("briefing_watchlist", mode="before")
+    @classmethod
+    def _split_watchlist(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip().upper() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("sources")

@@ -19,6 +19,7 @@ from retrieval.types import Document, NewsItem
 
 _NEWS = "news.parquet"
 _CALLS = "calls.parquet"
+_FILINGS = "filings.parquet"  # metadata only (no text): what was filed when, for briefings
 
 
 class Corpus:
@@ -71,6 +72,15 @@ class Corpus:
         rows = [d.model_dump(exclude={"sections"}) for d in documents if d.kind == "call"]
         return self._add(_CALLS, rows)
 
+    def add_filings(self, documents: Iterable[Document]) -> int:
+        """Record filings (kind "filing") by id, date and title, without their text."""
+        rows = [
+            d.model_dump(exclude={"sections", "text"}) | {"text": ""}
+            for d in documents
+            if d.kind == "filing"
+        ]
+        return self._add(_FILINGS, rows)
+
     def news(self, ticker: str, *, start: date, end: date) -> list[NewsItem]:
         frame = self._read(_NEWS)
         if frame is None:
@@ -91,7 +101,14 @@ class Corpus:
         ]
 
     def calls(self, ticker: str, *, start: date, end: date) -> list[Document]:
-        frame = self._read(_CALLS)
+        return self._documents(_CALLS, ticker, start=start, end=end)
+
+    def filings(self, ticker: str, *, start: date, end: date) -> list[Document]:
+        """Filings recorded by ``add_filings`` (their ``text`` is empty)."""
+        return self._documents(_FILINGS, ticker, start=start, end=end)
+
+    def _documents(self, name: str, ticker: str, *, start: date, end: date) -> list[Document]:
+        frame = self._read(name)
         if frame is None:
             return []
         day = pd.to_datetime(frame["available_on"]).dt.date
@@ -104,10 +121,10 @@ class Corpus:
             else:
                 row["period_end"] = None
             out.append(Document(**row))
-        return out
+        return sorted(out, key=lambda d: d.available_on)
 
     def counts(self) -> dict[str, int]:
         return {
             name: 0 if (f := self._read(file)) is None else len(f)
-            for name, file in (("news", _NEWS), ("calls", _CALLS))
+            for name, file in (("news", _NEWS), ("calls", _CALLS), ("filings", _FILINGS))
         }

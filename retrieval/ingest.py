@@ -59,6 +59,7 @@ def ingest(
     added = index.add(chunks)
     new_news = corpus.add_news(news)
     new_calls = corpus.add_calls(d for d in documents if d.kind == "call")
+    corpus.add_filings(d for d in documents if d.kind == "filing")
     return IngestReport(
         documents=len(documents),
         news=len(news),

@@ -27,6 +27,7 @@ EvidenceKind = Literal[
     "call",
     "news",
     "comparison",
+    "portfolio",
 ]
 
 

@@ -232,11 +232,13 @@ def var_distribution_figure(
     fig = go.Figure(
         go.Histogram(x=values, nbinsx=60, name=label, marker={"color": "#8c959f"}, opacity=0.8)
     )
-    for x, name, colour in ((-var, "VaR", "#bf8700"), (-cvar, "CVaR", "#a40e26")):
+    lines = ((-var, "VaR", "#bf8700", "top right"), (-cvar, "CVaR", "#a40e26", "top left"))
+    for x, name, colour, where in lines:
         fig.add_vline(
             x=x,
             line={"color": colour, "width": 2, "dash": "dash"},
             annotation_text=f"{level:.0%} {name} {x:.2%}",
+            annotation_position=where,
         )
     fig.update_layout(
         title=title,

@@ -12,6 +12,7 @@ import typer
 
 from agent.cli._output import Exit, err_console
 from agent.cli.ask import ask, chat
+from agent.cli.briefing import briefing_app
 from agent.cli.config import config_app
 from agent.cli.data import data_app
 from agent.cli.db import db_app
@@ -37,6 +38,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(ingest_app, name="ingest")
+app.add_typer(briefing_app, name="briefing")
 app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("demo")(demo)

@@ -23,7 +23,7 @@ def test_news_round_trip_filters_and_is_idempotent(tmp_path: Path) -> None:
     got = corpus.news("AAPL", start=date(2012, 1, 1), end=date(2012, 1, 10))
     assert [n.id for n in got] == ["n1", "n2"] and got[1].tickers == ("AAPL", "MSFT")
     assert corpus.news("AAPL", start=date(2012, 1, 4), end=date(2012, 1, 9)) == []
-    assert corpus.counts() == {"news": 3, "calls": 0}
+    assert corpus.counts() == {"news": 3, "calls": 0, "filings": 0}
 
 
 def test_calls_are_documents_by_ticker_and_date(tmp_path: Path) -> None:
@@ -48,3 +48,27 @@ def test_calls_are_documents_by_ticker_and_date(tmp_path: Path) -> None:
     assert corpus.add_calls([call, other]) == 1
     assert corpus.calls("IBM", start=date(2012, 1, 1), end=date(2012, 1, 31)) == [call]
     assert corpus.calls("IBM", start=date(2012, 1, 21), end=date(2012, 1, 31)) == []
+
+
+def test_filings_are_listed_by_date_without_their_text(tmp_path: Path) -> None:
+    corpus = Corpus(tmp_path)
+    filings = [
+        Document(
+            id=f"f{i}",
+            kind="filing",
+            ticker="IBM",
+            form=form,
+            available_on=day,
+            source=f"{i}.htm",
+            text="the whole filing",
+            title=f"IBM {form}",
+        )
+        for i, (form, day) in enumerate([("10-K", date(2012, 2, 28)), ("10-Q", date(2012, 5, 1))])
+    ]
+    call = filings[0].model_copy(update={"id": "c", "kind": "call"})
+    assert corpus.add_filings([*filings, call]) == 2
+    assert corpus.add_filings(filings) == 0
+    got = corpus.filings("IBM", start=date(2012, 3, 1), end=date(2012, 12, 31))
+    assert [(f.id, f.form, f.text) for f in got] == [("f1", "10-Q", "")]
+    assert corpus.filings("MSFT", start=date(2012, 1, 1), end=date(2012, 12, 31)) == []
+    assert corpus.counts()["filings"] == 2
