@@ -154,8 +154,10 @@ def brief_ticker(
         "evidence": result.evidence,
         "steps": result.steps,
     }
-    if result.answer.refused:
-        return TickerBrief(status="failed", error=result.answer.refusal_reason, **base)
+    if result.answer.refused:  # declined, or every tool failed: say the first cause
+        failed = [s.summary for s in result.steps if s.status == "error"]
+        error = failed[0] if failed else result.answer.refusal_reason
+        return TickerBrief(status="failed", error=error, **base)
     signal_error = _tool_error(result, "signal")
     signal = _first(result.evidence, "signal")
     if signal is None and signal_error is None:

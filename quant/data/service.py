@@ -140,7 +140,11 @@ class MarketData:
             attempts.unknown.append(provider.name)
             return None
         except ProviderError as err:
-            breaker.record_failure()
+            # Only a failure that could pass (network, 5xx, rate limit) says the provider is
+            # down; a permanent one concerns this request (a corrupt file, a bad symbol) and
+            # must not cut the provider off for every other ticker.
+            if err.transient:
+                breaker.record_failure()
             log.warning("provider failed", extra={"provider": provider.name, "error": str(err)})
             attempts.failed.append(str(err))
             return None

@@ -14,6 +14,7 @@ from quant.data.errors import (
     ProviderError,
     UnknownTickerError,
 )
+from quant.data.providers.base import RawBars
 from quant.data.service import ChainPolicy, MarketData
 from tests.quant.data._fakes import FakeProvider, make_raw
 
@@ -87,6 +88,23 @@ def test_circuit_breaker_skips_a_failing_provider_until_cooldown() -> None:
     clock.now = 100.0  # half-open: one trial
     md.bars("AAPL", end=END)
     assert down.calls == 3
+
+
+def test_a_permanent_failure_for_one_ticker_does_not_open_the_circuit() -> None:
+    class OneBad(FakeProvider):
+        def fetch(self, ticker: str, *, start: date | None, end: date) -> RawBars:
+            if ticker == "IBM":
+                self.calls += 1
+                raise ProviderError(self.name, "IBM.csv is corrupt", transient=False)
+            return super().fetch(ticker, start=start, end=end)
+
+    files = OneBad("files", {"AAPL": make_raw()})
+    md = market(files, policy=ChainPolicy(attempts=3, breaker_threshold=2))
+    for _ in range(4):
+        with pytest.raises(DataUnavailableError, match="corrupt"):
+            md.bars("IBM", end=END)
+    assert files.calls == 4  # no retries for a permanent error, and never skipped
+    assert md.bars("AAPL", end=END).provenance.provider == "files"
 
 
 def test_all_providers_down_names_each_reason() -> None:
