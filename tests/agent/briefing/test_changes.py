@@ -18,9 +18,14 @@ def brief(ticker: str, action: str | None, score: float | None, **extra: object)
 
 def report(as_of: date, briefs: list[TickerBrief]) -> BriefingReport:
     return BriefingReport(
-        watchlist_key="K", watchlist=[b.ticker for b in briefs], weights={}, as_of=as_of,
-        created_at=datetime(2013, 3, 1, tzinfo=UTC), model="offline", tickers=briefs,
-    )  # fmt: skip
+        watchlist_key="K",
+        watchlist=[b.ticker for b in briefs],
+        weights={},
+        as_of=as_of,
+        created_at=datetime(2013, 3, 1, tzinfo=UTC),
+        model="offline",
+        tickers=briefs,
+    )
 
 
 class Docs:
@@ -37,7 +42,7 @@ class Docs:
                 source=f"{d}.htm",
                 text="",
                 title=f"10-K filed {d}",
-            )  # fmt: skip
+            )
             for d in (BEFORE, date(2013, 3, 1), NOW, date(2013, 3, 11))
         ]
         return [d for d in docs if d.ticker == ticker and start <= d.available_on <= end]
@@ -52,11 +57,16 @@ class Docs:
 
 def test_flips_deltas_risk_models_and_coverage() -> None:
     risk = lambda v: RiskSnapshot(var_95=v, volatility_annual=0.2, drawdown_from_peak=-0.05)  # noqa: E731
-    old = report(BEFORE, [
-        brief("IBM", "HOLD", 0.54, components={"technical": 0.54, "ml": None}, risk=risk(0.018)),
-        brief("MSFT", "HOLD", 0.47, ml_status="GO"),
-        brief("AAPL", "SELL", 0.40),
-    ])  # fmt: skip
+    old = report(
+        BEFORE,
+        [
+            brief(
+                "IBM", "HOLD", 0.54, components={"technical": 0.54, "ml": None}, risk=risk(0.018)
+            ),
+            brief("MSFT", "HOLD", 0.47, ml_status="GO"),
+            brief("AAPL", "SELL", 0.40),
+        ],
+    )
     new = [
         brief("IBM", "BUY", 0.58, components={"technical": 0.58, "ml": 0.6}, risk=risk(0.021)),
         brief("MSFT", "HOLD", 0.46, ml_status="NO-GO", ml_reason="model NO-GO: accuracy"),

@@ -31,8 +31,9 @@ def test_panel_matches_the_quant_functions_on_the_same_returns() -> None:
     returns = returns_frame(data, as_of=AS_OF, lookback=500)
     assert panel.n_days == len(returns) and panel.window_end <= AS_OF
     hist = portfolio_historical_var(returns, weights=panel.weights, level=0.95)
-    row = next(r for r in panel.var if r.method == "historical" and r.level == 0.95
-               and r.horizon_days == 1)  # fmt: skip
+    row = next(
+        r for r in panel.var if r.method == "historical" and r.level == 0.95 and r.horizon_days == 1
+    )
     assert (row.var, row.cvar) == pytest.approx((hist.var, hist.cvar))
     corr = returns.corr()
     assert panel.correlation["AAA"]["BBB"] == pytest.approx(corr.loc["AAA", "BBB"], abs=1e-6)
@@ -77,6 +78,7 @@ def test_too_little_common_history_and_no_tickers_are_named_errors() -> None:
         portfolio_panel(data, weights={"AAA": 1, "BBB": 1}, as_of=AS_OF)
     with pytest.raises(InsufficientDataError, match="no covered ticker"):
         portfolio_panel(data, weights={"ZZZ": 1}, as_of=AS_OF)
-    excluded = portfolio_panel(closes(), weights={"AAA": 1, "BBB": 1, "ZZZ": 1}, as_of=AS_OF,
-                               excluded={"ZZZ": "no data"})  # fmt: skip
+    excluded = portfolio_panel(
+        closes(), weights={"AAA": 1, "BBB": 1, "ZZZ": 1}, as_of=AS_OF, excluded={"ZZZ": "no data"}
+    )
     assert excluded.tickers == ["AAA", "BBB"] and excluded.excluded == {"ZZZ": "no data"}

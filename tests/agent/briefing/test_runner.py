@@ -60,8 +60,12 @@ def test_a_hung_ticker_times_out_without_holding_up_the_others() -> None:
     hanging = HangingFor("MSFT")
     agent = offline_agent(hanging)
     try:
-        report = run_briefing(agent, agent.deps.context_for(AS_OF), watchlist=FOUR,
-                              plan=BriefingPlan(workers=2, ticker_timeout_s=4))  # fmt: skip
+        report = run_briefing(
+            agent,
+            agent.deps.context_for(AS_OF),
+            watchlist=FOUR,
+            plan=BriefingPlan(workers=2, ticker_timeout_s=4),
+        )
     finally:
         hanging.release.set()
     msft = report.brief("MSFT")
@@ -72,8 +76,9 @@ def test_a_hung_ticker_times_out_without_holding_up_the_others() -> None:
 def test_too_little_history_fails_that_ticker_only(four_agent: Agent) -> None:
     from agent.briefing import Watchlist
 
-    report = run_briefing(four_agent, four_agent.deps.context_for(AS_OF),
-                          watchlist=Watchlist.of(["FB", "IBM"]))  # fmt: skip
+    report = run_briefing(
+        four_agent, four_agent.deps.context_for(AS_OF), watchlist=Watchlist.of(["FB", "IBM"])
+    )
     fb = report.brief("FB")
     assert fb.status == "failed" and "only 195 are available" in fb.error
     assert fb.risk is not None  # risk needs less history than the signal: still reported
@@ -82,8 +87,9 @@ def test_too_little_history_fails_that_ticker_only(four_agent: Agent) -> None:
 
 def test_the_next_day_reports_what_changed(four_agent: Agent, four_report: BriefingReport) -> None:
     nxt = date(2013, 3, 1)
-    report = run_briefing(four_agent, four_agent.deps.context_for(nxt), watchlist=FOUR,
-                          previous=four_report)  # fmt: skip
+    report = run_briefing(
+        four_agent, four_agent.deps.context_for(nxt), watchlist=FOUR, previous=four_report
+    )
     changes = report.changes
     assert changes is not None and changes.previous_as_of == AS_OF
     assert [c.ticker for c in changes.signals] == ["AAPL", "MSFT", "IBM", "GOOG"]
@@ -112,8 +118,14 @@ def test_replay_stores_one_call_per_ticker_per_week_without_look_ahead(
 ) -> None:
     store = BriefingStore(sqlite_engine)
     dates = replay_dates(date(2012, 6, 1), date(2012, 6, 22), every="week")
-    summary = replay(four_agent, four_agent.deps.context_for, watchlist=FOUR, dates=dates,
-                     store=store, run_id="replay-test")  # fmt: skip
+    summary = replay(
+        four_agent,
+        four_agent.deps.context_for,
+        watchlist=FOUR,
+        dates=dates,
+        store=store,
+        run_id="replay-test",
+    )
     assert summary.dates == 4 and summary.calls == 16 and summary.failed == 0
     for ticker in FOUR.tickers:
         calls = store.calls(ticker, end=dates[-1], run_id="replay-test")
@@ -128,8 +140,16 @@ def test_replay_stores_one_call_per_ticker_per_week_without_look_ahead(
     alone = run_briefing(cut, cut.deps.context_for(day), watchlist=FOUR)
     for b in replayed.tickers:
         a = alone.brief(b.ticker)
-        fields = ("action", "score", "confidence", "position_size", "components",
-                  "technical_components", "last_close", "last_bar")  # fmt: skip
+        fields = (
+            "action",
+            "score",
+            "confidence",
+            "position_size",
+            "components",
+            "technical_components",
+            "last_close",
+            "last_bar",
+        )
         assert {f: getattr(a, f) for f in fields} == {f: getattr(b, f) for f in fields}
         assert a.risk.model_dump(exclude={"evidence_id"}) == b.risk.model_dump(
             exclude={"evidence_id"}
@@ -142,8 +162,14 @@ def test_numbers_only_replay_is_the_same_call_without_explanations(
     four_report: BriefingReport, sqlite_engine, four_agent: Agent
 ) -> None:
     store = BriefingStore(sqlite_engine)
-    summary = replay(None, four_agent.deps.context_for, watchlist=FOUR, dates=[AS_OF],
-                     store=store, run_id="numbers")  # fmt: skip
+    summary = replay(
+        None,
+        four_agent.deps.context_for,
+        watchlist=FOUR,
+        dates=[AS_OF],
+        store=store,
+        run_id="numbers",
+    )
     assert summary.calls == 4
     numbers = store.get(FOUR.key, AS_OF)
     assert numbers.model.startswith("none")

@@ -15,8 +15,9 @@ def count(engine: Engine, table: type) -> int:
         return conn.execute(sa.select(sa.func.count()).select_from(table.__table__)).scalar_one()
 
 
-@pytest.mark.parametrize("engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
-                         indirect=True)  # fmt: skip
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
 def test_save_replaces_the_same_date_and_finds_the_previous(
     engine: Engine, four_report: BriefingReport
 ) -> None:
