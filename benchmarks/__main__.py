@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 
-ALL = ("storage", "indicators", "backtest", "risk", "models", "retrieval", "ask")
+ALL = ("storage", "indicators", "backtest", "risk", "models", "retrieval", "ask", "briefing")
 
 
 def main(argv: list[str]) -> int:
