@@ -85,6 +85,25 @@ class Settings(BaseSettings):
         default=None, description="declared User-Agent for SEC EDGAR: name and contact e-mail"
     )
 
+    ui_host: str = Field(default="127.0.0.1", description="web chat: address to listen on")
+    ui_port: int = Field(default=8000, ge=1, le=65535, description="web chat: port")
+    ui_users: SecretStr | None = Field(
+        default=None,
+        description="web chat logins, 'name:HASH' comma-separated (signaldesk ui hash-password)",
+    )
+    ui_header_auth: str | None = Field(
+        default=None,
+        description="web chat: trust this header from an authenticating proxy as the user name",
+    )
+    ui_auth_secret: SecretStr | None = Field(
+        default=None, description="web chat: signs login tokens; default: generated under home"
+    )
+    ui_db_schema: str = Field(
+        default="chainlit",
+        pattern=r"^[a-z_][a-z0-9_]{0,62}$",
+        description="web chat: PostgreSQL schema of the chat history tables",
+    )
+
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp)"
     )
@@ -213,6 +232,8 @@ class Settings(BaseSettings):
             self.stooq_api_key,
             self.pinecone_api_key,
             self.llm_api_key,
+            self.ui_users,
+            self.ui_auth_secret,
         ]
         return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 

@@ -19,6 +19,7 @@ from agent.cli.db import db_app
 from agent.cli.demo import demo
 from agent.cli.documents import ingest_app, search, sentiment
 from agent.cli.research import backtest, risk, signal, technicals, train
+from agent.cli.ui import ui_app
 from agent.logs import configure_logging, new_run_id, run_scope
 from agent.settings import SettingsError, load_settings
 from quant.data.errors import DataError, DataUnavailableError, ProviderError
@@ -39,6 +40,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(briefing_app, name="briefing")
+app.add_typer(ui_app, name="ui")
 app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("demo")(demo)

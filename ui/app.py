@@ -1,0 +1,253 @@
+"""The SignalDesk web chat (Chainlit): thin async handlers over the agent.
+
+Importing this module registers the handlers with Chainlit; ``ui.server`` (what ``signaldesk
+ui`` runs) prepares the config folder, the runtime and the logins first. Every blocking call
+(the agent, charts, parsing and embedding uploads, database reads) runs in a worker thread.
+
+Each chat maps to an agent thread (``agent_thread`` in the chat's session, saved with the
+chat): a new chat uses its own id; opening a briefing ticker switches it to that ticker's
+briefing thread, so follow-ups continue the briefing's explanation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import chainlit as cl
+from chainlit.data import get_data_layer
+from chainlit.input_widget import Select, TextInput
+
+from retrieval.sources._common import MalformedFileError
+from ui.briefings import briefing_markdown
+from ui.datalayer import open_data_layer
+from ui.prefs import Prefs, parse_prefs
+from ui.runtime import OFFLINE, Runtime, current
+from ui.turns import run_turn, show_stored_turn
+from ui.uploads import (
+    MissingFactError,
+    UploadFacts,
+    describe_upload,
+    facts_from_message,
+    index_upload,
+    read_upload,
+    stage_upload,
+)
+
+WATCHLIST_COMMAND = "/watchlist"
+_ASK_TIMEOUT_S = 300
+
+
+async def _runtime() -> Runtime:
+    return await asyncio.to_thread(current)
+
+
+@cl.data_layer
+def _data_layer() -> Any:
+    return open_data_layer(current().store)
+
+
+def _prefs(rt: Runtime, values: dict[str, Any] | None = None) -> Prefs:
+    if values is None:
+        values = cl.context.session.chat_settings
+    return parse_prefs(values, models=rt.agents.keys(), default_model=rt.default_model)
+
+
+async def _send_settings(rt: Runtime, prefs: Prefs | None = None) -> None:
+    prefs = prefs or Prefs(None, rt.default_model, tuple(rt.settings.briefing_watchlist))
+    values = prefs.as_values()
+    await cl.ChatSettings(
+        [
+            TextInput(
+                id="as_of",
+                label="As-of date (YYYY-MM-DD)",
+                initial=values["as_of"],
+                placeholder="empty: today, or the date in the question",
+                description="Nothing after this date is used. The bundled prices end 2013-03-01.",
+            ),
+            Select(
+                id="model",
+                label="Model",
+                items={label: key for key, label in rt.model_choices().items()},
+                initial_value=values["model"],
+            ),
+            TextInput(
+                id="watchlist",
+                label="Watchlist (comma-separated)",
+                initial=values["watchlist"],
+                description=f"'{WATCHLIST_COMMAND}' shows the signal of each ticker.",
+            ),
+        ]
+    ).send()
+
+
+@cl.set_starters
+async def _starters(user: cl.User | None = None) -> list[cl.Starter]:
+    return [
+        cl.Starter(label="Should I buy IBM?", message="Should I buy IBM?"),
+        cl.Starter(label="AAPL's 99% VaR", message="What is AAPL's 99% one-day VaR?"),
+        cl.Starter(label="Compare momentum", message="Compare AAPL and GOOG momentum"),
+        cl.Starter(label="Backtest MSFT", message="Backtest MSFT's technical strategy"),
+        cl.Starter(
+            label="Risk factors in a 10-K",
+            message="What did Apple list as risk factors in its 2010 10-K?",
+        ),
+        cl.Starter(label="Scan my watchlist", message=WATCHLIST_COMMAND),
+    ]
+
+
+async def _show_briefing(rt: Runtime) -> None:
+    view = await asyncio.to_thread(rt.latest_briefing)
+    if view is None:
+        return
+    actions = [
+        cl.Action(
+            name="open_briefing",
+            payload={"ticker": t.ticker, "thread_id": t.thread_id, "as_of": str(view.as_of)},
+            label=f"Open {t.ticker}",
+            tooltip=f"{t.ticker}'s explanation in the {view.as_of} briefing",
+        )
+        for t in view.tickers
+        if t.openable
+    ]
+    await cl.Message(content=briefing_markdown(view), actions=actions).send()
+
+
+@cl.on_chat_start
+async def _start() -> None:
+    rt = await _runtime()
+    cl.user_session.set("agent_thread", cl.context.session.thread_id)
+    await _send_settings(rt)
+    await _show_briefing(rt)
+
+
+@cl.on_chat_resume
+async def _resume(thread: dict[str, Any]) -> None:
+    rt = await _runtime()
+    if not cl.user_session.get("agent_thread"):
+        cl.user_session.set("agent_thread", thread["id"])
+    await _send_settings(rt, _prefs(rt))
+
+
+@cl.on_settings_update
+async def _settings_update(values: dict[str, Any]) -> None:
+    rt = await _runtime()
+    prefs = _prefs(rt, values)
+    when = prefs.as_of.isoformat() if prefs.as_of else "today / the question's date"
+    note = f"\n\n> {prefs.problem}" if prefs.problem else ""
+    await cl.Message(
+        content=f"Settings: as of **{when}** · {rt.model_choices()[prefs.model]} · "
+        f"watchlist {', '.join(prefs.watchlist) or '(empty)'}{note}",
+        author="settings",
+    ).send()
+
+
+async def _complete(rt: Runtime, facts: UploadFacts, missing: str, name: str) -> UploadFacts | None:
+    """``facts`` with the missing date or ticker the user gives, or None when they give none."""
+    prompt = (
+        f"What date was **{name}** filed or published (YYYY-MM-DD)?"
+        if missing == "date"
+        else f"Which ticker is **{name}** about?"
+    )
+    reply = await cl.AskUserMessage(content=prompt, timeout=_ASK_TIMEOUT_S).send()
+    text = str(reply["output"]).strip() if reply else ""
+    said = facts_from_message(text, known_tickers=rt.known_tickers, today=date.today())
+    if missing == "date" and said.available_on:
+        return dataclasses.replace(facts, available_on=said.available_on)
+    if missing == "ticker" and text:
+        return dataclasses.replace(facts, ticker=said.ticker or text.split()[0].upper())
+    return None
+
+
+async def _ingest(rt: Runtime, text: str, element: Any) -> None:
+    """Stage, read and index one uploaded file, asking for a missing date or ticker."""
+    facts = facts_from_message(text, known_tickers=rt.known_tickers, today=date.today())
+    uploads = rt.settings.home / "uploads"
+    for _ in range(3):
+        try:
+            staged = await asyncio.to_thread(
+                stage_upload, Path(element.path), element.name, uploads, facts
+            )
+            doc = await asyncio.to_thread(read_upload, staged, facts)
+        except MissingFactError as err:
+            completed = await _complete(rt, facts, err.fact, element.name)
+            if completed is None:
+                await cl.Message(content=f"Not indexed: {err}.").send()
+                return
+            facts = completed
+            continue
+        except MalformedFileError as err:
+            await cl.Message(content=f"Not indexed: {err}").send()
+            return
+        report = await asyncio.to_thread(
+            index_upload, doc, index=rt.document_index(), corpus=rt.corpus()
+        )
+        await cl.Message(content=describe_upload(doc, report)).send()
+        return
+
+
+async def _watchlist(rt: Runtime, prefs: Prefs) -> None:
+    """The signal of each watchlist ticker, each on a thread of its own."""
+    tickers = prefs.watchlist or tuple(rt.settings.briefing_watchlist)
+    agent = rt.agent(prefs.model)
+
+    def row(ticker: str) -> str:
+        answer = agent.ask(f"Should I buy {ticker}?", as_of=prefs.as_of).answer
+        s = answer.signal
+        if s is None:
+            return f"| {ticker} | n/a | | | {answer.refusal_reason or 'no signal'} |"
+        return (
+            f"| {ticker} | {s.action.value} | {s.score:.3f} | {s.confidence:.1%} | "
+            f"{s.position_size:+.2%} |"
+        )
+
+    rows = await asyncio.to_thread(lambda: [row(t) for t in tickers])
+    when = prefs.as_of.isoformat() if prefs.as_of else "today"
+    header = ["| ticker | action | score | confidence | size |", "|---|---|---|---|---|"]
+    await cl.Message(content="\n".join([f"**Watchlist** as of {when}", "", *header, *rows])).send()
+
+
+@cl.on_message
+async def _message(message: cl.Message) -> None:
+    rt = await _runtime()
+    prefs = _prefs(rt)
+    if prefs.problem:
+        await cl.Message(content=prefs.problem, author="settings").send()
+    files = [e for e in message.elements or [] if getattr(e, "path", None)]
+    for element in files:
+        await _ingest(rt, message.content, element)
+    text = message.content.strip()
+    if text == WATCHLIST_COMMAND:
+        await _watchlist(rt, prefs)
+    elif text and (not files or "?" in text):
+        thread_id = cl.user_session.get("agent_thread") or cl.context.session.thread_id
+        await run_turn(rt, rt.agent(prefs.model), text, as_of=prefs.as_of, thread_id=thread_id)
+
+
+@cl.action_callback("open_briefing")
+async def _open_briefing(action: cl.Action) -> None:
+    rt = await _runtime()
+    ticker, thread_id = action.payload["ticker"], action.payload["thread_id"]
+    as_of = date.fromisoformat(action.payload["as_of"])
+    prefs = _prefs(rt)
+    prefs = Prefs(as_of, prefs.model, prefs.watchlist)
+    cl.context.session.chat_settings = prefs.as_values()
+    await _send_settings(rt, prefs)
+    cl.user_session.set("agent_thread", thread_id)
+    if await show_stored_turn(rt, rt.agent(OFFLINE), thread_id) is None:
+        await cl.Message(content=f"{ticker}'s briefing thread has no answer stored.").send()
+        return
+    await cl.Message(
+        content=f"This chat continues {ticker}'s briefing thread (as of {as_of}): ask a "
+        'follow-up ("and its VaR?", "why?").',
+        author="briefing",
+    ).send()
+    if layer := get_data_layer():
+        await layer.update_thread(
+            thread_id=cl.context.session.thread_id,
+            name=f"Briefing {as_of} · {ticker}",
+            metadata={"agent_thread": thread_id},
+        )

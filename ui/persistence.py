@@ -1,0 +1,116 @@
+"""Chainlit persistence pieces (imports Chainlit: load only once its folder is set).
+
+- ``LocalStorage``: element payloads (charts, citations, uploads) of saved threads on local
+  disk. Chainlit's SQLAlchemy data layer keeps an element's row in the database and its content
+  in a ``BaseStorageClient``; without one, resumed threads lose their charts and citations.
+  Files live under ``{home}/ui/files`` and are served at ``/signaldesk/files/{key}`` to the
+  user who owns them (Chainlit names keys ``{user id}/{element id}/{name}``).
+- ``ChatDataLayer``: Chainlit's SQLAlchemy layer, reading element props back as JSON (they come
+  back as text from its SQL, and custom elements need an object).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import mimetypes
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
+from chainlit.data.storage_clients.base import BaseStorageClient
+from chainlit.types import ThreadDict
+
+__all__ = ["FILES_ROUTE", "ChatDataLayer", "LocalStorage", "StorageKeyError"]
+
+FILES_ROUTE = "/signaldesk/files"
+
+
+class StorageKeyError(ValueError):
+    """An object key that would leave the storage folder."""
+
+
+class LocalStorage(BaseStorageClient):
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+
+    def path_of(self, object_key: str) -> Path:
+        """The file of ``object_key``; ``StorageKeyError`` for keys that escape the folder."""
+        parts = object_key.split("/")
+        if not object_key or any(p in ("", ".", "..") or "\\" in p for p in parts):
+            raise StorageKeyError(f"bad object key {object_key!r}")
+        path = (self.root / object_key).resolve()
+        if not path.is_relative_to(self.root):
+            raise StorageKeyError(f"bad object key {object_key!r}")
+        return path
+
+    def url_of(self, object_key: str) -> str:
+        return f"{FILES_ROUTE}/{quote(object_key)}"
+
+    async def upload_file(
+        self,
+        object_key: str,
+        data: bytes | str,
+        mime: str = "application/octet-stream",
+        overwrite: bool = True,
+        content_disposition: str | None = None,
+    ) -> dict[str, Any]:
+        path = self.path_of(object_key)
+        raw = data.encode("utf-8") if isinstance(data, str) else data
+        await asyncio.to_thread(_write, path, raw, mime, overwrite)
+        return {"object_key": object_key, "url": self.url_of(object_key)}
+
+    async def delete_file(self, object_key: str) -> bool:
+        path = self.path_of(object_key)
+        return await asyncio.to_thread(_unlink, path)
+
+    async def get_read_url(self, object_key: str) -> str:
+        return self.url_of(object_key)
+
+    async def close(self) -> None:
+        return None
+
+    @staticmethod
+    def media_type(path: Path) -> str:
+        """The MIME type the element was stored with (else guessed from its name)."""
+        try:
+            return _mime_file(path).read_text(encoding="ascii").strip()
+        except OSError:
+            return mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+
+
+def _mime_file(path: Path) -> Path:
+    return path.with_name(path.name + ".mime")
+
+
+def _write(path: Path, raw: bytes, mime: str, overwrite: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.exists() and not overwrite:
+        return
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_bytes(raw)
+    tmp.replace(path)
+    _mime_file(path).write_text(mime, encoding="ascii")
+
+
+def _unlink(path: Path) -> bool:
+    _mime_file(path).unlink(missing_ok=True)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+class ChatDataLayer(SQLAlchemyDataLayer):
+    async def get_all_user_threads(
+        self, user_id: str | None = None, thread_id: str | None = None
+    ) -> list[ThreadDict] | None:
+        threads = await super().get_all_user_threads(user_id=user_id, thread_id=thread_id)
+        for thread in threads or []:
+            for element in thread.get("elements") or []:
+                props = element.get("props")
+                if isinstance(props, str):
+                    element["props"] = json.loads(props or "{}")
+        return threads
