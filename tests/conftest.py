@@ -8,11 +8,16 @@ from pathlib import Path
 import pytest
 
 
-@pytest.fixture(autouse=True)
-def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
+    """No SIGNALDESK_* from the outside; home under ``root``; profile test; cwd ``root``."""
     for name in list(os.environ):
         if name.startswith("SIGNALDESK_"):
             monkeypatch.delenv(name)
-    monkeypatch.setenv("SIGNALDESK_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SIGNALDESK_HOME", str(root / "home"))
     monkeypatch.setenv("SIGNALDESK_PROFILE", "test")
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.chdir(root)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    isolate(monkeypatch, tmp_path)

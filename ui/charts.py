@@ -110,32 +110,17 @@ def price_figure(
         row=1,
         col=1,
     )
-    lines = (("sma_50", "SMA 50", "#0969da"), ("sma_200", "SMA 200", "#8250df"))
-    bands = (("bb_upper", "Bollinger upper"), ("bb_lower", "Bollinger lower"))
-    for column, name, colour in lines if indicators is not None else ():
+    band = {"color": "#afb8c1", "width": 1, "dash": "dot"}
+    overlays = (
+        ("sma_50", "SMA 50", {"color": "#0969da", "width": 1.4}),
+        ("sma_200", "SMA 200", {"color": "#8250df", "width": 1.4}),
+        ("bb_upper", "Bollinger upper", band),
+        ("bb_lower", "Bollinger lower", band),
+    )
+    for column, name, line in overlays if indicators is not None else ():
         if column in indicators:
-            fig.add_trace(
-                go.Scatter(
-                    x=indicators.index,
-                    y=indicators[column],
-                    name=name,
-                    line={"color": colour, "width": 1.4},
-                ),
-                row=1,
-                col=1,
-            )
-    for column, name in bands if indicators is not None else ():
-        if column in indicators:
-            fig.add_trace(
-                go.Scatter(
-                    x=indicators.index,
-                    y=indicators[column],
-                    name=name,
-                    line={"color": "#afb8c1", "width": 1, "dash": "dot"},
-                ),
-                row=1,
-                col=1,
-            )
+            trace = go.Scatter(x=indicators.index, y=indicators[column], name=name, line=line)
+            fig.add_trace(trace, row=1, col=1)
     if markers is not None and not markers.empty:
         for kind in ("buy", "sell"):
             fig.add_trace(_marker_trace(markers, bars["close"], kind=kind), row=1, col=1)

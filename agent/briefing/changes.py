@@ -42,37 +42,29 @@ def new_items(
     start = after + timedelta(days=1)
     items: list[NewItem] = []
     for ticker in tickers:
-        for doc in source.filings(ticker, start=start, end=through):
-            title = doc.title or " ".join(x for x in (doc.form, doc.fiscal_period) if x)
-            items.append(
+        filings = source.filings(ticker, start=start, end=through)
+        calls = source.calls(ticker, start=start, end=through)
+        for kind, docs in (("filing", filings), ("call", calls)):
+            items += [
                 NewItem(
                     ticker=ticker,
-                    kind="filing",
-                    date=doc.available_on,
-                    title=title or doc.id,
-                    source=doc.source,
+                    kind=kind,
+                    date=d.available_on,
+                    source=d.source,
+                    title=d.title or " ".join(x for x in (d.form, d.fiscal_period) if x) or d.id,
                 )
+                for d in docs
+            ]
+        items += [
+            NewItem(
+                ticker=ticker,
+                kind="news",
+                date=n.published,
+                title=n.title,
+                source=n.url or n.source or "",
             )
-        for doc in source.calls(ticker, start=start, end=through):
-            items.append(
-                NewItem(
-                    ticker=ticker,
-                    kind="call",
-                    date=doc.available_on,
-                    title=doc.title or doc.id,
-                    source=doc.source,
-                )
-            )
-        for news in source.news(ticker, start=start, end=through):
-            items.append(
-                NewItem(
-                    ticker=ticker,
-                    kind="news",
-                    date=news.published,
-                    title=news.title,
-                    source=news.url or news.source or "",
-                )
-            )
+            for n in source.news(ticker, start=start, end=through)
+        ]
     order = {"filing": 0, "call": 1, "news": 2}
     return sorted(items, key=lambda i: (order[i.kind], i.date, i.ticker))
 

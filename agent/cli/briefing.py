@@ -24,7 +24,7 @@ from rich.table import Table
 from agent.cli._output import Exit, console, err_console, parse_date, print_json
 from agent.settings import Settings
 
-__all__ = ["briefing_app"]
+__all__ = ["briefing_app", "print_summary", "run_and_write"]
 
 briefing_app = typer.Typer(
     help="The daily briefing of a watchlist: cited signals, what changed, a risk panel, reports.",
@@ -90,7 +90,7 @@ def _store(settings: Settings):  # noqa: ANN202
     return BriefingStore(engine)
 
 
-def _print_summary(report: Any, paths: list[Path]) -> None:  # noqa: ANN401 - BriefingReport
+def print_summary(report: Any, paths: list[Path]) -> None:  # noqa: ANN401 - BriefingReport
     table = Table(title=f"Briefing {report.as_of} · {report.model}", title_justify="left")
     for column in ("ticker", "status", "signal", "score", "confidence", "position", "verified"):
         table.add_column(column)
@@ -145,6 +145,37 @@ def _write(report: Any, out: Path, formats: list[str], *, ctx: Any, store: Any) 
     return paths
 
 
+def run_and_write(
+    settings: Settings,
+    agent: Any,  # noqa: ANN401 - agent.runner.Agent
+    *,
+    watchlist: Any,  # noqa: ANN401 - agent.briefing.Watchlist
+    as_of: date,
+    out: Path,
+    formats: list[str],
+    plan: Any = None,  # noqa: ANN401 - agent.briefing.BriefingPlan
+    on_ticker: Callable[[Any], None] | None = None,
+) -> tuple[Any, list[Path]]:
+    """Run the briefing, store it and write its reports (the CLI's and the demo's job)."""
+    from agent.briefing import BriefingPlan, run_briefing
+    from agent.services import open_corpus
+
+    store = _store(settings)
+    tools = agent.deps.context_for(as_of)
+    report = run_briefing(
+        agent,
+        tools,
+        watchlist=watchlist,
+        plan=plan or BriefingPlan(),
+        previous=store.previous(watchlist.key, before=as_of),
+        documents=open_corpus(settings),
+        on_ticker=on_ticker,
+        run_id=f"briefing-{uuid.uuid4().hex[:12]}",
+    )
+    store.save(report, report_dir=str(out.resolve()))
+    return report, _write(report, out, formats, ctx=tools, store=store)
+
+
 @briefing_app.callback(invoke_without_command=True)
 def briefing(
     ctx: typer.Context,
@@ -171,9 +202,8 @@ def briefing(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from agent.briefing import BriefingPlan, run_briefing
+    from agent.briefing import BriefingPlan
     from agent.cli.ask import _agent
-    from agent.services import open_corpus
 
     settings: Settings = ctx.obj
     wl = _watchlist(watchlist, watchlist_file, settings)
@@ -183,26 +213,21 @@ def briefing(
         workers=workers or settings.briefing_workers,
         ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,
     )
-    store = _store(settings)
     with _agent(settings) as agent, _progress(len(wl.tickers), "briefing", progress) as step:
-        tools = agent.deps.context_for(day)
-        report = run_briefing(
+        report, paths = run_and_write(
+            settings,
             agent,
-            tools,
             watchlist=wl,
+            as_of=day,
+            out=out if out is not None else settings.reports_dir,
+            formats=chosen,
             plan=plan,
-            previous=store.previous(wl.key, before=day),
-            documents=open_corpus(settings),
             on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
-            run_id=f"briefing-{uuid.uuid4().hex[:12]}",
         )
-    folder = out if out is not None else settings.reports_dir
-    store.save(report, report_dir=str(folder.resolve()))
-    paths = _write(report, folder, chosen, ctx=tools, store=store)
     if as_json:
         print_json(json.loads(report.model_dump_json()))
     else:
-        _print_summary(report, paths)
+        print_summary(report, paths)
     raise typer.Exit(_exit_code(report))
 
 

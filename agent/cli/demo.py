@@ -2,7 +2,8 @@
 
 Loads the bundled real prices into the database (idempotently), checks their quality, prints
 a point-in-time summary per ticker, then asks the research agent a few representative questions
-(offline planner unless an LLM endpoint is configured) and prints its verified, cited answers.
+(offline planner unless an LLM endpoint is configured) and prints its verified, cited answers,
+and runs the daily briefing of the default watchlist (reports under ``HOME/reports``).
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def demo(
         )
     if not as_json:
         _print(rows, day.isoformat(), settings)
-    answers = _questions(settings, day, show=not as_json)
+    answers, briefing = _questions(settings, day, show=not as_json)
     if as_json:
         print_json(
             {
@@ -82,9 +83,11 @@ def demo(
                 "database": settings.public_dict()["resolved_database"],
                 "tickers": rows,
                 "questions": answers,
+                "briefing": briefing,
             }
         )
     failed = any(not a["verified"] or a["refused"] != a["should_refuse"] for a in answers)
+    failed |= not briefing["complete"]
     if failed or any("error" in r or not r["quality_ok"] for r in rows):
         raise typer.Exit(Exit.CHECK_FAILED)
 
@@ -98,8 +101,11 @@ QUESTIONS = (
 )
 
 
-def _questions(settings: Settings, day: date, *, show: bool) -> list[dict[str, object]]:
-    """Representative questions through the agent, one thread, as of ``day``."""
+def _questions(
+    settings: Settings, day: date, *, show: bool
+) -> tuple[list[dict[str, object]], dict[str, object]]:
+    """Representative questions through the agent, one thread, as of ``day``; then the daily
+    briefing of the default watchlist, its reports written under ``HOME/reports``."""
     from rich.markdown import Markdown
     from rich.rule import Rule
 
@@ -131,13 +137,39 @@ def _questions(settings: Settings, day: date, *, show: bool) -> list[dict[str, o
                     f"[dim]{agent.model_label} · tools: {tools} · {verdict} · "
                     f"{result.elapsed_s:.2f} s[/dim]"
                 )
+        briefing = _briefing(settings, agent, day, show=show)
     if show:
         console.print(
             'Ask your own: signaldesk ask "Should I buy Apple?" --as-of 2012-06-29, '
-            "or signaldesk chat.",
+            "or signaldesk chat; brief a watchlist: signaldesk briefing --watchlist AAPL,IBM.",
             markup=False,
         )
-    return out
+    return out, briefing
+
+
+def _briefing(settings: Settings, agent: object, day: date, *, show: bool) -> dict[str, object]:
+    from rich.rule import Rule
+
+    from agent.briefing import Watchlist
+    from agent.cli.briefing import print_summary, run_and_write
+
+    watchlist = Watchlist.of(list(settings.briefing_watchlist))
+    report, paths = run_and_write(
+        settings,
+        agent,
+        watchlist=watchlist,
+        as_of=day,
+        out=settings.reports_dir,
+        formats=["md", "html", "json"],
+    )
+    if show:
+        console.print(Rule(f"briefing: {', '.join(watchlist.tickers)}"))
+        print_summary(report, paths)
+    return {
+        "complete": report.complete,
+        "calls": {b.ticker: b.action for b in report.tickers},
+        "reports": [str(p) for p in paths],
+    }
 
 
 def _signal(ctx: ToolContext, ticker: str) -> dict[str, object]:

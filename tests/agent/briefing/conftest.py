@@ -4,7 +4,6 @@ providers that fail or hang for one ticker, and a briefing already run (module-s
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -21,6 +20,7 @@ from quant.data.providers.base import RawBars
 from quant.data.providers.bundled import BundledProvider
 from quant.data.service import MarketData
 from quant.data.store import make_engine, upgrade
+from tests.conftest import isolate
 from tests.quant.data.store.conftest import engine, pg_admin, pg_schema, pg_url  # noqa: F401
 
 AS_OF = date(2013, 2, 28)
@@ -79,12 +79,7 @@ def isolated_home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """A SIGNALDESK_HOME for module-scoped fixtures (the autouse one is per test)."""
     root = tmp_path_factory.mktemp("briefing-home")
     with pytest.MonkeyPatch.context() as mp:
-        for name in list(os.environ):
-            if name.startswith("SIGNALDESK_"):
-                mp.delenv(name)
-        mp.setenv("SIGNALDESK_HOME", str(root / "home"))
-        mp.setenv("SIGNALDESK_PROFILE", "test")
-        mp.chdir(root)
+        isolate(mp, root)
         yield root
 
 

@@ -179,8 +179,12 @@ def test_demo_runs_offline_and_twice() -> None:
     assert tickers["MSFT"]["signal"]["action"] == "SELL"  # as `signaldesk signal MSFT` says
     assert tickers["FB"]["signal"]["action"] is None  # 196 bars: too little history, and says so
     assert "need at least 251 bars" in tickers["FB"]["signal"]["reason"]
+    briefing = payload["briefing"]
+    assert briefing["complete"] and briefing["calls"]["MSFT"] == "SELL"
+    assert sorted(Path(p).suffix for p in briefing["reports"]) == [".html", ".json", ".md"]
     second = json.loads(run("demo", "--json").stdout)
     assert all(r["load"]["inserted"] == 0 for r in second["tickers"])
+    assert second["briefing"]["reports"] == briefing["reports"]  # the same date: replaced
 
 
 def test_risk_json_is_evidence_with_window() -> None:
