@@ -16,9 +16,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from agent.answer import Answer
+from agent.compose import turn_evidence
+from agent.runner import Agent
 from quant.data.store import Briefing
+from tools.evidence import Evidence
 
-__all__ = ["BriefingTicker", "BriefingView", "briefing_markdown", "latest_briefing"]
+__all__ = [
+    "BriefingTicker",
+    "BriefingView",
+    "briefing_markdown",
+    "latest_briefing",
+    "stored_turn",
+]
 
 
 @dataclass(frozen=True)
@@ -105,3 +115,13 @@ def briefing_markdown(view: BriefingView) -> str:
     if any(t.openable for t in view.tickers):
         lines += ["", "Open a ticker below to read its explanation and ask follow-ups."]
     return "\n".join(lines)
+
+
+def stored_turn(agent: Agent, thread_id: str) -> tuple[Answer, list[Evidence]] | None:
+    """The last answer of an agent thread and the evidence of its turn (what a briefing
+    ticker's explanation is), or None when the thread has no answer."""
+    state = agent.graph.get_state({"configurable": {"thread_id": thread_id}}).values
+    if not state.get("answer"):
+        return None
+    ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+    return Answer.model_validate(state["answer"]), list(ledger)

@@ -15,9 +15,9 @@ from typing import Any
 import chainlit as cl
 
 from agent.answer import Answer
-from agent.compose import turn_evidence
 from agent.runner import Agent, RunResult, ToolStep
 from tools.evidence import Evidence
+from ui.briefings import stored_turn
 from ui.figures import charts_for
 from ui.render import answer_text, citation, cited_evidence, signal_card, step_input, step_output
 from ui.runtime import Runtime, iterate_in_thread
@@ -45,9 +45,17 @@ def _lines(text: str) -> list[str]:
     return text.splitlines(keepends=True) or [text]
 
 
+def _chart_elements(rt: Runtime, evidence: Sequence[Evidence]) -> list[cl.Plotly]:
+    """The answer's charts as elements (drawing and serialising them is blocking work)."""
+    return [
+        cl.Plotly(name=c.name, figure=c.figure, display="inline", size="large")
+        for c in charts_for(evidence, rt.context_for)
+    ]
+
+
 async def show_answer(rt: Runtime, answer: Answer, evidence: Sequence[Evidence]) -> cl.Message:
     """The signal card, then the answer streamed with citations (side panels) and charts."""
-    charts = asyncio.ensure_future(asyncio.to_thread(charts_for, evidence, rt.context_for))
+    charts = asyncio.ensure_future(asyncio.to_thread(_chart_elements, rt, evidence))
     if answer.signal is not None:
         props = signal_card(answer.signal, tickers=answer.tickers, as_of=answer.as_of)
         card = cl.CustomElement(name="SignalCard", props=props, display="inline")
@@ -55,15 +63,11 @@ async def show_answer(rt: Runtime, answer: Answer, evidence: Sequence[Evidence])
     message = cl.Message(content="")
     for token in _lines(answer_text(answer)):
         await message.stream_token(token)
-    elements: list[Any] = [
+    citations: list[Any] = [
         cl.Text(name=ev.id, content=citation(ev), display="side")
         for ev in cited_evidence(answer, evidence)
     ]
-    elements += [
-        cl.Plotly(name=c.name, figure=c.figure, display="inline", size="large")
-        for c in await charts
-    ]
-    message.elements = elements
+    message.elements = citations + await charts
     await message.send()
     return message
 
@@ -87,18 +91,10 @@ async def run_turn(
     return result
 
 
-def _stored_turn(agent: Agent, thread_id: str) -> tuple[Answer, list[Evidence]] | None:
-    state = agent.graph.get_state({"configurable": {"thread_id": thread_id}}).values
-    if not state.get("answer"):
-        return None
-    ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
-    return Answer.model_validate(state["answer"]), list(ledger)
-
-
 async def show_stored_turn(rt: Runtime, agent: Agent, thread_id: str) -> Answer | None:
     """Show the last answer of an agent thread (a briefing's explanation), or None if it has
     none."""
-    stored = await asyncio.to_thread(_stored_turn, agent, thread_id)
+    stored = await asyncio.to_thread(stored_turn, agent, thread_id)
     if stored is None:
         return None
     answer, evidence = stored

@@ -1,0 +1,49 @@
+"""``signaldesk ui`` and ``signaldesk ui hash-password`` as a user runs them (real processes)."""
+
+from __future__ import annotations
+
+import socket
+
+from tests.agent.cli.test_data_cli import EXE, run
+from ui.auth import hash_password, parse_users, verify_password
+
+
+def test_hash_password_prints_a_login_line() -> None:
+    import subprocess
+
+    done = subprocess.run(
+        [*EXE, "ui", "hash-password", "ana"],
+        input="tr0ub4dor\ntr0ub4dor\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    line = done.stdout.strip()
+    assert "\n" not in line and "Password" not in done.stdout  # prompts went to stderr
+    users = parse_users(line)
+    assert list(users) == ["ana"] and verify_password("tr0ub4dor", users["ana"])
+
+
+def test_an_open_chat_is_refused_in_prod() -> None:
+    done = run("ui", env_extra={"SIGNALDESK_PROFILE": "prod"})
+    assert done.returncode == 4
+    assert done.stderr.strip().splitlines()[-1] == (  # above it: prod's JSON log line
+        "error: the web chat has no logins and the profile is prod: set SIGNALDESK_UI_USERS "
+        "(see signaldesk ui hash-password) or SIGNALDESK_UI_HEADER_AUTH"
+    )
+
+
+def test_a_busy_port_is_one_clear_line() -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = run(
+            "ui",
+            "--port",
+            str(port),
+            env_extra={"SIGNALDESK_UI_USERS": f"ana:{hash_password('pw')}"},
+        )
+    assert done.returncode == 4
+    assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: the address is in use"
