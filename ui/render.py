@@ -113,11 +113,8 @@ def _values_block(ev: Evidence) -> list[str]:
 def citation(ev: Evidence) -> str:
     """The Markdown shown when a citation is opened."""
     w = ev.window
-    window = (
-        f"{_fmt(w.start)} to {_fmt(w.end)}" + (f" ({w.bars:,} bars)" if w.bars else "")
-        if (w.start or w.end)
-        else "n/a"
-    )
+    window = f"{w.start} to {w.end}" if w.start and w.end else f"up to {w.end}" if w.end else "n/a"
+    window += f" ({w.bars:,} bars)" if w.bars else ""
     lines = [
         f"### {ev.kind} · {' '.join(ev.tickers) or 'no ticker'} · as of {ev.as_of}",
         "",

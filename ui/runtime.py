@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 
 from agent.runner import Agent, deps_from_settings
 from agent.services import open_corpus, open_index
-from agent.settings import Settings, load_settings
+from agent.settings import Settings, SettingsError, load_settings
 from retrieval.corpus import Corpus
 from retrieval.index import Index
 from tools.context import ToolContext
@@ -50,7 +50,21 @@ class Runtime:
 
     @classmethod
     def open(cls, settings: Settings) -> Runtime:
-        """Everything the chat needs, checked: bad logins or an unreachable database raise."""
+        """Everything the chat needs, checked: ``SettingsError`` for bad logins or LLM settings,
+        ``StoreUnavailableError`` for a database (or thread store) that cannot be reached."""
+        from agent.llm import LLMConfigError
+        from agent.memory import ThreadStoreError
+        from quant.data.store import StoreUnavailableError
+
+        try:
+            return cls._open(settings)
+        except LLMConfigError as err:
+            raise SettingsError(str(err)) from err
+        except ThreadStoreError as err:
+            raise StoreUnavailableError(str(err)) from err
+
+    @classmethod
+    def _open(cls, settings: Settings) -> Runtime:
         from agent.memory import open_checkpointer
         from quant.data.store import make_engine, upgrade
 

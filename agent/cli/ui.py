@@ -35,24 +35,15 @@ def ui(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from agent.llm import LLMConfigError
-    from agent.memory import ThreadStoreError
     from ui.server import serve
 
     settings: Settings = ctx.obj
-    try:
-        serve(
-            settings,
-            host=host or settings.ui_host,
-            port=port or settings.ui_port,
-            announce=lambda line: console.print(line, markup=False),
-        )
-    except LLMConfigError as err:
-        err_console.print(f"error: {err}", markup=False)
-        raise typer.Exit(Exit.CONFIG) from None
-    except ThreadStoreError as err:
-        err_console.print(f"error: {err}", markup=False)
-        raise typer.Exit(Exit.UNAVAILABLE) from None
+    serve(  # configuration and service errors exit 4 and 3 with one line (agent.cli.main)
+        settings,
+        host=host or settings.ui_host,
+        port=port or settings.ui_port,
+        announce=lambda line: console.print(line, markup=False),
+    )
 
 
 @ui_app.command("hash-password")

@@ -235,6 +235,7 @@ def _ask(
 
 
 def _shot(page: Any, server: ChatServer, name: str) -> None:
+    page.wait_for_timeout(400)  # let the side panel finish sliding in
     page.screenshot(path=str(server.shots / f"{name}.png"))
 
 
@@ -295,9 +296,12 @@ def test_upload_a_filing_then_get_a_cited_answer(
 ) -> None:
     filing = tmp_path / "ibm annual report.txt"
     filing.write_text(TEN_K, encoding="utf-8")
-    page.set_input_files("#upload-button-input", str(filing))
+    with page.expect_response(
+        lambda r: "/project/file" in r.url and r.request.method == "POST"
+    ) as up:
+        page.set_input_files("#upload-button-input", str(filing))
+    assert up.value.ok  # sent with the message only once it is on the server
     page.fill("#chat-input", "IBM 10-K filed 2013-02-26")
-    page.wait_for_function("() => !document.querySelector('#chat-submit').disabled")
     page.click("#chat-submit")
     indexed = page.get_by_text("Indexed IBM_10-K_2013-02-26_ibm_annual_report.txt")
     indexed.wait_for(timeout=120_000)  # the first upload loads the embedding model

@@ -60,6 +60,7 @@ def test_citation_of_a_filing_passage() -> None:
     assert "### filing · IBM · as of 2013-02-28" in text
     assert "10-K · FY2012 · Item 1A" in text and "Risk Factors" in text
     assert "**Filed / published:** 2013-02-26" in text and "/uploads/IBM_10-K.txt" in text
+    assert "**Data window:** up to 2013-02-26" in text
     assert "> Demand for the Zephyr mainframe line depends on Patagonia." in text
     assert "Flagged" not in text
     assert "Flagged: this passage reads like instructions" in citation(_filing("x", flagged=True))
