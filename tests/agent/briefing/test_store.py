@@ -38,3 +38,17 @@ def test_save_replaces_the_same_date_and_finds_the_previous(
     assert calls.iloc[-1][["action", "score"]].tolist() == [msft.action, msft.score]
     assert store.calls("MSFT", end=AS_OF, run_id="r2").shape[0] == 1
     assert store.calls("MSFT", end=later.as_of.replace(day=1)).empty
+
+
+def test_the_web_chat_lists_a_stored_briefing_with_its_threads(
+    sqlite_engine: Engine, four_report: BriefingReport
+) -> None:
+    from ui.briefings import latest_briefing
+
+    BriefingStore(sqlite_engine).save(four_report)
+    view = latest_briefing(sqlite_engine)
+    assert view is not None and view.as_of == AS_OF
+    assert view.watchlist == tuple(four_report.watchlist)
+    assert [(t.ticker, t.action, t.thread_id, t.openable) for t in view.tickers] == [
+        (b.ticker, b.action, b.thread_id, True) for b in four_report.tickers
+    ]
