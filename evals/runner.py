@@ -1,0 +1,163 @@
+"""Running a suite: every case through the agent (a fresh thread each, every turn of a
+conversation in order), scored against references computed without the agent, then summed up.
+
+References: the expected signal is the ``signal`` tool's evidence at the case's as-of date and a
+fact is a value of a tool's evidence there: the same tools the agent calls, invoked directly.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agent.runner import Agent, RunResult
+from evals.judge import Judge, Judgement
+from evals.metrics import CaseScore, read_path, score_case
+from evals.suite import Case, Fact, Suite
+from tools.registry import TOOLS_BY_NAME
+from tools.runtime import use_context
+from tools.signal import signal_evidence
+
+__all__ = ["METRICS", "SuiteResult", "gate", "run_suite", "summarize"]
+
+METRICS = (
+    "pass_rate",
+    "tool_precision",
+    "tool_recall",
+    "signal_agreement",
+    "numeric_faithfulness",
+    "citation_validity",
+    "refusal_accuracy",
+    "completeness",
+    "latency_p50_s",
+    "latency_p95_s",
+    "tokens",
+    "cost_usd",
+)
+
+
+class SuiteResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    suite: str
+    model: str
+    cases: list[CaseScore]
+    judgements: dict[str, Judgement] = Field(default_factory=dict)
+    metrics: dict[str, float | None]
+    seconds: float
+
+
+def _reference_fact(fact: Fact, ctx: Any) -> tuple[float | None, str | None]:  # noqa: ANN401
+    tool = TOOLS_BY_NAME.get(fact.tool)
+    if tool is None:
+        return None, f"unknown tool {fact.tool!r}"
+    with use_context(ctx):
+        message = tool.invoke(
+            {"name": fact.tool, "args": fact.args, "id": "eval-reference", "type": "tool_call"}
+        )
+    if message.status == "error" or not message.artifact:
+        return None, message.text
+    try:
+        return float(read_path(message.artifact[0]["values"], fact.path)), None
+    except (KeyError, IndexError, TypeError, ValueError) as err:
+        return None, f"path {fact.path!r}: {err}"
+
+
+def _run_case(agent: Agent, case: Case) -> CaseScore:
+    as_of = case.as_of
+    result: RunResult | None = None
+    for turn in case.messages:
+        result = agent.ask(turn, as_of=as_of, thread_id=None if result is None else result.thread_id)
+    assert result is not None
+    day = result.answer.as_of or as_of or date.today()
+    ctx = agent.deps.context_for(case.as_of or day)
+    facts = [(f, *_reference_fact(f, ctx)) for f in case.expect.facts]
+    expected = None
+    if case.expect.signal is not None:
+        signal, _ = signal_evidence(ctx, case.expect.signal)
+        expected = (signal.values["action"], signal.id)
+    score = score_case(case, result, facts=facts, expected_signal=expected)
+    return score.model_copy(update={"latency_s": result.elapsed_s})
+
+
+def _mean(values: list[float | bool | None]) -> float | None:
+    kept = [float(v) for v in values if v is not None]
+    return statistics.fmean(kept) if kept else None
+
+
+def summarize(cases: list[CaseScore]) -> dict[str, float | None]:
+    latencies = sorted(c.latency_s for c in cases)
+
+    def quantile(q: float) -> float | None:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else None
+
+    return {
+        "cases": float(len(cases)),
+        "pass_rate": _mean([c.passed for c in cases]),
+        "tool_precision": _mean([c.tool_precision for c in cases]),
+        "tool_recall": _mean([c.tool_recall for c in cases]),
+        "signal_agreement": _mean([c.signal_agrees for c in cases]),
+        "numeric_faithfulness": _mean([c.numeric_faithfulness for c in cases]),
+        "citation_validity": _mean([c.citation_valid for c in cases]),
+        "refusal_accuracy": _mean([c.refusal_correct for c in cases]),
+        "completeness": _mean([c.completeness for c in cases]),
+        "latency_p50_s": quantile(0.5),
+        "latency_p95_s": quantile(0.95),
+        "tokens": float(sum(c.tokens for c in cases)),
+        "cost_usd": float(sum(c.cost_usd for c in cases)),
+    }
+
+
+def run_suite(
+    suite: Suite,
+    agent: Agent,
+    *,
+    judge: Judge | None = None,
+    only: Callable[[Case], bool] | None = None,
+    on_case: Callable[[CaseScore], None] | None = None,
+) -> SuiteResult:
+    """Every case (or those ``only`` keeps), scored; the judge grades answered cases."""
+    started = time.perf_counter()
+    scores: list[CaseScore] = []
+    judgements: dict[str, Judgement] = {}
+    for case in suite.cases:
+        if only is not None and not only(case):
+            continue
+        score = _run_case(agent, case)
+        scores.append(score)
+        if judge is not None and not case.expect.refuse:
+            judgements[case.id] = judge.grade(case=case, answer=score.answer)
+        if on_case is not None:
+            on_case(score)
+    metrics = summarize(scores)
+    if judgements:
+        for key in ("correctness", "grounding", "clarity"):
+            metrics[f"judge_{key}"] = _mean([getattr(j, key) for j in judgements.values()])
+    return SuiteResult(
+        suite=suite.name,
+        model=agent.model_label,
+        cases=scores,
+        judgements=judgements,
+        metrics=metrics,
+        seconds=time.perf_counter() - started,
+    )
+
+
+def gate(metrics: dict[str, float | None], thresholds: dict[str, float]) -> list[str]:
+    """One line per threshold not met (``latency_*``, ``tokens`` and ``cost_usd`` are upper
+    bounds; every other metric a lower bound). An unknown or missing metric fails."""
+    failed = []
+    for name, bound in thresholds.items():
+        value = metrics.get(name)
+        upper = name.startswith("latency") or name in ("tokens", "cost_usd")
+        if value is None:
+            failed.append(f"{name}: not measured by this run")
+        elif (value > bound) if upper else (value < bound):
+            op = "above" if upper else "below"
+            failed.append(f"{name} {value:.4g} is {op} {bound:g}")
+    return failed
