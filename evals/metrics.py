@@ -144,16 +144,22 @@ def score_case(
     checks = result.verification.numbers
     faithful = _ratio(len(checks) - len(result.verification.unmatched), len(checks))
     if faithful is not None and faithful < 1:
-        failures.append(f"numbers not in the evidence: {[c.text for c in result.verification.unmatched]}")
+        failures.append(
+            f"numbers not in the evidence: {[c.text for c in result.verification.unmatched]}"
+        )
     v = result.verification
     citation_valid = not v.bad_citations and not v.uncited_reasons
     if not citation_valid:
         failures.append(f"citations: {v.problems()}")
     fact_checks = [
-        FactCheck(path=f"{f.tool}:{f.path}", expected=value, error=error,
-                  found=value is not None and _fact_found(text, f, value))
+        FactCheck(
+            path=f"{f.tool}:{f.path}",
+            expected=value,
+            error=error,
+            found=value is not None and _fact_found(text, f, value),
+        )
         for f, value, error in facts
-    ]  # fmt: skip
+    ]
     present = [c.found for c in fact_checks]
     failures += [f"fact missing: {c.path} = {c.expected}" for c in fact_checks if not c.found]
     cited = {e.kind for e in result.evidence if e.id in {i for i, _ in citation_ids(text)}}

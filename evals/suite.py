@@ -27,7 +27,7 @@ from __future__ import annotations
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -37,6 +37,7 @@ __all__ = [
     "Expect",
     "Fact",
     "Suite",
+    "SuiteDocument",
     "SuiteError",
     "ToolExpect",
     "available_suites",
@@ -103,9 +104,20 @@ class Case(_Model):
         return list(self.turns) if self.turns is not None else [self.question or ""]
 
 
+class SuiteDocument(_Model):
+    """A document indexed before the suite runs (e.g. a filing with an injected instruction)."""
+
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    ticker: str
+    kind: Literal["filing", "call", "news"] = "filing"
+    date: date
+    text: str = Field(min_length=1)
+
+
 class Suite(_Model):
     name: str
     description: str = ""
+    documents: list[SuiteDocument] = Field(default_factory=list)
     cases: list[Case] = Field(min_length=1)
 
     @model_validator(mode="after")

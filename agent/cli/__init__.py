@@ -16,6 +16,7 @@ from agent.cli.briefing import briefing_app
 from agent.cli.config import config_app
 from agent.cli.data import data_app
 from agent.cli.db import db_app
+from agent.cli.eval import eval_app
 from agent.cli.demo import demo
 from agent.cli.documents import ingest_app, search, sentiment
 from agent.cli.research import backtest, risk, signal, technicals, train
@@ -40,6 +41,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(config_app, name="config")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(briefing_app, name="briefing")
+app.add_typer(eval_app, name="eval")
 app.add_typer(ui_app, name="ui")
 app.command("ask")(ask)
 app.command("chat")(chat)

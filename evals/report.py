@@ -1,0 +1,107 @@
+"""Eval reports: Markdown (metrics, failures, every case), JSON (the whole result) and a
+self-contained HTML page (the Markdown rendered, with Plotly charts of pass rate by tag and of
+latency), written atomically."""
+
+from __future__ import annotations
+
+import html
+from collections import defaultdict
+from pathlib import Path
+
+import plotly.graph_objects as go
+from markdown_it import MarkdownIt
+from plotly.offline import get_plotlyjs
+
+from agent.briefing.files import write_atomic
+from evals.runner import SuiteResult
+
+__all__ = ["metrics_table", "render_markdown", "write_reports"]
+
+
+def _fmt(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.4g}"
+
+
+def metrics_table(metrics: dict[str, float | None]) -> str:
+    rows = [f"| {name} | {_fmt(value)} |" for name, value in metrics.items()]
+    return "\n".join(["| metric | value |", "|---|---|", *rows])
+
+
+def _by_tag(result: SuiteResult) -> dict[str, list[bool]]:
+    tags: dict[str, list[bool]] = defaultdict(list)
+    for case in result.cases:
+        for tag in case.tags or ["untagged"]:
+            tags[tag].append(case.passed)
+    return dict(sorted(tags.items()))
+
+
+def render_markdown(result: SuiteResult, *, run_id: int | None = None) -> str:
+    head = f"# Eval: {result.suite}" + (f" (run {run_id})" if run_id is not None else "")
+    lines = [
+        head,
+        "",
+        f"Model {result.model} · {len(result.cases)} cases · {result.seconds:.1f} s.",
+        "",
+        "## Metrics",
+        "",
+        metrics_table(result.metrics),
+        "",
+        "## By tag",
+        "",
+        "| tag | cases | passed |",
+        "|---|---|---|",
+    ]
+    lines += [f"| {t} | {len(v)} | {sum(v)} |" for t, v in _by_tag(result).items()]
+    failed = [c for c in result.cases if not c.passed]
+    lines += ["", "## Failures", ""]
+    lines += [f"- **{c.case_id}**: {'; '.join(c.failures)}" for c in failed] or ["None."]
+    lines += [
+        "",
+        "## Cases",
+        "",
+        "| case | passed | tools | latency (s) | judge |",
+        "|---|---|---|---|---|",
+    ]
+    for c in result.cases:
+        j = result.judgements.get(c.case_id)
+        judged = "" if j is None else (j.error or f"{j.correctness}/{j.grounding}/{j.clarity}")
+        lines.append(
+            f"| {c.case_id} | {'yes' if c.passed else 'NO'} | "
+            f"{', '.join(c.tools_called) or '-'} | {c.latency_s:.2f} | {judged} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _charts(result: SuiteResult) -> str:
+    tags = _by_tag(result)
+    rate = go.Figure(
+        go.Bar(
+            x=list(tags),
+            y=[sum(v) / len(v) for v in tags.values()],
+            text=[f"{sum(v)}/{len(v)}" for v in tags.values()],
+        )
+    )
+    rate.update_layout(title="Pass rate by tag", yaxis={"range": [0, 1]}, height=340)
+    latency = go.Figure(go.Histogram(x=[c.latency_s for c in result.cases], nbinsx=30))
+    latency.update_layout(title="Latency per case (s)", height=300)
+    return "".join(
+        f.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{i}")
+        for i, f in enumerate((rate, latency))
+    )
+
+
+def write_reports(result: SuiteResult, out: Path, *, run_id: int | None = None) -> list[Path]:
+    stem = out / f"eval-{result.suite}" if run_id is None else out / f"eval-{result.suite}-{run_id}"
+    md = render_markdown(result, run_id=run_id)
+    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
+    page = (
+        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(stem.name)}"
+        f"</title><script>{get_plotlyjs()}</script><style>body{{font-family:sans-serif;"
+        "max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px "
+        f"solid #ccc;padding:.2em .5em}}</style></head><body>{body}{_charts(result)}</body></html>"
+    )
+    return [
+        write_atomic(stem.with_suffix(".md"), md),
+        write_atomic(stem.with_suffix(".json"), result.model_dump_json(indent=2)),
+        write_atomic(stem.with_suffix(".html"), page),
+    ]

@@ -1,0 +1,101 @@
+"""Eval runs in the database (``eval_runs``): the code version, model and settings with the
+metrics and every case's score, so two runs can be compared."""
+
+from __future__ import annotations
+
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from evals.runner import SuiteResult
+from quant.data.store import EvalRun
+
+__all__ = ["RunNotFoundError", "code_version", "compare_runs", "load_run", "save_run"]
+
+_RUNS = EvalRun.__table__
+
+
+class RunNotFoundError(LookupError):
+    """No eval run with that id."""
+
+
+def code_version(root: Path | None = None) -> str:
+    """``git describe`` of the checkout (with -dirty), or the package version outside git."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    here = root or Path(__file__).resolve().parent.parent
+    try:
+        out = subprocess.run(
+            ["git", "describe", "--always", "--dirty"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        )
+        return out.stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        try:
+            return f"signaldesk {version('signaldesk')}"
+        except PackageNotFoundError:
+            return "unknown"
+
+
+def save_run(
+    engine: Engine, result: SuiteResult, *, settings: dict[str, Any], started: datetime
+) -> int:
+    metrics = {
+        "summary": result.metrics,
+        "cases": [c.model_dump(mode="json", exclude={"answer"}) for c in result.cases],
+        "judgements": {k: j.model_dump(mode="json") for k, j in result.judgements.items()},
+        "seconds": result.seconds,
+    }
+    with engine.begin() as conn:
+        inserted = conn.execute(
+            _RUNS.insert().values(
+                suite=result.suite,
+                model=result.model,
+                code_version=code_version(),
+                settings=settings,
+                metrics=metrics,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+            )
+        )
+        return int(inserted.inserted_primary_key[0])
+
+
+def load_run(engine: Engine, run_id: int) -> dict[str, Any]:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(_RUNS).where(_RUNS.c.id == run_id)).mappings().first()
+    if row is None:
+        raise RunNotFoundError(f"no eval run {run_id}: see `signaldesk eval list`")
+    return dict(row)
+
+
+def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Metric deltas (b - a) and the cases whose verdict changed."""
+    ma, mb = a["metrics"]["summary"], b["metrics"]["summary"]
+    metrics = {
+        k: {
+            "a": ma.get(k),
+            "b": mb.get(k),
+            "delta": None if ma.get(k) is None or mb.get(k) is None else mb[k] - ma[k],
+        }
+        for k in sorted(set(ma) | set(mb))
+    }
+    pa = {c["case_id"]: c["passed"] for c in a["metrics"]["cases"]}
+    pb = {c["case_id"]: c["passed"] for c in b["metrics"]["cases"]}
+    return {
+        "a": {"id": a["id"], "suite": a["suite"], "model": a["model"], "code": a["code_version"]},
+        "b": {"id": b["id"], "suite": b["suite"], "model": b["model"], "code": b["code_version"]},
+        "metrics": metrics,
+        "fixed": sorted(k for k in pa.keys() & pb.keys() if not pa[k] and pb[k]),
+        "broken": sorted(k for k in pa.keys() & pb.keys() if pa[k] and not pb[k]),
+        "only_a": sorted(pa.keys() - pb.keys()),
+        "only_b": sorted(pb.keys() - pa.keys()),
+    }
