@@ -72,7 +72,9 @@ def _run_case(agent: Agent, case: Case) -> CaseScore:
     as_of = case.as_of
     result: RunResult | None = None
     for turn in case.messages:
-        result = agent.ask(turn, as_of=as_of, thread_id=None if result is None else result.thread_id)
+        result = agent.ask(
+            turn, as_of=as_of, thread_id=None if result is None else result.thread_id
+        )
     assert result is not None
     day = result.answer.as_of or as_of or date.today()
     ctx = agent.deps.context_for(case.as_of or day)
