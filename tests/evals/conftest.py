@@ -1,0 +1,24 @@
+"""Fixtures for the eval tests: an offline agent in its own home with the core suite's
+documents indexed (module-scoped: the suite's cases share it)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from agent.runner import Agent, deps_from_settings
+from agent.settings import load_settings
+from evals.documents import index_suite_documents
+from evals.suite import load_suite
+from tests.conftest import isolate
+
+
+@pytest.fixture(scope="module")
+def core_agent(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Agent]:
+    root = tmp_path_factory.mktemp("eval-home")
+    with pytest.MonkeyPatch.context() as mp:
+        isolate(mp, root)
+        settings = load_settings()
+        index_suite_documents(load_suite("core"), settings=settings, folder=root / "documents")
+        yield Agent(deps_from_settings(settings, model=None))
