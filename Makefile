@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.signaldesk-installed
 
-.PHONY: install demo test bench lint clean
+.PHONY: install demo test eval bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,13 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+# The release gate: the core eval suite with the offline planner, under agreed thresholds.
+EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \
+             citation_validity=1 refusal_accuracy=1 completeness=1 latency_p95_s=5
+eval: $(STAMP)
+	$(BIN)/signaldesk eval run core --no-progress --out $(or $(EVAL_OUT),eval-reports) \
+	  $(foreach t,$(EVAL_GATE),--fail-under $(t))
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
