@@ -20,9 +20,11 @@ from quant.signals.config import Thresholds
 __all__ = [
     "ACTION_COLOURS",
     "action_changes",
+    "bucket_returns_figure",
     "correlation_figure",
     "equity_figure",
     "price_figure",
+    "reliability_figure",
     "score_history_figure",
     "var_distribution_figure",
 ]
@@ -294,4 +296,92 @@ def equity_figure(
     )
     fig.update_yaxes(tickformat=".0%", row=2, col=1)
     fig.update_layout(title=title, height=460, **_LAYOUT)
+    return fig
+
+
+def reliability_figure(curves: Mapping[str, pd.DataFrame], *, title: str = "") -> go.Figure:
+    """Reliability curves: stated probability (x) against observed frequency (y), one trace per
+    curve, marker area by count, over the diagonal of perfect calibration; the x axis spans the
+    stated probabilities shown (within [0.5, 1]).
+
+    curves: label -> frame with columns ``mean_probability``, ``observed``, ``count`` (bins with
+    no calls are skipped).
+    """
+    fig = go.Figure()
+    xs: list[float] = []
+    for label, bins in curves.items():
+        shown = bins.dropna(subset=["mean_probability", "observed"])
+        shown = shown[shown["count"] > 0]
+        xs += shown["mean_probability"].tolist()
+        peak = int(shown["count"].max()) if len(shown) else 1
+        size = 8 + 22 * np.sqrt(shown["count"] / peak)
+        fig.add_trace(
+            go.Scatter(
+                x=shown["mean_probability"],
+                y=shown["observed"],
+                mode="lines+markers",
+                name=label,
+                marker={"size": size, "line": {"width": 1, "color": "#24292f"}},
+                customdata=shown["count"],
+                hovertemplate="stated %{x:.3f}, observed %{y:.3f} (%{customdata} calls)"
+                "<extra>%{fullData.name}</extra>",
+            )
+        )
+    # Zoomed on the stated probabilities (they often crowd just above 0.5), within [0.5, 1].
+    lo, hi = (max(0.5, min(xs) - 0.02), min(1.0, max(xs) + 0.02)) if xs else (0.5, 1.0)
+    fig.add_trace(
+        go.Scatter(
+            x=[lo, hi],
+            y=[lo, hi],
+            mode="lines",
+            name="perfect calibration",
+            line={"color": "#8c959f", "dash": "dash"},
+            hoverinfo="skip",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=380,
+        xaxis={
+            "title": "stated probability the direction is right",
+            "tickformat": ".1%",
+            "range": [lo, hi],
+        },
+        yaxis={"title": "observed hit frequency", "tickformat": ".0%", "range": [0, 1]},
+        **{k: v for k, v in _LAYOUT.items() if k != "hovermode"},
+    )
+    return fig
+
+
+def bucket_returns_figure(buckets: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """Average forward return per bucket as horizontal bars: actions in their colours, score
+    quintiles in blue, baselines in grey (hover: the number of calls).
+
+    buckets: columns ``group``, ``label``, ``mean_return``, ``count``, in display order.
+    """
+    colours = [
+        ACTION_COLOURS.get(label, "#8c959f")
+        if group == "action"
+        else ("#0969da" if group == "score quintile" else "#d0d7de")
+        for group, label in zip(buckets["group"], buckets["label"], strict=True)
+    ]
+    labels = [f"{g}: {lab}" for g, lab in zip(buckets["group"], buckets["label"], strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=buckets["mean_return"],
+            y=labels,
+            orientation="h",
+            marker={"color": colours, "line": {"width": 1, "color": "#57606a"}},
+            customdata=buckets["count"],
+            hovertemplate="%{y}: %{x:.2%} (%{customdata} calls)<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=title,
+        height=120 + 26 * len(labels),
+        xaxis={"title": "average forward return", "tickformat": ".1%"},
+        yaxis={"autorange": "reversed"},
+        showlegend=False,
+        **{k: v for k, v in _LAYOUT.items() if k not in ("hovermode", "legend")},
+    )
     return fig
