@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
-from markdown_it import MarkdownIt
 from plotly.offline import get_plotlyjs
 
 from agent.briefing.files import write_atomic
 from evals.calibration_models import CalibrationResult, HorizonResult, StrategyScore
+from ui.briefing_html import _MD, _STYLE, _figure  # the briefing page's renderer and look
 from ui.charts import bucket_returns_figure, reliability_figure
 
 __all__ = [
@@ -39,13 +38,6 @@ _NAMES = {
     "momentum": "momentum",
     "random": "random",
 }
-_MD = MarkdownIt("commonmark", {"html": False}).enable("table")
-_STYLE = (
-    "body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;"
-    "margin:2em auto;padding:0 1em;color:#24292f;line-height:1.5}"
-    "table{border-collapse:collapse;margin:.8em 0;font-size:.92em}"
-    "th,td{border:1px solid #d0d7de;padding:.3em .6em;text-align:left}th{background:#f6f8fa}"
-)
 
 
 def _pct(value: float | None, *, signed: bool = False) -> str:
@@ -76,21 +68,30 @@ def _hit(s: StrategyScore) -> str:
     return f"{_pct(s.hit_rate)} (5–95%: {_pct(s.hit_rate_p05)}–{_pct(s.hit_rate_p95)})"
 
 
+def _table(head: list[str], rows: Iterable[list[str]]) -> list[str]:
+    """Markdown table lines: the header, its rule, then one line per row."""
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+
+
 def scoreboard_table(result: CalibrationResult) -> str:
     """The headline table: each horizon, the signal beside the baselines."""
-    lines = [
-        "| horizon | strategy | directional calls | hit rate | mean return following the calls"
-        " | Brier | log loss |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for h in result.horizons:
-        for s in h.strategies:
-            lines.append(
-                f"| {_days(h.horizon)} | {_strategy_name(s, lookback=result.lookback)} | "
-                f"{s.directional} | {_hit(s)} | {_pct(s.mean_signed_return, signed=True)} | "
-                f"{_num(s.brier)} | {_num(s.log_loss)} |"
-            )
-    return "\n".join(lines)
+    head = ["horizon", "strategy", "directional calls", "hit rate"]
+    head += ["mean return following the calls", "Brier", "log loss"]
+    rows = (
+        [
+            _days(h.horizon),
+            _strategy_name(s, lookback=result.lookback),
+            str(s.directional),
+            _hit(s),
+            _pct(s.mean_signed_return, signed=True),
+            _num(s.brier),
+            _num(s.log_loss),
+        ]
+        for h in result.horizons
+        for s in h.strategies
+    )
+    return "\n".join(_table(head, rows))
 
 
 def _p_values(result: CalibrationResult) -> str:
@@ -103,47 +104,38 @@ def _p_values(result: CalibrationResult) -> str:
 
 
 def _actions_table(result: CalibrationResult) -> list[str]:
-    lines = [
-        "| horizon | action | calls | hit rate | mean forward return |",
-        "|---|---|---|---|---|",
-    ]
-    for h in result.horizons:
-        lines += [
-            f"| {_days(h.horizon)} | {a.action} | {a.count} | {_pct(a.hit_rate)} | "
-            f"{_pct(a.mean_return, signed=True)} |"
-            for a in h.by_action
-        ]
-    return lines
+    head = ["horizon", "action", "calls", "hit rate", "mean forward return"]
+    rows = (
+        [_days(h.horizon), a.action, str(a.count), _pct(a.hit_rate)]
+        + [_pct(a.mean_return, signed=True)]
+        for h in result.horizons
+        for a in h.by_action
+    )
+    return _table(head, rows)
 
 
 def _hold_table(result: CalibrationResult) -> list[str]:
-    lines = [
-        "| horizon | HOLD calls | quiet band | quiet share of HOLD calls | quiet share of all calls"
-        " | mean abs. return, HOLD | mean abs. return, buys and sells |",
-        "|---|---|---|---|---|---|---|",
-    ]
-    for h in result.horizons:
-        o = h.hold
-        lines.append(
-            f"| {_days(h.horizon)} | {o.count} | ±{o.band:.2%} | {_pct(o.quiet_share)} | "
-            f"{_pct(o.quiet_share_all)} | {_pct(o.mean_abs_return)} | "
-            f"{_pct(o.mean_abs_return_directional)} |"
-        )
-    return lines
+    head = ["horizon", "HOLD calls", "quiet band", "quiet share of HOLD calls"]
+    head += ["quiet share of all calls", "mean abs. return, HOLD"]
+    head += ["mean abs. return, buys and sells"]
+    rows = (
+        [_days(h.horizon), str(o.count), f"±{o.band:.2%}", _pct(o.quiet_share)]
+        + [_pct(o.quiet_share_all), _pct(o.mean_abs_return), _pct(o.mean_abs_return_directional)]
+        for h in result.horizons
+        for o in [h.hold]
+    )
+    return _table(head, rows)
 
 
 def _reliability_table(result: CalibrationResult) -> list[str]:
-    lines = [
-        "| horizon | stated probability bin | calls | mean stated | observed |",
-        "|---|---|---|---|---|",
-    ]
-    for h in result.horizons:
-        lines += [
-            f"| {_days(h.horizon)} | {b.lower:.3f}–{b.upper:.3f} | {b.count} | "
-            f"{_pct(b.mean_probability)} | {_pct(b.observed)} |"
-            for b in h.reliability
-        ]
-    return lines
+    head = ["horizon", "stated probability bin", "calls", "mean stated", "observed"]
+    rows = (
+        [_days(h.horizon), f"{b.lower:.3f}–{b.upper:.3f}", str(b.count)]
+        + [_pct(b.mean_probability), _pct(b.observed)]
+        for h in result.horizons
+        for b in h.reliability
+    )
+    return _table(head, rows)
 
 
 def _buckets_table(result: CalibrationResult) -> list[str]:
@@ -153,12 +145,11 @@ def _buckets_table(result: CalibrationResult) -> list[str]:
         for b in h.buckets:
             cell = f"{_pct(b.mean_return, signed=True)} ({b.count})"
             cells.setdefault((b.group, b.label), {})[h.horizon] = cell
-    head = " | ".join(_days(h) for h in horizons)
-    lines = [f"| bucket | {head} |", "|---|" + "---|" * len(horizons)]
-    for (group, label), by in cells.items():
-        row = " | ".join(by.get(h, "") for h in horizons)
-        lines.append(f"| {group}: {label} | {row} |")
-    return lines
+    rows = (
+        [f"{group}: {label}", *(by.get(h, "") for h in horizons)]
+        for (group, label), by in cells.items()
+    )
+    return _table(["bucket", *(_days(h) for h in horizons)], rows)
 
 
 def render_markdown(result: CalibrationResult, *, about: Mapping[str, str] | None = None) -> str:
@@ -210,15 +201,6 @@ def render_markdown(result: CalibrationResult, *, about: Mapping[str, str] | Non
 
 def render_json(result: CalibrationResult, *, about: Mapping[str, str] | None = None) -> str:
     return json.dumps({"about": dict(about or {}), **result.model_dump(mode="json")}, indent=2)
-
-
-def _figure(fig: go.Figure, name: str) -> str:
-    return fig.to_html(
-        full_html=False,
-        include_plotlyjs=False,
-        div_id=f"chart-{name}",
-        config={"displaylogo": False, "responsive": True},
-    )
 
 
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:  # noqa: ANN001 - pydantic rows
