@@ -74,7 +74,6 @@ from evals.calibration_scores import (
 from quant._types import FloatArray
 
 __all__ = [
-    "BASELINES",
     "HORIZONS",
     "ActionRow",
     "Bucket",
@@ -93,7 +92,6 @@ __all__ = [
 ]
 
 HORIZONS = (1, 5, 20)
-BASELINES = ("always_buy", "momentum", "random")
 _CALL_COLUMNS = ("ticker", "as_of", "action", "confidence", "score")
 
 

@@ -40,7 +40,6 @@ __all__ = [
     "strategy_score",
 ]
 
-IntArray = npt.NDArray[np.int64]
 IntMatrix = npt.NDArray[np.int64]  # (draws, calls)
 FloatMatrix = npt.NDArray[np.float64]
 ACTIONS = tuple(a.value for a in Action)
