@@ -14,7 +14,14 @@ from sqlalchemy.engine import Engine
 from evals.runner import SuiteResult
 from quant.data.store import EvalRun
 
-__all__ = ["RunNotFoundError", "code_version", "compare_runs", "load_run", "save_run"]
+__all__ = [
+    "RunNotFoundError",
+    "code_version",
+    "compare_runs",
+    "insert_run",
+    "load_run",
+    "save_run",
+]
 
 _RUNS = EvalRun.__table__
 
@@ -45,6 +52,31 @@ def code_version(root: Path | None = None) -> str:
             return "unknown"
 
 
+def insert_run(
+    engine: Engine,
+    *,
+    suite: str,
+    model: str,
+    settings: dict[str, Any],
+    metrics: dict[str, Any],
+    started: datetime,
+) -> int:
+    """One ``eval_runs`` row stamped with the code version; returns its id."""
+    with engine.begin() as conn:
+        inserted = conn.execute(
+            _RUNS.insert().values(
+                suite=suite,
+                model=model,
+                code_version=code_version(),
+                settings=settings,
+                metrics=metrics,
+                started_at=started,
+                finished_at=datetime.now(UTC),
+            )
+        )
+        return int(inserted.inserted_primary_key[0])
+
+
 def save_run(
     engine: Engine, result: SuiteResult, *, settings: dict[str, Any], started: datetime
 ) -> int:
@@ -54,19 +86,14 @@ def save_run(
         "judgements": {k: j.model_dump(mode="json") for k, j in result.judgements.items()},
         "seconds": result.seconds,
     }
-    with engine.begin() as conn:
-        inserted = conn.execute(
-            _RUNS.insert().values(
-                suite=result.suite,
-                model=result.model,
-                code_version=code_version(),
-                settings=settings,
-                metrics=metrics,
-                started_at=started,
-                finished_at=datetime.now(UTC),
-            )
-        )
-        return int(inserted.inserted_primary_key[0])
+    return insert_run(
+        engine,
+        suite=result.suite,
+        model=result.model,
+        settings=settings,
+        metrics=metrics,
+        started=started,
+    )
 
 
 def load_run(engine: Engine, run_id: int) -> dict[str, Any]:

@@ -16,9 +16,9 @@ from agent.cli.briefing import briefing_app
 from agent.cli.config import config_app
 from agent.cli.data import data_app
 from agent.cli.db import db_app
-from agent.cli.eval import eval_app
 from agent.cli.demo import demo
 from agent.cli.documents import ingest_app, search, sentiment
+from agent.cli.eval import eval_app
 from agent.cli.research import backtest, risk, signal, technicals, train
 from agent.cli.ui import ui_app
 from agent.logs import configure_logging, new_run_id, run_scope

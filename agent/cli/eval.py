@@ -17,11 +17,13 @@ from pathlib import Path
 import typer
 
 from agent.cli._output import Exit, console, err_console, print_json
+from agent.cli.eval_calibrate import calibrate
 from agent.settings import Settings
 
 __all__ = ["eval_app"]
 
 eval_app = typer.Typer(help="Eval suites: grade the agent's answers, gate releases, compare runs.")
+eval_app.command("calibrate")(calibrate)
 
 
 def _thresholds(specs: list[str]) -> dict[str, float]:

@@ -141,27 +141,21 @@ def _save(
     started: datetime,
 ) -> int:
     from evals.calibration_report import summary_metrics
-    from evals.runs import code_version
-    from quant.data.store import EvalRun
+    from evals.runs import insert_run
 
     metrics = {
         "summary": summary_metrics(result),
         "cases": [],
         "calibration": result.model_dump(mode="json"),
     }
-    with engine.begin() as conn:
-        inserted = conn.execute(
-            EvalRun.__table__.insert().values(
-                suite="calibration",
-                model=model,
-                code_version=code_version(),
-                settings=settings,
-                metrics=metrics,
-                started_at=started,
-                finished_at=datetime.now(UTC),
-            )
-        )
-        return int(inserted.inserted_primary_key[0])
+    return insert_run(
+        engine,
+        suite="calibration",
+        model=model,
+        settings=settings,
+        metrics=metrics,
+        started=started,
+    )
 
 
 def _calls(
