@@ -70,11 +70,17 @@ def turn_evidence(messages: Sequence[BaseMessage]) -> tuple[Ledger, list[ToolFai
     return ledger, failures
 
 
+_WITHHELD = "[withheld: the passage contains instructions aimed at an AI assistant]"
+
+
 def evidence_digest(ledger: Ledger, *, chars: int = 1500) -> str:
     """The evidence as the LLM writer sees it: id, kind, summary and compact values."""
     blocks = []
     for ev in ledger:
-        values = json.dumps(ev.values, default=str, separators=(",", ":"))
+        shown = ev.values
+        if shown.get("injection_suspected"):  # never hand a model instructions planted in data
+            shown = {k: v for k, v in shown.items() if k != "text"} | {"text": _WITHHELD}
+        values = json.dumps(shown, default=str, separators=(",", ":"))
         if len(values) > chars:
             values = values[:chars] + "..."
         blocks.append(f"[{ev.id}] ({ev.kind}, as of {ev.as_of}) {ev.summary}\nvalues: {values}")
@@ -352,7 +358,7 @@ def _passage(ev: Evidence) -> str:
                     s.get("section_title") or s.get("section")) if x
     )  # fmt: skip
     return _t(
-        "passage",
+        "passage_withheld" if ev.values.get("injection_suspected") else "passage",
         where=where or s.get("document", "document"),
         available=s.get("filed") or ev.window.end,
         id=ev.id,

@@ -47,7 +47,12 @@ def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
             "path": c.source,
             "chars": [c.char_start, c.char_end],
         },
-        summary=f"{where} (available {c.available_on}): {c.text[:280]}",
+        summary=f"{where} (available {c.available_on}): "
+        + (
+            "[passage withheld: it contains instructions aimed at an AI assistant]"
+            if c.injection_suspected
+            else c.text[:280]
+        ),
     )
 
 
