@@ -30,7 +30,14 @@ from agent.settings import Settings
 from agent.verifier import Verification
 from tools.evidence import Evidence
 
-__all__ = ["Agent", "RunResult", "ToolStep", "deps_from_settings", "open_agent"]
+__all__ = [
+    "Agent",
+    "RunResult",
+    "ToolStep",
+    "configured_model",
+    "deps_from_settings",
+    "open_agent",
+]
 
 
 class ToolStep(BaseModel):
@@ -62,6 +69,18 @@ class RunResult(BaseModel):
     elapsed_s: float
 
 
+def configured_model(settings: Settings) -> Any:  # noqa: ANN401 - a LangChain chat model
+    """The chat model of the configured OpenAI-compatible endpoint, or None when none is."""
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return chat_model(
+        base_url=settings.llm_base_url,
+        api_key=key,
+        model=settings.llm_model,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+
+
 def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentDeps:
     """The graph's dependencies on the process settings. ``model``: a chat model, None for the
     offline planner, or "settings" for the configured endpoint (None when none is)."""
@@ -71,14 +90,7 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
     listed = [p.tickers() for p in base.market.providers]
     known = frozenset(t.upper() for ts in listed if ts for t in ts)
     if model == "settings":
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        model = chat_model(
-            base_url=settings.llm_base_url,
-            api_key=key,
-            model=settings.llm_model,
-            timeout_s=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
-        )
+        model = configured_model(settings)
     from tools.registry import TOOLS
 
     return AgentDeps(

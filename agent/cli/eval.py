@@ -79,8 +79,7 @@ def run(
     Example: signaldesk eval run core --fail-under pass_rate=1 --fail-under citation_validity=1
     """
     from agent.cli.briefing import _progress
-    from agent.llm import chat_model
-    from agent.runner import Agent, deps_from_settings
+    from agent.runner import Agent, configured_model, deps_from_settings
     from agent.settings import load_settings
     from evals.documents import index_suite_documents
     from evals.judge import Judge
@@ -101,14 +100,7 @@ def run(
         raise typer.Exit(Exit.BAD_INPUT) from None
     endpoint = None
     if model == "endpoint" or judge:
-        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-        endpoint = chat_model(
-            base_url=settings.llm_base_url,
-            api_key=key,
-            model=settings.llm_model,
-            timeout_s=settings.llm_timeout_s,
-            max_retries=settings.llm_max_retries,
-        )
+        endpoint = configured_model(settings)
         if endpoint is None:
             err_console.print(
                 "error: no LLM endpoint configured: set SIGNALDESK_LLM_BASE_URL "
