@@ -10,7 +10,6 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -76,15 +75,13 @@ def _run_case(agent: Agent, case: Case) -> CaseScore:
             turn, as_of=as_of, thread_id=None if result is None else result.thread_id
         )
     assert result is not None
-    day = result.answer.as_of or as_of or date.today()
-    ctx = agent.deps.context_for(case.as_of or day)
+    ctx = agent.deps.context_for(result.answer.as_of)  # the case's date, or the question's
     facts = [(f, *_reference_fact(f, ctx)) for f in case.expect.facts]
     expected = None
     if case.expect.signal is not None:
         signal, _ = signal_evidence(ctx, case.expect.signal)
         expected = (signal.values["action"], signal.id)
-    score = score_case(case, result, facts=facts, expected_signal=expected)
-    return score.model_copy(update={"latency_s": result.elapsed_s})
+    return score_case(case, result, facts=facts, expected_signal=expected)
 
 
 def _mean(values: list[float | bool | None]) -> float | None:

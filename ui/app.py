@@ -65,8 +65,8 @@ async def _send_settings(rt: Runtime, prefs: Prefs | None = None) -> None:
                 id="as_of",
                 label="As-of date (YYYY-MM-DD)",
                 initial=values["as_of"],
-                placeholder="empty: today, or the date in the question",
-                description="Nothing after this date is used. The bundled prices end 2013-03-01.",
+                description="Leave it empty for today or the date the question names. Nothing "
+                "after this date is used; the bundled prices end 2013-03-01.",
             ),
             Select(
                 id="model",

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 
 from agent.briefing._pool import Outcome, run_each
 from agent.briefing.changes import DocumentSource, what_changed
-from agent.briefing.models import BriefingReport, TickerBrief
+from agent.briefing.models import BriefingReport, PortfolioPanel, TickerBrief
 from agent.briefing.portfolio import portfolio_panel
 from agent.briefing.ticker import brief_ticker, briefing_question
 from agent.briefing.watchlist import Watchlist
@@ -137,7 +137,10 @@ def run_briefing(
     )
 
 
-def _portfolio(ctx: ToolContext, watchlist: Watchlist, briefs: list[TickerBrief]):  # noqa: ANN202
+def _portfolio(
+    ctx: ToolContext, watchlist: Watchlist, briefs: list[TickerBrief]
+) -> tuple[PortfolioPanel | None, str | None]:
+    """The panel over the covered tickers, or why it could not be built."""
     covered = [b.ticker for b in briefs if b.status == "ok"]
     excluded = {b.ticker: b.error or b.status for b in briefs if b.status != "ok"}
     try:
