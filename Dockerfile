@@ -14,13 +14,18 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY pyproject.toml README.md ./
+COPY cli ./cli
+COPY ui ./ui
+COPY briefing ./briefing
+COPY evals ./evals
 COPY agent ./agent
 COPY tools ./tools
-COPY retrieval ./retrieval
+COPY reports ./reports
 COPY quant ./quant
+COPY retrieval ./retrieval
+COPY data ./data
 COPY prompts ./prompts
-COPY ui ./ui
-COPY evals ./evals
+COPY core ./core
 # torch==2.13.0 CPU build from PyTorch's CPU index; everything else from PyPI.
 RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu . \
     && useradd --create-home --uid 10001 signaldesk \

@@ -41,7 +41,7 @@ def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> CompiledStateGr
 
 def make_graph(config: dict[str, Any] | None = None) -> CompiledStateGraph:
     """The graph on the process settings, for ``langgraph dev`` / Studio (which checkpoints)."""
-    from agent.runner import deps_from_settings
-    from agent.settings import load_settings
+    from agent.deps import deps_from_settings
+    from core.settings import load_settings
 
     return build_graph(deps_from_settings(load_settings()))

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from agent._numbers import UNIT_FACTOR, Period, Quantity, extract
+from agent.numbers import UNIT_FACTOR, Period, Quantity, extract
 from tools.evidence import Evidence, EvidenceKind
 
 __all__ = [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
-from agent.settings import Settings
+from core.settings import Settings
 
 __all__ = ["ThreadStoreError", "open_checkpointer", "postgres_conninfo"]
 

@@ -35,8 +35,9 @@ from agent.ledger import Ledger
 from agent.llm import LLMUnavailableError, invoke_with_clear_errors
 from agent.planner import OfflinePlanner
 from agent.question import ParsedQuestion, parse_question
+from agent.repair import repair
 from agent.state import AgentState
-from agent.verifier import Verification, repair, verify
+from agent.verifier import Verification, verify
 from tools.context import ToolContext
 from tools.runtime import use_context
 

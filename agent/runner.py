@@ -7,7 +7,6 @@ and the checkpointer; ``ask`` runs a turn and ``stream`` yields the turn's steps
 
 from __future__ import annotations
 
-import dataclasses
 import time
 import uuid
 from collections.abc import Iterator
@@ -21,21 +20,19 @@ from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.answer import Answer
-from agent.budget import Budget
 from agent.compose import turn_evidence
+from agent.deps import deps_from_settings
 from agent.graph import build_graph
-from agent.llm import chat_model, describe
+from agent.llm import describe
 from agent.nodes import AgentDeps
-from agent.settings import Settings
 from agent.verifier import Verification
+from core.settings import Settings
 from tools.evidence import Evidence
 
 __all__ = [
     "Agent",
     "RunResult",
     "ToolStep",
-    "configured_model",
-    "deps_from_settings",
     "open_agent",
 ]
 
@@ -67,40 +64,6 @@ class RunResult(BaseModel):
     tokens: int = 0
     cost_usd: float = 0.0
     elapsed_s: float
-
-
-def configured_model(settings: Settings) -> Any:  # noqa: ANN401 - a LangChain chat model
-    """The chat model of the configured OpenAI-compatible endpoint, or None when none is."""
-    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
-    return chat_model(
-        base_url=settings.llm_base_url,
-        api_key=key,
-        model=settings.llm_model,
-        timeout_s=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-    )
-
-
-def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentDeps:
-    """The graph's dependencies on the process settings. ``model``: a chat model, None for the
-    offline planner, or "settings" for the configured endpoint (None when none is)."""
-    from agent.services import build_tool_context
-
-    base = build_tool_context(settings, as_of=date.today())
-    listed = [p.tickers() for p in base.market.providers]
-    known = frozenset(t.upper() for ts in listed if ts for t in ts)
-    if model == "settings":
-        model = configured_model(settings)
-    from tools.registry import TOOLS
-
-    return AgentDeps(
-        context_for=lambda as_of: dataclasses.replace(base, as_of=as_of),
-        tools=TOOLS,
-        known_tickers=known,
-        model=model,
-        budget=Budget.from_settings(settings),
-        open_universe=any(ts is None for ts in listed),
-    )
 
 
 class Agent:

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-from agent.settings import Settings, SettingsError
-from quant.data.cache import BytesCache, DiskCache, RedisCache
-from quant.data.providers.base import Provider
-from quant.data.service import ChainPolicy, MarketData
+from core.settings import Settings, SettingsError
+from data.cache import BytesCache, DiskCache, RedisCache
+from data.providers.base import Provider
+from data.service import ChainPolicy, MarketData
 from quant.signals.config import SignalConfig
 from quant.signals.confluence import Part
 from retrieval.corpus import Corpus
@@ -34,17 +34,17 @@ def build_provider(spec: str, settings: Settings) -> Provider:
     """One provider from a source spec: bundled, yahoo, stooq, db, csv:DIR, parquet:DIR."""
     kind, _, arg = spec.partition(":")
     if kind == "bundled":
-        from quant.data.providers.bundled import BundledProvider
+        from data.providers.bundled import BundledProvider
 
         return BundledProvider()
     if kind in ("csv", "parquet"):
-        from quant.data.providers.files import FileProvider
+        from data.providers.files import FileProvider
 
         if not arg:
             raise SettingsError(f"source {spec!r} needs a folder, e.g. {kind}:./prices")
         return FileProvider(Path(arg).expanduser(), fmt=kind)
     if kind == "yahoo":
-        from quant.data.providers.yahoo import YahooProvider
+        from data.providers.yahoo import YahooProvider
 
         return YahooProvider(
             base_url=settings.yahoo_base_url,
@@ -52,7 +52,7 @@ def build_provider(spec: str, settings: Settings) -> Provider:
             user_agent=settings.user_agent,
         )
     if kind == "stooq":
-        from quant.data.providers.stooq import StooqProvider
+        from data.providers.stooq import StooqProvider
 
         key = settings.stooq_api_key.get_secret_value() if settings.stooq_api_key else None
         return StooqProvider(
@@ -62,7 +62,7 @@ def build_provider(spec: str, settings: Settings) -> Provider:
             user_agent=settings.user_agent,
         )
     if kind == "db":
-        from quant.data.providers.stored import StoredProvider
+        from data.providers.stored import StoredProvider
 
         return StoredProvider(open_bar_store(settings))
     raise SettingsError(f"unknown source {spec!r}")
@@ -174,7 +174,7 @@ def sentiment_source(
 
 def open_bar_store(settings: Settings):  # noqa: ANN201 - BarStore, imported lazily
     """The database's bar store, migrated to the latest schema."""
-    from quant.data.store import BarStore, make_engine, upgrade
+    from data.store import BarStore, make_engine, upgrade
 
     engine = make_engine(settings.sqlalchemy_url)
     upgrade(engine)

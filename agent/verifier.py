@@ -6,8 +6,8 @@ within half a unit of its last written digit (0.5 * 10**-d) of v, of 100·v when
 percentage (of 10,000·v for basis points), with v first divided by the written magnitude
 ($1.2 billion -> v / 1e9). A number written with an explicit sign must match in sign, except
 for losses (VaR, CVaR, drawdowns), which are quoted either way; an unsigned number matches |v|.
-Dates match a ledger date of the same day, month, quarter or year. ``repair`` removes what did
-not verify and says so in ``warnings``; a wrong signal is not repairable by text.
+Dates match a ledger date of the same day, month, quarter or year. ``agent.repair`` removes what
+did not verify and says so in ``warnings``; a wrong signal is not repairable by text.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ __all__ = [
     "Issue",
     "SignalMismatchError",
     "Verification",
-    "repair",
     "supporting_ids",
     "verify",
 ]
@@ -265,10 +264,3 @@ def verify(answer: Answer, ledger: Ledger) -> Verification:
         bad_windows=bad_windows,
         signal_mismatch=mismatch,
     )
-
-
-def repair(answer: Answer, verification: Verification) -> Answer:
-    """Remove what failed verification (see ``agent._repair``)."""
-    from agent._repair import repair as _repair
-
-    return _repair(answer, verification)

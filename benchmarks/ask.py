@@ -20,7 +20,7 @@ so no user state is touched and nothing reaches the network):
 3. Cold start, median of ``--cold-repeats`` fresh processes: ``signaldesk ask ... --json``
    (thread memory on SQLite in the temporary home, as the CLI does), ``signaldesk --help``,
    ``import agent.runner``, and ``python -c pass`` as the baseline; ``signaldesk`` is run as
-   ``python -c "from agent.cli import main; main()"``. No target; the numbers are printed. One
+   ``python -c "from cli import main; main()"``. No target; the numbers are printed. One
    untimed ``ask`` run comes first: it creates the thread database, and its JSON answer must be
    verified and not refused.
 
@@ -46,8 +46,9 @@ from typing import TypeVar
 
 import numpy as np
 
-from agent.runner import Agent, RunResult, ToolStep, deps_from_settings
-from agent.settings import load_settings
+from agent.deps import deps_from_settings
+from agent.runner import Agent, RunResult, ToolStep
+from core.settings import load_settings
 from tools.registry import TOOLS_BY_NAME
 from tools.runtime import use_context
 
@@ -78,7 +79,7 @@ QUESTIONS = (
     "What is the Sharpe ratio of MSFT?",
     "Where are AAPL's Bollinger bands?",
 )
-CLI = (sys.executable, "-c", "from agent.cli import main; main()")  # what `signaldesk` runs
+CLI = (sys.executable, "-c", "from cli import main; main()")  # what `signaldesk` runs
 CLI_ASK = (*CLI, "ask", QUESTIONS[0], "--as-of", AS_OF.isoformat(), "--json")
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.backtest.engine import DEFAULT_COSTS, run_many, simulate
 
 TIME_TARGET_MS = 50.0

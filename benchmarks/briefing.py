@@ -39,15 +39,17 @@ from pathlib import Path
 
 import numpy as np
 
-from agent.briefing import BriefingPlan, BriefingStore, Watchlist, run_briefing
-from agent.briefing.files import report_stem, write_atomic
-from agent.briefing.markdown import render_markdown
-from agent.briefing.replay import replay, replay_dates
-from agent.runner import Agent, deps_from_settings
-from agent.settings import load_settings
-from quant.data.providers.bundled import BundledProvider
-from quant.data.store import make_engine, upgrade
-from ui.briefing_html import render_html
+from agent.deps import deps_from_settings
+from agent.runner import Agent
+from briefing import BriefingPlan, BriefingStore, Watchlist, run_briefing
+from briefing.files import report_stem
+from briefing.html import render_html
+from briefing.markdown import render_markdown
+from briefing.replay import replay, replay_dates
+from core.files import write_atomic
+from core.settings import load_settings
+from data.providers.bundled import BundledProvider
+from data.store import make_engine, upgrade
 
 AS_OF = date(2013, 2, 28)
 TARGET_S = 30.0

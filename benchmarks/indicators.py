@@ -38,9 +38,9 @@ import numpy as np
 import pandas as pd
 import talib
 
-from quant._types import FloatArray
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
+from quant.arrays import FloatArray
 from quant.indicators import (
     INDICATOR_COLUMNS,
     OHLCV,

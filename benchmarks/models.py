@@ -30,9 +30,9 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.backtest.splits import WalkForward
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
 from quant.models import (
     ModelRecord,
     ModelRegistry,

@@ -28,8 +28,8 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from quant.data.bars import RAW_COLUMNS
-from quant.data.store import (
+from data.bars import RAW_COLUMNS
+from data.store import (
     BarStore,
     DailyBar,
     StoreUnavailableError,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from agent.services import open_corpus, open_index
-from agent.settings import Settings
+from core.settings import Settings
 from evals.suite import Suite
 from retrieval.ingest import IngestReport, ingest
 from retrieval.sources.folder import read_document

@@ -13,8 +13,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent._numbers import extract
 from agent.answer import citation_ids
+from agent.numbers import extract
 from agent.runner import RunResult
 from evals.suite import Case, Fact
 

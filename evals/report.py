@@ -4,16 +4,14 @@ latency), written atomically."""
 
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from pathlib import Path
 
 import plotly.graph_objects as go
-from markdown_it import MarkdownIt
-from plotly.offline import get_plotlyjs
 
-from agent.briefing.files import write_atomic
+from core.files import write_atomic
 from evals.runner import SuiteResult
+from reports.html import figure_div, html_page, markdown_html
 
 __all__ = ["metrics_table", "render_markdown", "write_reports"]
 
@@ -84,22 +82,13 @@ def _charts(result: SuiteResult) -> str:
     rate.update_layout(title="Pass rate by tag", yaxis={"range": [0, 1]}, height=340)
     latency = go.Figure(go.Histogram(x=[c.latency_s for c in result.cases], nbinsx=30))
     latency.update_layout(title="Latency per case (s)", height=300)
-    return "".join(
-        f.to_html(full_html=False, include_plotlyjs=False, div_id=f"chart-{i}")
-        for i, f in enumerate((rate, latency))
-    )
+    return figure_div(rate, "0") + figure_div(latency, "1")
 
 
 def write_reports(result: SuiteResult, out: Path, *, run_id: int | None = None) -> list[Path]:
     stem = out / f"eval-{result.suite}" if run_id is None else out / f"eval-{result.suite}-{run_id}"
     md = render_markdown(result, run_id=run_id)
-    body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
-    page = (
-        f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>{html.escape(stem.name)}"
-        f"</title><script>{get_plotlyjs()}</script><style>body{{font-family:sans-serif;"
-        "max-width:1100px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px "
-        f"solid #ccc;padding:.2em .5em}}</style></head><body>{body}{_charts(result)}</body></html>"
-    )
+    page = html_page(title=stem.name, body=markdown_html(md) + _charts(result))
     return [
         write_atomic(stem.with_suffix(".md"), md),
         write_atomic(stem.with_suffix(".json"), result.model_dump_json(indent=2)),

@@ -11,8 +11,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from data.store import EvalRun
 from evals.runner import SuiteResult
-from quant.data.store import EvalRun
 
 __all__ = [
     "RunNotFoundError",

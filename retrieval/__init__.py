@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from core.ids import content_hash
     from retrieval.chunking import (
         chunk_document,
         chunk_documents,
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
         fiscal_year_label,
         parse_sections,
     )
-    from retrieval.sources._common import (
+    from retrieval.sources.common import (
         MalformedFileError,
         SkippedFile,
     )
@@ -73,7 +74,6 @@ if TYPE_CHECKING:
         NewsItem,
         Passage,
         Section,
-        content_hash,
     )
 
 _EXPORTS: dict[str, str] = {
@@ -88,21 +88,21 @@ _EXPORTS: dict[str, str] = {
     "EdgarUnavailableError": "retrieval.sources.edgar_online",
     "FilingRef": "retrieval.sources.edgar_online",
     "FolderLoad": "retrieval.sources.folder",
-    "MalformedFileError": "retrieval.sources._common",
+    "MalformedFileError": "retrieval.sources.common",
     "MissingUserAgentError": "retrieval.sources.edgar_online",
     "NewsItem": "retrieval.types",
     "NewsLoad": "retrieval.sources.news",
     "Passage": "retrieval.types",
     "Period": "retrieval.parsing",
     "Section": "retrieval.types",
-    "SkippedFile": "retrieval.sources._common",
+    "SkippedFile": "retrieval.sources.common",
     "Submission": "retrieval.sources.edgar_raw",
     "SubmissionHeader": "retrieval.sources.edgar_raw",
     "UnknownTickerError": "retrieval.sources.edgar_online",
     "call_date": "retrieval.sources.transcripts",
     "chunk_document": "retrieval.chunking",
     "chunk_documents": "retrieval.chunking",
-    "content_hash": "retrieval.types",
+    "content_hash": "core.ids",
     "detect_period": "retrieval.parsing",
     "estimate_tokens": "retrieval.chunking",
     "estimated_call_date": "retrieval.sources.transcripts",

@@ -30,8 +30,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from core.ids import content_hash
 from retrieval.hygiene import flag_injection
-from retrieval.types import Chunk, Document, Section, content_hash
+from retrieval.types import Chunk, Document, Section
 
 TokenCounter = Callable[[str], int]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from retrieval.chunking import chunk_documents
 from retrieval.corpus import Corpus
 from retrieval.index import Index
-from retrieval.sources._common import SkippedFile
+from retrieval.sources.common import SkippedFile
 from retrieval.sources.news import news_document
 from retrieval.types import Document, NewsItem
 

@@ -35,7 +35,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from retrieval.sources._common import MONTH_DAY_YEAR, parse_date
+from retrieval.sources.common import MONTH_DAY_YEAR, parse_date
 from retrieval.types import Section
 
 TEN_K_ITEMS = (

@@ -7,18 +7,12 @@ filtering uses: a document is invisible before ``available_on``.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 DocKind = Literal["filing", "call", "news", "other"]
-
-
-def content_hash(text: str) -> str:
-    """Stable id of a text: sha256 of its whitespace-normalised content, 16 hex digits."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:16]
 
 
 class _Frozen(BaseModel):

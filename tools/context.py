@@ -8,8 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from quant.data.bars import Bars
-from quant.data.service import MarketData
+from data.bars import Bars
+from data.service import MarketData
 from quant.signals.config import SignalConfig
 from quant.signals.confluence import Part
 

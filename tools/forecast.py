@@ -13,8 +13,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from data.errors import EmptyRangeError
 from quant.backtest.splits import WalkForward
-from quant.data.errors import EmptyRangeError
 from quant.features import FEATURE_NAMES, build_features
 from quant.models import (
     ModelCard,

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
 
-from quant.data.errors import (
+from data.errors import (
     EmptyRangeError,
     InvalidRangeError,
     InvalidTickerError,

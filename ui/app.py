@@ -21,7 +21,7 @@ import chainlit as cl
 from chainlit.data import get_data_layer
 from chainlit.input_widget import Select, TextInput
 
-from retrieval.sources._common import MalformedFileError
+from retrieval.sources.common import MalformedFileError
 from ui.briefings import briefing_markdown
 from ui.datalayer import open_data_layer
 from ui.prefs import Prefs, parse_prefs

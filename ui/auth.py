@@ -17,7 +17,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from agent.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 
 __all__ = ["Logins", "hash_password", "logins_from_settings", "verify_password"]
 

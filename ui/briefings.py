@@ -1,7 +1,7 @@
 """The latest daily briefing, as the chat lists it: one row per ticker, each explained in an
 agent thread (``thread_id``) the chat can open and continue.
 
-Reads the ``briefings`` table (``quant.data.store.Briefing``) on the configured database; the
+Reads the ``briefings`` table (``data.store.Briefing``) on the configured database; the
 payload is ``{"as_of", "watchlist", "tickers": [{"ticker", "status", "action", "score",
 "thread_id", "error"}, ...]}`` as the briefing runner writes it.
 """
@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 from agent.answer import Answer
 from agent.compose import turn_evidence
 from agent.runner import Agent
-from quant.data.store import Briefing
+from data.store import Briefing
 from tools.evidence import Evidence
 
 __all__ = [

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from agent.memory import postgres_conninfo
-from agent.settings import Settings
+from core.settings import Settings
 
 if TYPE_CHECKING:
     from ui.persistence import ChatDataLayer
@@ -160,7 +160,7 @@ def chat_store(settings: Settings) -> ChatStore:
 def ensure_tables(store: ChatStore) -> None:
     """Create the chat tables (and the PostgreSQL schema) when missing, and add any column the
     current schema has that an existing table lacks. Idempotent; blocking (call at start-up)."""
-    from quant.data.store import make_engine
+    from data.store import make_engine
 
     engine = make_engine(store.sync_url)
     md = chat_metadata(store.schema)

@@ -1,4 +1,4 @@
-"""The charts an answer gets, chosen from its evidence and drawn with ``ui.charts``.
+"""The charts an answer gets, chosen from its evidence and drawn with ``reports.charts``.
 
 - signal or technicals evidence: price with SMA 50/200, Bollinger bands, RSI and the bars where
   the technical action changed; the technical score's history with the action bands;
@@ -23,15 +23,15 @@ import plotly.graph_objects as go
 
 from quant.indicators.layer import compute_indicators
 from quant.signals.technical import technical_score_series
-from tools.context import ToolContext
-from tools.evidence import Evidence
-from ui.charts import (
+from reports.charts import (
     action_changes,
     equity_figure,
     price_figure,
     score_history_figure,
     var_distribution_figure,
 )
+from tools.context import ToolContext
+from tools.evidence import Evidence
 
 __all__ = ["Chart", "charts_for", "monthly_returns"]
 

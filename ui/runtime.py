@@ -22,9 +22,10 @@ from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 
-from agent.runner import Agent, deps_from_settings
+from agent.deps import deps_from_settings
+from agent.runner import Agent
 from agent.services import open_corpus, open_index
-from agent.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 from retrieval.corpus import Corpus
 from retrieval.index import Index
 from tools.context import ToolContext
@@ -54,7 +55,7 @@ class Runtime:
         ``StoreUnavailableError`` for a database (or thread store) that cannot be reached."""
         from agent.llm import LLMConfigError
         from agent.memory import ThreadStoreError
-        from quant.data.store import StoreUnavailableError
+        from data.store import StoreUnavailableError
 
         try:
             return cls._open(settings)
@@ -66,7 +67,7 @@ class Runtime:
     @classmethod
     def _open(cls, settings: Settings) -> Runtime:
         from agent.memory import open_checkpointer
-        from quant.data.store import make_engine, upgrade
+        from data.store import make_engine, upgrade
 
         logins = logins_from_settings(settings)
         store = chat_store(settings)

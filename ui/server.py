@@ -25,7 +25,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from agent.settings import Settings, SettingsError
+from core.settings import Settings, SettingsError
 from ui.auth import Logins
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ async def _healthz() -> Any:
     from fastapi.responses import JSONResponse
     from sqlalchemy import text
 
-    from quant.data.store import ping
+    from data.store import ping
     from ui.runtime import current
 
     rt = await asyncio.to_thread(current)

@@ -23,7 +23,7 @@ from agent.question import parse_question
 from retrieval.corpus import Corpus
 from retrieval.index import Index
 from retrieval.ingest import IngestReport, ingest
-from retrieval.sources._common import MalformedFileError, facts_from_name
+from retrieval.sources.common import MalformedFileError, facts_from_name
 from retrieval.sources.folder import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES, read_document
 from retrieval.types import Document
 

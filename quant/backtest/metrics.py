@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 
 PERIODS_PER_YEAR = 252
 ArrayLike = npt.ArrayLike

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from quant._types import BoolArray, IntArray
+from quant.arrays import BoolArray, IntArray
 
 
 class InsufficientHistoryError(ValueError):
@@ -122,9 +122,7 @@ class WalkForward:
                 return
             train_last = first - 1 - self.gap
             train_from = (
-                dates[0]
-                if self.expanding
-                else nominal - pd.DateOffset(months=self.train_months)
+                dates[0] if self.expanding else nominal - pd.DateOffset(months=self.train_months)
             )
             train_first = int(dates.searchsorted(train_from, side="left"))
             if train_last >= train_first:

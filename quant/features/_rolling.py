@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import talib
 
-from quant._types import FloatArray, IntArray
+from quant.arrays import FloatArray, IntArray
 
 TRADING_DAYS = 252
 # One-bar moves smaller than this (relative) are rounding noise, e.g. from rescaling prices by

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from quant._types import BoolArray, FloatArray, IntArray
+from quant.arrays import BoolArray, FloatArray, IntArray
 
 BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
 DateArray = npt.NDArray[np.datetime64]

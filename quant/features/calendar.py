@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.features._stack import BarStack
 
 TURN_OF_MONTH_START_DAYS = 3

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray, IntArray
+from quant.arrays import FloatArray, IntArray
 
 CS_BASES: tuple[str, ...] = (
     "ret_5d",

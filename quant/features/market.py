@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.features import _rolling as roll
 from quant.features._stack import BarStack, asof_positions
 from quant.regime import regime_measures_wide

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.features import _rolling as roll
 from quant.features._stack import BarStack
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.features import _rolling as roll
 from quant.features._stack import BarStack
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.features import _rolling as roll
 from quant.features._stack import BarStack
 

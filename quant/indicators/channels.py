@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 
 TENKAN, KIJUN, SENKOU_B, DISPLACEMENT = 9, 26, 52, 26
 DONCHIAN = 20

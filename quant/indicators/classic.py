@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.indicators.derived import flow_change
 from quant.indicators.inputs import OHLCV
 

@@ -17,7 +17,7 @@ import math
 import numpy as np
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.indicators.inputs import OHLCV
 
 TRADING_DAYS = 252

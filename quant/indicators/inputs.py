@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.indicators.errors import InsufficientDataError, InvalidBarsError
 
 BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")

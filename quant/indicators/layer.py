@@ -16,7 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.indicators.channels import CHANNEL_COLUMNS, channel_indicators
 from quant.indicators.classic import (
     BAND_COLUMNS,

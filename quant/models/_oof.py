@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from quant._types import FloatArray, IntArray
+from quant.arrays import FloatArray, IntArray
 from quant.backtest.splits import PurgedKFold
 
 

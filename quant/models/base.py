@@ -7,7 +7,7 @@ from typing import Protocol, Self, runtime_checkable
 
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 
 
 @runtime_checkable

@@ -26,7 +26,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.exceptions import NotFittedError
 from sklearn.isotonic import IsotonicRegression
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.backtest.splits import PurgedKFold
 from quant.models._frame import as_labels, logit, sigmoid
 from quant.models._oof import out_of_fold, proba_up

@@ -34,7 +34,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.backtest.splits import PurgedKFold
 from quant.models._frame import as_labels, check_features, logit
 from quant.models._oof import out_of_fold, proba_up

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.models.base import UpClassifier
 from quant.models.errors import FeatureMismatchError, LookAheadError
 from quant.models.importance import Contribution, top_contributions

@@ -14,7 +14,7 @@ import pandas as pd
 import xgboost as xgb
 from pydantic import BaseModel, ConfigDict
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.models._frame import as_matrix, check_features
 
 BIAS = "bias"

@@ -15,7 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 from sklearn.metrics import roc_auc_score
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.models._frame import as_labels
 from quant.models.calibration import brier_score, log_loss
 

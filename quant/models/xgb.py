@@ -18,7 +18,7 @@ import xgboost as xgb
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import NotFittedError
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.models._frame import as_labels, as_matrix, dates_of
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import check_fraction, check_horizon, check_level
 from quant.risk._scan import inclusive_scan
 from quant.risk.models import CHUNK_ELEMENTS, PathModel, chunk_sizes

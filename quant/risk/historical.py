@@ -23,7 +23,7 @@ from typing import Literal
 
 import numpy as np
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import Returns, check_horizon, check_level, clean_returns, log_returns
 from quant.risk.errors import InsufficientDataError, RiskInputError
 from quant.risk.result import VaRResult

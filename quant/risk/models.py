@@ -21,7 +21,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import (
     Returns,
     check_horizon,

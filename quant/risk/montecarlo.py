@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import (
     Returns,
     check_horizon,

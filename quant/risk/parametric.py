@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import norm
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import CleanReturns, Returns, check_horizon, check_level, clean_returns
 from quant.risk.errors import CornishFisherDomainError
 from quant.risk.result import VaRMethod, VaRResult

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import check_horizon, check_level, check_positive_int
 from quant.risk.errors import InsufficientDataError, RiskInputError
 from quant.risk.historical import Scaling, empirical_var_cvar, historical_var

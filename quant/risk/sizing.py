@@ -20,7 +20,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.risk._inputs import check_fraction, check_positive_int
 from quant.risk.errors import RiskInputError
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
 Label = Literal["positive", "negative", "neutral"]
@@ -53,3 +54,41 @@ class SentimentScorer(Protocol):
     def score(self, texts: Sequence[str]) -> list[SentimentScore]:
         """One result per text, in order."""
         ...
+
+
+class NewsLike(Protocol):
+    """A dated headline, as the sentiment scores read it (``retrieval.types.NewsItem`` is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def published(self) -> date: ...
+    @property
+    def tickers(self) -> tuple[str, ...]: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+
+
+class CallLike(Protocol):
+    """A dated earnings call document (``retrieval.types.Document`` of kind "call" is one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def ticker(self) -> str | None: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def available_on(self) -> date: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def text(self) -> str: ...

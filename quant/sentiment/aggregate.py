@@ -24,11 +24,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from quant.sentiment._types import SentimentScorer
+from quant.sentiment._types import NewsLike, SentimentScorer
 from quant.sentiment.items import CallInput, ScoredItem, score_calls, score_news
 from quant.signals.config import SentimentWeights
 from quant.signals.confluence import Part
-from retrieval.types import NewsItem
 
 PartName = Literal["last_week", "weeks_1_to_4", "earnings_calls"]
 PART_NAMES: tuple[PartName, ...] = ("last_week", "weeks_1_to_4", "earnings_calls")
@@ -222,7 +221,7 @@ def ticker_sentiment(
     *,
     ticker: str,
     as_of: date,
-    news: Iterable[NewsItem],
+    news: Iterable[NewsLike],
     scorer: SentimentScorer,
     calls: Iterable[CallInput] = (),
     weights: SentimentWeights = DEFAULT_WEIGHTS,

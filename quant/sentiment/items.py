@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
-from quant.sentiment._types import Label, SentimentScorer
+from core.ids import content_hash
+from quant.sentiment._types import CallLike, Label, NewsLike, SentimentScorer
 from quant.sentiment.errors import SentimentInputError
-from retrieval.types import Document, NewsItem, content_hash
 
 ItemKind = Literal["news", "call"]
-CallInput = Document | tuple[date, str]
+CallInput = CallLike | tuple[date, str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,14 +51,14 @@ def _in_range(day: date, start: date | None, as_of: date | None) -> bool:
     return (start is None or day >= start) and (as_of is None or day <= as_of)
 
 
-def news_text(item: NewsItem) -> str:
+def news_text(item: NewsLike) -> str:
     """What is scored: the headline, then the body when there is one."""
     body = item.body.strip()
     return f"{item.title.strip()}. {body}" if body else item.title.strip()
 
 
 def score_news(
-    items: Iterable[NewsItem],
+    items: Iterable[NewsLike],
     scorer: SentimentScorer,
     *,
     ticker: str | None = None,
@@ -98,7 +98,7 @@ def score_news(
 
 def _call_fields(call: CallInput) -> tuple[str, date, str | None, str, str, str]:
     """(id, date, ticker, title, source, text) of a call document or a (date, text) pair."""
-    if isinstance(call, Document):
+    if not isinstance(call, tuple):
         if call.kind != "call":
             raise SentimentInputError(
                 f"document {call.id} is a {call.kind!r}, not an earnings call (kind 'call')"

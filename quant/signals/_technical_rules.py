@@ -13,7 +13,7 @@ from collections.abc import Mapping
 import numpy as np
 import numpy.typing as npt
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.signals.config import TechnicalRules, TechnicalWeights
 
 COMPONENTS: tuple[str, ...] = ("rsi", "macd", "moving_averages", "bollinger")

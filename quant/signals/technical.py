@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 import talib
 
-from quant._types import FloatArray
+from quant.arrays import FloatArray
 from quant.indicators import (
     OHLCV,
     WARMUP,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, NavigableString, Tag, XMLParsedAsHTMLWarning
 
-from retrieval.sources._common import MalformedFileError
+from retrieval.sources.common import MalformedFileError
 
 _DROP = ["script", "style", "noscript", "template", "head", "ix:header"]
 _BLOCK = [

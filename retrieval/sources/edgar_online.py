@@ -29,9 +29,9 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from retrieval.parsing import fiscal_quarter_label, fiscal_year_label, parse_sections
-from retrieval.sources._common import MalformedFileError, SkippedFile, decode_text, skip
 from retrieval.sources._html import dei_fiscal_period, html_to_text
 from retrieval.sources._http import DiskCache, RateLimiter
+from retrieval.sources.common import MalformedFileError, SkippedFile, decode_text, skip
 from retrieval.types import Document
 
 log = logging.getLogger(__name__)

@@ -20,8 +20,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from core.ids import content_hash
 from retrieval.parsing import fiscal_quarter_label, fiscal_year_label, parse_sections
-from retrieval.sources._common import (
+from retrieval.sources._html import html_to_text
+from retrieval.sources.common import (
     MalformedFileError,
     SkippedFile,
     decode_text,
@@ -30,8 +32,7 @@ from retrieval.sources._common import (
     normalise_form,
     parse_date,
 )
-from retrieval.sources._html import html_to_text
-from retrieval.types import Document, content_hash
+from retrieval.types import Document
 
 _HEADER = re.compile(r"<(SEC|IMS)-HEADER>(?P<body>.*?)</(?:SEC|IMS)-HEADER>", re.DOTALL)
 _FIELD = re.compile(r"^[ \t]*(?P<key>[A-Z][A-Z ]+?):[ \t]*(?P<value>\S[^\n]*)$", re.MULTILINE)

@@ -30,9 +30,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from core.ids import content_hash
 from retrieval.parsing import detect_period, parse_sections
 from retrieval.sources import edgar_raw, news, transcripts
-from retrieval.sources._common import (
+from retrieval.sources._html import HtmlText, dei_fiscal_period, html_to_text
+from retrieval.sources.common import (
     MalformedFileError,
     SkippedFile,
     decode_text,
@@ -41,8 +43,7 @@ from retrieval.sources._common import (
     parse_date,
     skip,
 )
-from retrieval.sources._html import HtmlText, dei_fiscal_period, html_to_text
-from retrieval.types import DocKind, Document, NewsItem, content_hash
+from retrieval.types import DocKind, Document, NewsItem
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")

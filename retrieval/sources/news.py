@@ -26,8 +26,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from retrieval.sources._common import MalformedFileError, SkippedFile, decode_text, parse_date, skip
-from retrieval.types import Document, NewsItem, content_hash
+from core.ids import content_hash
+from retrieval.sources.common import MalformedFileError, SkippedFile, decode_text, parse_date, skip
+from retrieval.types import Document, NewsItem
 
 _DATE = ("date", "published", "published_at", "publishedat", "datetime", "time", "ts", "timestamp")
 _TICKERS = ("tickers", "ticker", "symbols", "symbol")

@@ -34,7 +34,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from retrieval.sources._common import (
+from core.ids import content_hash
+from retrieval.sources.common import (
     MONTH_DAY_YEAR,
     MalformedFileError,
     SkippedFile,
@@ -42,7 +43,7 @@ from retrieval.sources._common import (
     load_each,
     parse_date,
 )
-from retrieval.types import Document, Section, content_hash
+from retrieval.types import Document, Section
 
 _NAME = re.compile(
     r"^(?P<ticker>[A-Za-z][A-Za-z0-9.\-]{0,9})_q(?P<q>[1-4])_(?P<year>(?:19|20)\d{2})$"

@@ -14,8 +14,8 @@ from agent.compose import Draft, assemble, stale_warnings, template_draft
 from agent.ledger import Ledger
 from agent.question import parse_question
 from agent.verifier import verify
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.sentiment.aggregate import ticker_sentiment
 from quant.sentiment.lexicon import LexiconScorer
 from retrieval.types import NewsItem

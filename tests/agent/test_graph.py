@@ -16,9 +16,10 @@ from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.answer import DISCLAIMER, SignalView
 from agent.budget import Budget
+from agent.deps import deps_from_settings
 from agent.llm import LLMUnavailableError
-from agent.runner import Agent, RunResult, deps_from_settings
-from agent.settings import load_settings
+from agent.runner import Agent, RunResult
+from core.settings import load_settings
 from tests.agent.scripted import ScriptedChatModel, call, done, draft, tool_calls
 from tools.risk import risk_evidence
 from tools.signal import signal_evidence

@@ -17,10 +17,11 @@ import pytest
 
 from agent.answer import Reason, SignalView
 from agent.compose import template_draft
+from agent.deps import deps_from_settings
 from agent.ledger import Ledger
 from agent.llm import chat_model
-from agent.runner import Agent, RunResult, deps_from_settings
-from agent.settings import load_settings
+from agent.runner import Agent, RunResult
+from core.settings import load_settings
 from tests.agent._fake_openai import FakeOpenAI, Reply, text_reply, tool_call_reply
 from tools.evidence import Evidence
 from tools.registry import TOOLS

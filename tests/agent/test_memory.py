@@ -15,9 +15,10 @@ import psycopg
 import pytest
 from langchain_core.messages import HumanMessage
 
+from agent.deps import deps_from_settings
 from agent.memory import ThreadStoreError, open_checkpointer, postgres_conninfo
-from agent.runner import Agent, RunResult, deps_from_settings, open_agent
-from agent.settings import Settings, load_settings
+from agent.runner import Agent, RunResult, open_agent
+from core.settings import Settings, load_settings
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AS_OF = date(2013, 2, 28)

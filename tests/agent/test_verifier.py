@@ -8,9 +8,10 @@ from hypothesis import strategies as st
 
 from agent.answer import Answer, DataWindow, Reason, SignalView
 from agent.ledger import Ledger, extract
-from agent.verifier import SignalMismatchError, repair, supporting_ids, verify
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from agent.repair import repair
+from agent.verifier import SignalMismatchError, supporting_ids, verify
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.signals.action import Action
 from tools.context import ToolContext
 from tools.evidence import Evidence, Window

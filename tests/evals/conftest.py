@@ -7,8 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from agent.runner import Agent, deps_from_settings
-from agent.settings import load_settings
+from agent.deps import deps_from_settings
+from agent.runner import Agent
+from core.settings import load_settings
 from evals.documents import index_suite_documents
 from evals.suite import load_suite
 from tests.conftest import isolate

@@ -1,6 +1,6 @@
-"""Decision calibration (evals/calibration.py): hand-computed scores on a small synthetic series,
-the baselines, edge cases and the look-ahead test (baselines and calls read nothing after the
-call date)."""
+"""Decision calibration (evals/calibration/scoring.py): hand-computed scores on a small synthetic
+series, the baselines, edge cases and the look-ahead test (baselines and calls read nothing
+after the call date)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import pytest
 from sklearn.metrics import brier_score_loss
 from sklearn.metrics import log_loss as sk_log_loss
 
-from agent.briefing import Watchlist, run_briefing
-from evals.calibration import (
+from briefing import Watchlist, run_briefing
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
+from evals.calibration.scoring import (
     CalibrationInputError,
     brier_score,
     calibrate,
@@ -24,9 +26,7 @@ from evals.calibration import (
     reliability,
     stated_probability,
 )
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
-from tests.agent.briefing.test_runner import _truncated_csv
+from tests.briefing.test_runner import _truncated_csv
 from tools.context import ToolContext
 
 DAYS = pd.bdate_range("2020-01-06", periods=10)  # d0 .. d9, Monday to Friday

@@ -1,4 +1,4 @@
-"""``eval calibrate`` (agent/cli/eval_calibrate.py) through a small typer app, offline, on calls
+"""``eval calibrate`` (cli/eval_calibrate.py) through a small typer app, offline, on calls
 written to the test's own database; and through ``signaldesk`` once the lead registers it."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ import sqlalchemy as sa
 import typer
 from typer.testing import CliRunner, Result
 
-from agent.cli.eval_calibrate import calibrate
-from agent.settings import load_settings
-from quant.data.errors import InvalidRangeError
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
-from quant.data.store import EvalRun, Signal, make_engine, upgrade
+from cli.eval_calibrate import calibrate
+from core.settings import load_settings
+from data.errors import InvalidRangeError
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
+from data.store import EvalRun, Signal, make_engine, upgrade
 
 FRIDAYS = [date(2012, 6, d) for d in (1, 8, 15, 22, 29)]
 ACTIONS = ["BUY", "SELL", "HOLD", "STRONG BUY", "BUY"]
@@ -158,7 +158,7 @@ def test_replay_when_nothing_is_stored() -> None:
 
 
 def _registered() -> bool:
-    from agent.cli import app
+    from cli import app
 
     groups = {g.name: g.typer_instance for g in app.registered_groups}
     group = groups.get("eval")
@@ -167,7 +167,7 @@ def _registered() -> bool:
 
 @pytest.mark.skipif(not _registered(), reason="`signaldesk eval calibrate` is not registered yet")
 def test_signaldesk_eval_calibrate_exit_codes() -> None:
-    main = [sys.executable, "-c", "from agent.cli import main; main()", "eval", "calibrate"]
+    main = [sys.executable, "-c", "from cli import main; main()", "eval", "calibrate"]
     days = ["--start", "2012-06-01", "--end", "2012-06-30", "--no-progress"]
     none = subprocess.run([*main, *days], capture_output=True, text=True, timeout=120)
     assert none.returncode == 2 and "error: no stored calls" in none.stderr

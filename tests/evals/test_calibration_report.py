@@ -1,4 +1,4 @@
-"""The calibration reports (evals/calibration_report.py) and their charts (ui/charts.py):
+"""The calibration reports (evals/calibration/report.py) and their charts (reports/charts.py):
 Markdown with the hand-computed numbers, JSON that reads back, one self-contained HTML page."""
 
 from __future__ import annotations
@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from evals.calibration import CalibrationResult, calibrate
-from evals.calibration_report import (
+from evals.calibration.report import (
     render_html,
     render_markdown,
     summary_metrics,
     write_reports,
 )
+from evals.calibration.scoring import CalibrationResult, calibrate
+from reports.charts import bucket_returns_figure, reliability_figure
 from tests.evals.test_calibration import CLOSES, _calls
-from ui.charts import bucket_returns_figure, reliability_figure
 
 
 def _result(calls: pd.DataFrame | None = None) -> CalibrationResult:

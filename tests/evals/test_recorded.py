@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from agent.deps import deps_from_settings
 from agent.llm import chat_model
-from agent.runner import Agent, deps_from_settings
-from agent.settings import load_settings
+from agent.runner import Agent
+from core.settings import load_settings
 from evals.runner import run_suite
 from evals.suite import Case, Suite
 from tests.agent._fake_openai import running, text_reply, tool_call_reply

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from agent.runner import Agent, deps_from_settings
-from agent.settings import load_settings
+from agent.deps import deps_from_settings
+from agent.runner import Agent
+from core.settings import load_settings
 from evals.judge import Judge
 from evals.runner import gate, run_suite, summarize
 from evals.suite import Case, Suite, load_suite

@@ -6,7 +6,8 @@ from datetime import date
 
 import numpy as np
 
-from retrieval.types import Chunk, DocKind, content_hash
+from core.ids import content_hash
+from retrieval.types import Chunk, DocKind
 
 
 def make_chunk(

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from tools.backtest import backtest_evidence
 from tools.context import ToolContext
 from tools.forecast import forecast_evidence, train

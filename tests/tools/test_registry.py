@@ -5,8 +5,8 @@ from datetime import date
 import pytest
 from langchain_core.messages import ToolMessage
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from tools.context import ToolContext
 from tools.registry import TOOLS, TOOLS_BY_NAME
 from tools.risk import risk_evidence

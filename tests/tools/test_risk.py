@@ -5,8 +5,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from tools.context import ToolContext
 from tools.risk import risk_evidence
 

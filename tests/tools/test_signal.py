@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 import tools.signal as signal_module
-from quant.data.bars import to_raw_frame
-from quant.data.providers.base import RawBars
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.bars import to_raw_frame
+from data.providers.base import RawBars
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.signals.technical import technical_score
 from tools.context import ToolContext
 from tools.evidence import Evidence

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from agent.services import build_tool_context
-from agent.settings import load_settings
+from core.settings import load_settings
 from tools.context import ToolContext
 from tools.evidence import Evidence
 

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from agent.settings import SettingsError, load_settings
+from core.settings import SettingsError, load_settings
 from ui.auth import Logins, hash_password, logins_from_settings, parse_users, verify_password
 from ui.server import check_logins
 

@@ -10,9 +10,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from agent.runner import Agent, deps_from_settings
-from agent.settings import load_settings
-from quant.data.store import Briefing, make_engine, upgrade
+from agent.deps import deps_from_settings
+from agent.runner import Agent
+from core.settings import load_settings
+from data.store import Briefing, make_engine, upgrade
 from ui.briefings import BriefingTicker, briefing_markdown, latest_briefing, stored_turn
 
 AS_OF = dt.date(2013, 2, 28)

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.agent.cli.test_data_cli import EXE
+from tests.cli.test_data_cli import EXE
 from ui.auth import hash_password
 
 sync_api = pytest.importorskip(
@@ -92,8 +92,8 @@ def _seed_briefing(home: Path) -> None:
     import sqlalchemy as sa
 
     from agent.runner import open_agent
-    from agent.settings import load_settings
-    from quant.data.store import Briefing, make_engine, upgrade
+    from core.settings import load_settings
+    from data.store import Briefing, make_engine, upgrade
 
     settings = load_settings(home=home, sources=["bundled"])
     with open_agent(settings, model=None) as agent:
@@ -241,7 +241,7 @@ def _shot(page: Any, server: ChatServer, name: str) -> None:
 
 def test_ask_signal_card_citation_and_timings(page: Any, chat_server: ChatServer) -> None:
     from agent.services import build_tool_context
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from tools.signal import signal_evidence
 
     ctx = build_tool_context(load_settings(sources=["bundled"]), as_of=dt.date(2013, 2, 28))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 
-from tests.agent.cli.test_data_cli import EXE, run
+from tests.cli.test_data_cli import EXE, run
 from ui.auth import hash_password, parse_users, verify_password
 
 

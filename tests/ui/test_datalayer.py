@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from agent.settings import Settings, SettingsError, load_settings
+from core.settings import Settings, SettingsError, load_settings
 from ui.datalayer import ChatStore, chat_metadata, chat_store, ensure_tables, open_data_layer
 
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _postgres(tmp_path: Path) -> Iterator[Settings]:
-    from quant.data.store import StoreUnavailableError, make_engine
+    from data.store import StoreUnavailableError, make_engine
 
     schema = f"chat_test_{uuid.uuid4().hex[:8]}"
     try:
@@ -42,7 +42,7 @@ def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Setting
 
 
 def _columns(store: ChatStore) -> dict[str, set[str]]:
-    from quant.data.store import make_engine
+    from data.store import make_engine
 
     engine = make_engine(store.sync_url)
     try:
@@ -75,7 +75,7 @@ def test_tables_are_created_and_upgraded(settings: Settings) -> None:
     expected = {t.name: {c.name for c in t.columns} for t in chat_metadata().sorted_tables}
     assert _columns(store) == expected
     # a table made by an older Chainlit schema gains the columns added since
-    from quant.data.store import make_engine
+    from data.store import make_engine
 
     engine = make_engine(store.sync_url)
     prefix = f"{store.schema}." if store.schema else ""

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agent.settings import load_settings
+from core.settings import load_settings
 from ui.runtime import Runtime, iterate_in_thread
 
 

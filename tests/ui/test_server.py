@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from agent.settings import Settings, load_settings
+from core.settings import Settings, load_settings
 from ui.auth import hash_password
 from ui.server import auth_secret, prepare_app_root
 
@@ -81,13 +81,13 @@ def test_healthz(make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatc
     assert body["status"] == "ok" and body["models"] == ["offline"]
     assert body["checks"] == {"database": "ok", "chat_history": "ok"}
 
-    import quant.data.store
-    from quant.data.store import StoreUnavailableError
+    import data.store
+    from data.store import StoreUnavailableError
 
     def down(engine: Any) -> None:
         raise StoreUnavailableError("cannot reach database sqlite:///x: disk I/O error")
 
-    monkeypatch.setattr(quant.data.store, "ping", down)
+    monkeypatch.setattr(data.store, "ping", down)
     got = client.get("/healthz")
     assert got.status_code == 503
     assert got.json()["checks"]["database"].startswith("error: cannot reach database")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.sources._common import MalformedFileError
+from retrieval.sources.common import MalformedFileError
 from ui.uploads import (
     MissingFactError,
     UploadFacts,
@@ -86,9 +86,10 @@ def test_missing_date_or_ticker_is_asked_for(tmp_path: Path) -> None:
 
 
 def test_an_indexed_upload_is_cited_in_answers(tmp_path: Path) -> None:
-    from agent.runner import Agent, deps_from_settings
+    from agent.deps import deps_from_settings
+    from agent.runner import Agent
     from agent.services import open_corpus
-    from agent.settings import load_settings
+    from core.settings import load_settings
     from ui.uploads import index_upload
 
     settings = load_settings(home=tmp_path / "home", sources=["bundled"])

@@ -11,9 +11,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.backtest.engine import BacktestInputError, Costs, backtest, run_many, simulate
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
 
 END = date(2013, 2, 28)
 COST = 0.0015  # 0.1% commission + 0.05% slippage, per side

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.backtest import metrics as m
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
 
 END = date(2013, 2, 28)
 

@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.backtest.splits import Fold
 from quant.backtest.strategies import (
     LONG_SHORT,
@@ -18,8 +20,6 @@ from quant.backtest.strategies import (
     Strategy,
     lookahead_violations,
 )
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
 from quant.signals.action import classify
 from quant.signals.config import SignalConfig
 

@@ -10,12 +10,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.backtest.engine import backtest
 from quant.backtest.splits import Fold, WalkForward
 from quant.backtest.strategies import BuyAndHold, SmaCross
 from quant.backtest.walkforward import walk_forward_backtest
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
 
 START, END = date(2004, 1, 1), date(2013, 2, 28)
 

@@ -8,8 +8,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 
 END = date(2013, 2, 28)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from tests.quant.models._trained import Trained, train
 
 END = date(2013, 2, 28)

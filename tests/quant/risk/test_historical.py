@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.risk import (
     InsufficientDataError,
     InvalidLevelError,

@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 from scipy.stats import norm
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.risk import (
     GBM,
     InsufficientDataError,

@@ -12,8 +12,8 @@ from hypothesis.extra.numpy import arrays
 from scipy.integrate import quad
 from scipy.stats import norm
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.risk import (
     CornishFisherDomainError,
     InsufficientDataError,

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from quant.data.providers.bundled import BundledProvider
-from quant.data.service import MarketData
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
 from quant.risk import (
     InsufficientDataError,
     RiskInputError,

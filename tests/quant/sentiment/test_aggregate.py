@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.ids import content_hash
 from quant.sentiment import (
     LexiconScorer,
     LexiconUnavailableError,
@@ -24,7 +25,7 @@ from quant.sentiment import (
     ticker_sentiment,
 )
 from quant.signals.config import SentimentWeights
-from retrieval.types import Document, NewsItem, content_hash
+from retrieval.types import Document, NewsItem
 
 AS_OF = date(2012, 6, 15)
 D = timedelta(days=1)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.sources._common import MalformedFileError
+from retrieval.sources.common import MalformedFileError
 from retrieval.sources.edgar_raw import load_submissions, parse_submission, read_submission
 
 ACME = "ACME_10-Q_0000999999-21-000007.txt"

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from retrieval.sources._common import MalformedFileError
+from retrieval.sources.common import MalformedFileError
 from retrieval.sources.transcripts import (
     call_date,
     estimated_call_date,

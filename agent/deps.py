@@ -1,0 +1,49 @@
+"""The agent's dependencies on the process settings: the configured chat model (or none, for
+the offline planner), the tool context, the known tickers and the per-turn budget."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Any
+
+from agent.budget import Budget
+from agent.llm import chat_model
+from agent.nodes import AgentDeps
+from core.settings import Settings
+
+__all__ = ["configured_model", "deps_from_settings"]
+
+
+def configured_model(settings: Settings) -> Any:  # noqa: ANN401 - a LangChain chat model
+    """The chat model of the configured OpenAI-compatible endpoint, or None when none is."""
+    key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+    return chat_model(
+        base_url=settings.llm_base_url,
+        api_key=key,
+        model=settings.llm_model,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+    )
+
+
+def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentDeps:
+    """The graph's dependencies on the process settings. ``model``: a chat model, None for the
+    offline planner, or "settings" for the configured endpoint (None when none is)."""
+    from agent.services import build_tool_context
+
+    base = build_tool_context(settings, as_of=date.today())
+    listed = [p.tickers() for p in base.market.providers]
+    known = frozenset(t.upper() for ts in listed if ts for t in ts)
+    if model == "settings":
+        model = configured_model(settings)
+    from tools.registry import TOOLS
+
+    return AgentDeps(
+        context_for=lambda as_of: dataclasses.replace(base, as_of=as_of),
+        tools=TOOLS,
+        known_tickers=known,
+        model=model,
+        budget=Budget.from_settings(settings),
+        open_universe=any(ts is None for ts in listed),
+    )

@@ -1,0 +1,153 @@
+"""Briefings in the database: one row per (watchlist, as-of) in ``briefings``, each covered
+ticker's call in ``signals``. Saving the same (watchlist, as-of) again replaces both, in one
+transaction, so a re-run never duplicates; the eval issue scores the stored calls.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from briefing.models import BriefingReport, TickerBrief
+from data.store import Briefing, Signal, utc_now
+
+__all__ = ["BriefingStore"]
+
+_BRIEFINGS = Briefing.__table__
+_SIGNALS = Signal.__table__
+
+
+def _signal_row(brief: TickerBrief, *, as_of: date, run_id: str | None) -> dict | None:
+    signal = next((e for e in brief.evidence if e.id == brief.signal_evidence_id), None)
+    if brief.status != "ok" or signal is None or brief.action is None:
+        return None
+    return {
+        "ticker": brief.ticker,
+        "as_of": as_of,
+        "action": brief.action,
+        "score": brief.score,
+        "confidence": brief.confidence,
+        "position_size": brief.position_size,
+        "components": {
+            "parts": brief.components,
+            "technical": brief.technical_components,
+            "ml_status": brief.ml_status,
+            "regime": brief.regime,
+            "evidence_id": signal.id,
+        },
+        "config_hash": signal.values["config_fingerprint"],
+        "run_id": run_id,
+        "created_at": utc_now(),
+    }
+
+
+class BriefingStore:
+    """Briefings of every watchlist in a SQLite or PostgreSQL database (schema migrated)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def save(self, report: BriefingReport, *, report_dir: str | None = None) -> int:
+        """Store ``report`` (replacing the same watchlist and as-of date); returns its row id."""
+        payload = report.model_dump(mode="json")
+        rows = [
+            r
+            for b in report.tickers
+            if (r := _signal_row(b, as_of=report.as_of, run_id=report.run_id)) is not None
+        ]
+        with self.engine.begin() as conn:
+            conn.execute(
+                _BRIEFINGS.delete().where(
+                    (_BRIEFINGS.c.watchlist_key == report.watchlist_key)
+                    & (_BRIEFINGS.c.as_of == report.as_of)
+                )
+            )
+            for row in rows:
+                conn.execute(
+                    _SIGNALS.delete().where(
+                        (_SIGNALS.c.ticker == row["ticker"])
+                        & (_SIGNALS.c.as_of == row["as_of"])
+                        & (_SIGNALS.c.config_hash == row["config_hash"])
+                    )
+                )
+            if rows:
+                conn.execute(_SIGNALS.insert(), rows)
+            inserted = conn.execute(
+                _BRIEFINGS.insert().values(
+                    watchlist_key=report.watchlist_key,
+                    as_of=report.as_of,
+                    created_at=utc_now(),
+                    payload=payload,
+                    report_dir=report_dir,
+                )
+            )
+            return int(inserted.inserted_primary_key[0])
+
+    def _one(self, query: sa.Select) -> BriefingReport | None:
+        with self.engine.connect() as conn:
+            payload = conn.execute(query.limit(1)).scalar_one_or_none()
+        return None if payload is None else BriefingReport.model_validate(payload)
+
+    def get(self, watchlist_key: str, as_of: date) -> BriefingReport | None:
+        return self._one(
+            sa.select(_BRIEFINGS.c.payload).where(
+                (_BRIEFINGS.c.watchlist_key == watchlist_key) & (_BRIEFINGS.c.as_of == as_of)
+            )
+        )
+
+    def previous(self, watchlist_key: str, *, before: date) -> BriefingReport | None:
+        """The newest stored briefing of the watchlist dated strictly before ``before``."""
+        return self._one(
+            sa.select(_BRIEFINGS.c.payload)
+            .where((_BRIEFINGS.c.watchlist_key == watchlist_key) & (_BRIEFINGS.c.as_of < before))
+            .order_by(_BRIEFINGS.c.as_of.desc())
+        )
+
+    def latest(self, watchlist_key: str | None = None) -> BriefingReport | None:
+        """The newest briefing (by as-of date, then creation), of one watchlist or of any."""
+        query = sa.select(_BRIEFINGS.c.payload)
+        if watchlist_key is not None:
+            query = query.where(_BRIEFINGS.c.watchlist_key == watchlist_key)
+        return self._one(query.order_by(_BRIEFINGS.c.as_of.desc(), _BRIEFINGS.c.id.desc()))
+
+    def dates(self, watchlist_key: str) -> list[date]:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(_BRIEFINGS.c.as_of)
+                .where(_BRIEFINGS.c.watchlist_key == watchlist_key)
+                .order_by(_BRIEFINGS.c.as_of)
+            ).scalars()
+            return list(found)
+
+    def calls(
+        self, ticker: str, *, end: date, start: date | None = None, run_id: str | None = None
+    ) -> pd.DataFrame:
+        """Stored signals of ``ticker`` dated up to ``end``: columns action, score, confidence,
+        position_size, config_hash, run_id, indexed by as-of date (oldest first)."""
+        c = _SIGNALS.c
+        query = sa.select(
+            c.as_of, c.action, c.score, c.confidence, c.position_size, c.config_hash, c.run_id
+        ).where((c.ticker == ticker) & (c.as_of <= end))
+        if start is not None:
+            query = query.where(c.as_of >= start)
+        if run_id is not None:
+            query = query.where(c.run_id == run_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(query.order_by(c.as_of)).mappings().all()
+        frame = pd.DataFrame(
+            rows,
+            columns=[
+                "as_of",
+                "action",
+                "score",
+                "confidence",
+                "position_size",
+                "config_hash",
+                "run_id",
+            ],
+        )
+        frame["as_of"] = pd.to_datetime(frame["as_of"])
+        return frame.set_index("as_of")

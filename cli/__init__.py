@@ -1,0 +1,84 @@
+"""The ``signaldesk`` command line.
+
+Every command loads and validates settings first; user errors print one line to stderr and
+exit with a code from ``Exit``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from cli._output import Exit, err_console
+from cli.ask import ask, chat
+from cli.briefing import briefing_app
+from cli.config import config_app
+from cli.data import data_app
+from cli.db import db_app
+from cli.demo import demo
+from cli.documents import ingest_app, search, sentiment
+from cli.eval import eval_app
+from cli.research import backtest, risk, signal, technicals, train
+from cli.ui import ui_app
+from core.logs import configure_logging, new_run_id, run_scope
+from core.settings import SettingsError, load_settings
+from data.errors import DataError, DataUnavailableError, ProviderError
+
+__all__ = ["app", "main"]
+
+log = logging.getLogger(__name__)
+
+app = typer.Typer(
+    name="signaldesk",
+    help="SignalDesk: a research agent for equities with point-in-time data and cited answers.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(data_app, name="data")
+app.add_typer(db_app, name="db")
+app.add_typer(config_app, name="config")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(briefing_app, name="briefing")
+app.add_typer(eval_app, name="eval")
+app.add_typer(ui_app, name="ui")
+app.command("ask")(ask)
+app.command("chat")(chat)
+app.command("demo")(demo)
+app.command("risk")(risk)
+app.command("technicals")(technicals)
+app.command("signal")(signal)
+app.command("train")(train)
+app.command("backtest")(backtest)
+app.command("search")(search)
+app.command("sentiment")(sentiment)
+
+
+@app.callback()
+def _startup(ctx: typer.Context) -> None:
+    """Load settings once per invocation and set up logging."""
+    settings = load_settings()
+    configure_logging(settings)
+    ctx.obj = settings
+
+
+def _exit_code(err: Exception) -> Exit:
+    from data.store.errors import StoreUnavailableError
+
+    if isinstance(err, SettingsError):
+        return Exit.CONFIG
+    if isinstance(err, DataUnavailableError | ProviderError | StoreUnavailableError):
+        return Exit.UNAVAILABLE
+    return Exit.BAD_INPUT
+
+
+def main() -> None:
+    """Console-script entry point."""
+    with run_scope(new_run_id()):
+        try:
+            app()
+        except (DataError, SettingsError) as err:
+            log.info("command failed", extra={"error": str(err)})
+            err_console.print(f"error: {err}", markup=False)
+            raise SystemExit(_exit_code(err)) from None

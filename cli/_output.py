@@ -1,0 +1,40 @@
+"""Output helpers shared by the CLI commands: JSON, tables, dates and exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from enum import IntEnum
+from typing import Any
+
+from rich.console import Console
+
+from data.errors import InvalidRangeError
+
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Exit(IntEnum):
+    """Exit codes a script or scheduler can act on."""
+
+    OK = 0
+    CHECK_FAILED = 1  # the command ran and found problems (e.g. data quality errors)
+    BAD_INPUT = 2  # fix the command: unknown ticker, bad dates, bad option
+    UNAVAILABLE = 3  # a provider or service is down: retry later
+    CONFIG = 4  # fix the configuration (environment / .env)
+
+
+def print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
+
+
+def parse_date(value: str | None, *, name: str) -> date | None:
+    """ISO date from a CLI option; a clear one-line error otherwise."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidRangeError(f"{name} {value!r} is not a date: use YYYY-MM-DD") from None

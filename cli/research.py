@@ -1,0 +1,304 @@
+"""Quant commands: ``signaldesk risk`` (and, as they land, technicals, signal, train, backtest).
+
+Each prints a table, or with ``--json`` the Evidence the agent would cite (id, as_of, data
+window, source, values).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+from rich.box import SIMPLE
+from rich.table import Table
+
+from agent.services import build_tool_context
+from cli._output import console, parse_date, print_json
+
+AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
+SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
+JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON (the Evidence)")
+
+
+def _as_of(value: str | None) -> date:
+    return parse_date(value, name="--as-of") or date.today()
+
+
+def risk(
+    ctx: typer.Context,
+    ticker: str = typer.Argument(..., help="Symbol, e.g. IBM"),
+    as_of: str | None = AsOfOpt,
+    horizon: int = typer.Option(
+        10, "--horizon", min=1, max=252, help="N-day horizon besides 1 day"
+    ),
+    source: str | None = SourceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """VaR and CVaR (historical, normal, Cornish-Fisher, Monte Carlo) and drawdown risk.
+
+    Example: signaldesk risk IBM --as-of 2011-12-30 --horizon 10 --json
+    """
+    from tools.risk import risk_evidence
+
+    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
+    horizons = (1,) if horizon == 1 else (1, horizon)
+    evidence = risk_evidence(tool_ctx, ticker, horizons=horizons)
+    if as_json:
+        print_json(evidence.model_dump(mode="json"))
+        return
+    values = evidence.values
+    table = Table(title=f"{evidence.tickers[0]} risk as of {evidence.as_of}", box=SIMPLE)
+    for col in ("method", "horizon", "level", "VaR", "CVaR", "note"):
+        table.add_column(
+            col, justify="right" if col in ("horizon", "level", "VaR", "CVaR") else "left"
+        )
+    for r in values["results"]:
+        var = "n/a" if r["var"] is None else f"{r['var']:.2%}"
+        cvar = "n/a" if r["cvar"] is None else f"{r['cvar']:.2%}"
+        table.add_row(
+            r["method"], f"{r['horizon_days']}d", f"{r['level']:.0%}", var, cvar, r["note"] or ""
+        )
+    console.print(table)
+    dd = values["drawdown"]
+    quantiles = ", ".join(f"{float(q):.0%}: {v:.1%}" for q, v in dd["quantiles"].items())
+    console.print(
+        f"max drawdown over {dd['horizon_days']} days (bootstrap, {dd['n_paths']:,} paths): "
+        f"mean {dd['mean']:.1%}; quantiles {quantiles}; "
+        f"P(loss > {dd['ruin_threshold']:.0%}) {dd['ruin_probability']:.2%}",
+        markup=False,
+    )
+    w = evidence.window
+    console.print(
+        f"data: {w.bars} daily returns {w.start}..{w.end} from {evidence.source['provider']}; "
+        f"annual volatility {values['volatility_annual']:.1%}; evidence {evidence.id}",
+        markup=False,
+    )
+
+
+def technicals(
+    ctx: typer.Context,
+    ticker: str = typer.Argument(..., help="Symbol, e.g. AAPL"),
+    as_of: str | None = AsOfOpt,
+    source: str | None = SourceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Indicators, the technical score and the daily/weekly consensus at a date.
+
+    Example: signaldesk technicals AAPL --as-of 2012-09-19 --json
+    """
+    from tools.technicals import technicals_evidence
+
+    evidence = technicals_evidence(
+        build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source), ticker
+    )
+    if as_json:
+        print_json(evidence.model_dump(mode="json"))
+        return
+    tech = evidence.values["technical"]
+    table = Table(title=f"{evidence.tickers[0]} technicals on {tech['bar_date']}", box=SIMPLE)
+    table.add_column("component")
+    table.add_column("score", justify="right")
+    table.add_column("weight", justify="right")
+    table.add_column("inputs")
+    for name, comp in tech["components"].items():
+        inputs = ", ".join(f"{k} {v:.3f}" for k, v in comp["inputs"].items())
+        table.add_row(name, f"{comp['score']:.2f}", f"{comp['weight']:.2f}", inputs)
+    console.print(table)
+    console.print(evidence.summary, markup=False)
+    console.print(f"evidence {evidence.id}", markup=False)
+
+
+def signal(
+    ctx: typer.Context,
+    ticker: str = typer.Argument(..., help="Symbol, e.g. MSFT"),
+    as_of: str | None = AsOfOpt,
+    source: str | None = SourceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """The deterministic signal: technical 40% + sentiment 30% + ML 30% (renormalised over the
+    parts available; ML only when its walk-forward record is GO), with confidence and size.
+
+    Example: signaldesk signal MSFT --as-of 2013-02-28 --json
+    """
+    from tools.signal import signal_evidence
+
+    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
+    evidence, parts = signal_evidence(tool_ctx, ticker)
+    if as_json:
+        print_json(
+            evidence.model_dump(mode="json")
+            | {"supporting": [e.model_dump(mode="json") for e in parts]}
+        )
+        return
+    v = evidence.values
+    console.print(
+        f"[bold]{evidence.tickers[0]}: {v['action']}[/]  score {v['score']:.3f}  confidence "
+        f"{v['confidence']:.2f}  position {v['position_size']:+.2%}  regime {v['regime']}  "
+        f"as of {v['as_of']}"
+    )
+    table = Table(box=SIMPLE)
+    for col in ("part", "score", "weight", "note"):
+        table.add_column(col, justify="right" if col in ("score", "weight") else "left")
+    for name, comp in v["components"].items():
+        shown = "absent" if comp["score"] is None else f"{comp['score']:.3f}"
+        table.add_row(name, shown, f"{comp['weight']:.2f}", comp["reason"])
+    console.print(table)
+    for note in v["sizing_notes"]:
+        console.print(f"size: {note}", markup=False)
+    console.print(f"evidence {evidence.id}; research, not investment advice.", markup=False)
+
+
+def train(
+    ctx: typer.Context,
+    tickers: list[str] = typer.Argument(None, help="Symbols to train"),
+    all_: bool = typer.Option(False, "--all", help="Every stock the source lists"),
+    end: str | None = typer.Option(None, "--end", help="Train on data known by this date"),
+    horizons: str = typer.Option("1,5,20", "--horizons", help="Forward-return horizons in bars"),
+    kind: str = typer.Option("xgb", "--model", help="xgb | stack"),
+    source: str | None = SourceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Walk-forward record (go/no-go) and a final model per horizon, stored in the registry.
+
+    Example: signaldesk train AAPL --end 2012-12-31 --horizons 5
+    """
+    from datetime import UTC, datetime
+
+    from data.errors import DataError
+    from tools.forecast import train as train_models
+    from tools.forecast import universe
+
+    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(end), sources=source)
+    try:
+        steps = tuple(int(h) for h in horizons.split(","))
+    except ValueError:
+        raise DataError(
+            f"--horizons {horizons!r}: use comma-separated integers like 1,5,20"
+        ) from None
+    names = universe(tool_ctx, "")[1:] if all_ else [t.upper() for t in tickers or []]
+    if not names:
+        raise DataError("name at least one TICKER or pass --all")
+    results = []
+    for name in names:
+        try:
+            cards = train_models(
+                tool_ctx, name, horizons=steps, kind=kind, created_at=datetime.now(UTC)
+            )
+        except (ValueError, LookupError) as err:
+            results.append({"ticker": name, "error": str(err)})
+            continue
+        for card in cards:
+            overall = card.record.overall
+            results.append(
+                {
+                    "ticker": name,
+                    "horizon": card.horizon,
+                    "model_id": card.model_id,
+                    "verdict": card.record.verdict,
+                    "leak_suspected": card.record.leak_suspected,
+                    "accuracy": overall.accuracy,
+                    "baseline_accuracy": overall.baseline_accuracy,
+                    "auc": overall.auc,
+                    "folds": len(card.record.folds),
+                    "train_window": [card.train_start.isoformat(), card.train_end.isoformat()],
+                }
+            )
+    if as_json:
+        print_json({"as_of": tool_ctx.as_of.isoformat(), "models": results})
+        return
+    table = Table(title=f"Models trained on data known by {tool_ctx.as_of}", box=SIMPLE)
+    for col in ("ticker", "horizon", "accuracy", "baseline", "AUC", "folds", "verdict", "model"):
+        table.add_column(col)
+    for r in results:
+        if "error" in r:
+            table.add_row(r["ticker"], "", "", "", "", "", "[red]error[/]", r["error"])
+            continue
+        verdict = r["verdict"] + (" (leak?)" if r["leak_suspected"] else "")
+        table.add_row(
+            r["ticker"],
+            f"{r['horizon']}d",
+            f"{r['accuracy']:.1%}",
+            f"{r['baseline_accuracy']:.1%}",
+            f"{r['auc']:.3f}",
+            str(r["folds"]),
+            verdict,
+            r["model_id"],
+        )
+    console.print(table)
+
+
+def backtest(
+    ctx: typer.Context,
+    ticker: str = typer.Argument(..., help="Symbol, e.g. AAPL"),
+    start: str | None = typer.Option(None, "--start", help="First date of the backtest"),
+    end: str | None = typer.Option(None, "--end", help="Last date (data after it is never seen)"),
+    strategy: str = typer.Option(
+        "confluence", "--strategy", help="technical | ml | confluence | buy_and_hold | sma_cross"
+    ),
+    kind: str = typer.Option("xgb", "--model", help="xgb | stack (for ml and confluence)"),
+    source: str | None = SourceOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Walk-forward backtest (12-month train, 3-month test, next-open execution, costs) beside
+    the naive in-sample run and baselines, with the stability verdicts.
+
+    Example: signaldesk backtest AAPL --start 2004-01-01 --end 2013-02-28 --json
+    """
+    from tools.backtest import backtest_evidence
+
+    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(end), sources=source)
+    first = parse_date(start, name="--start")
+    evidence = backtest_evidence(tool_ctx, ticker, start=first, strategy=strategy, model_kind=kind)
+    if as_json:
+        print_json(evidence.model_dump(mode="json"))
+        return
+    _print_backtest(evidence.values, evidence.tickers[0])
+    console.print(evidence.summary, markup=False)
+
+
+def _cell(col: str, value: object) -> str:
+    if value is None:
+        return "n/a"
+    if col in ("sharpe", "sortino"):
+        return f"{value:.2f}"
+    if col == "trade_count":
+        return str(value)
+    return f"{value:.1%}"
+
+
+def _print_backtest(v: dict, ticker: str) -> None:
+    rows = {"walk-forward": v["walk_forward"], "in-sample": v["in_sample"]}
+    rows |= {name.replace("_", " "): report for name, report in v["baselines"].items()}
+    title = f"{ticker} {v['strategy']}: {len(v['folds'])} walk-forward folds, costs included"
+    table = Table(title=title, box=SIMPLE)
+    cols = {
+        "annual_return": "return",
+        "annual_volatility": "vol",
+        "sharpe": "Sharpe",
+        "sortino": "Sortino",
+        "max_drawdown": "max DD",
+        "trade_count": "trades",
+        "exposure": "exposure",
+    }
+    table.add_column("run", no_wrap=True)
+    for header in cols.values():
+        table.add_column(header, justify="right")
+    for name, report in rows.items():
+        table.add_row(name, *(_cell(col, report.get(col)) for col in cols))
+    console.print(table)
+    gap = v["gap"]
+    console.print(
+        f"overfitting gap (in-sample minus walk-forward): return {gap['annual_return']:+.1%}, "
+        f"Sharpe {gap['sharpe']:+.2f}",
+        markup=False,
+    )
+    if v.get("ml_record"):
+        r = v["ml_record"]
+        console.print(
+            f"ML go/no-go: {r['verdict']}: out-of-sample accuracy {r['accuracy']:.1%} vs majority "
+            f"baseline {r['baseline_accuracy']:.1%} over {r['n']} predictions",
+            markup=False,
+        )
+    for rule in v["stability"]["rules"]:
+        verdict = "PASS" if rule["passed"] else "FAIL"
+        console.print(f"stability {verdict}: {rule['rule']}", markup=False)

@@ -1,0 +1,42 @@
+"""Point-in-time market data: providers behind one interface, a resilient chain, quality checks.
+
+Names are re-exported lazily (PEP 562), so ``from data.errors import ...`` stays cheap and
+the heavy modules (pandas, pandera, exchange calendars) load when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "Bars": "data.bars",
+    "Provenance": "data.bars",
+    "adjust_point_in_time": "data.bars",
+    "normalize_ticker": "data.bars",
+    "DataError": "data.errors",
+    "DataQualityError": "data.errors",
+    "DataUnavailableError": "data.errors",
+    "EmptyRangeError": "data.errors",
+    "InvalidRangeError": "data.errors",
+    "InvalidTickerError": "data.errors",
+    "ProviderError": "data.errors",
+    "UnknownTickerError": "data.errors",
+    "QualityIssue": "data.quality",
+    "QualityReport": "data.quality",
+    "check_bars": "data.quality",
+    "quarantine": "data.quality",
+    "ChainPolicy": "data.service",
+    "Fetched": "data.service",
+    "MarketData": "data.service",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _EXPORTS:
+        raise AttributeError(f"module 'data' has no attribute {name!r}")
+    value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    globals()[name] = value
+    return value

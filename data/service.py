@@ -1,0 +1,244 @@
+"""``MarketData``: point-in-time daily bars from a chain of providers.
+
+The chain tries providers in order. Each online call goes through the cache, then retries with
+backoff, behind a per-provider circuit breaker. The first provider that has rows in the window
+wins; its raw bars are trimmed to the window (never a row after ``end``), quality-checked (bad
+rows quarantined, never dropped silently), and adjusted as of the window's last day.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+import pandas as pd
+
+from data.bars import Bars, Provenance, adjust_point_in_time, check_range, normalize_ticker
+from data.cache import BytesCache, decode_raw, encode_raw
+from data.errors import (
+    DataUnavailableError,
+    EmptyRangeError,
+    ProviderError,
+    UnknownTickerError,
+)
+from data.providers.base import Provider, RawBars
+from data.quality import QualityReport, check_bars, quarantine
+from data.resilience import CircuitBreaker, call_with_retry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainPolicy:
+    """How hard the chain tries: retries, breaker and cache lifetime."""
+
+    attempts: int = 4
+    base_delay_s: float = 1.0
+    max_delay_s: float = 4.0
+    breaker_threshold: int = 3
+    breaker_cooldown_s: float = 300.0
+    cache_ttl_s: float = 12 * 3600.0
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """Raw bars in the requested window, the provider that served them and their quality."""
+
+    raw: pd.DataFrame
+    clean: pd.DataFrame
+    quarantined: pd.DataFrame
+    report: QualityReport
+    provenance: Provenance
+
+
+@dataclass
+class _Attempts:
+    unknown: list[str] = field(default_factory=list)
+    empty: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def reasons(self) -> str:
+        parts = [f"{n}: unknown ticker" for n in self.unknown] + self.empty + self.failed
+        return "; ".join(parts)
+
+
+def _window(frame: pd.DataFrame, start: date | None, end: date) -> pd.DataFrame:
+    mask = frame.index <= pd.Timestamp(end)
+    if start is not None:
+        mask &= frame.index >= pd.Timestamp(start)
+    return frame.loc[mask]
+
+
+def _coverage(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return "no rows at all"
+    return f"has {frame.index.min():%Y-%m-%d}..{frame.index.max():%Y-%m-%d}"
+
+
+class MarketData:
+    """Daily bars for a ticker over a window, from the first provider in the chain that has them."""
+
+    def __init__(
+        self,
+        providers: Sequence[Provider],
+        *,
+        cache: BytesCache | None = None,
+        policy: ChainPolicy = ChainPolicy(),
+        calendar: str | None = "XNYS",
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        if not providers:
+            raise ValueError("MarketData needs at least one provider")
+        self.providers = list(providers)
+        self.cache = cache
+        self.policy = policy
+        self.calendar = calendar
+        self._sleep = sleep
+        self._now = now
+        self.breakers = {
+            p.name: CircuitBreaker(
+                failure_threshold=policy.breaker_threshold,
+                cooldown_s=policy.breaker_cooldown_s,
+                clock=clock,
+            )
+            for p in self.providers
+        }
+
+    def bars(self, ticker: str, *, start: date | None = None, end: date) -> Bars:
+        """Adjusted bars for ``ticker`` in ``[start, end]`` as knowable on ``end``."""
+        fetched = self.fetch(ticker, start=start, end=end)
+        return Bars(frame=adjust_point_in_time(fetched.clean), provenance=fetched.provenance)
+
+    def fetch(self, ticker: str, *, start: date | None = None, end: date) -> Fetched:
+        """Raw bars in the window with their quality report; what ``bars`` and loaders use."""
+        symbol = normalize_ticker(ticker)
+        check_range(start, end)
+        attempts = _Attempts()
+        for provider in self.providers:
+            got = self._try(provider, symbol, start, end, attempts)
+            if got is not None:
+                return self._checked(provider, symbol, start, end, *got)
+        raise self._failure(symbol, start, end, attempts)
+
+    def _try(
+        self, provider: Provider, symbol: str, start: date | None, end: date, attempts: _Attempts
+    ) -> tuple[RawBars, datetime, bool] | None:
+        breaker = self.breakers[provider.name]
+        if not breaker.allow():
+            attempts.failed.append(
+                f"{provider.name}: skipped, circuit open for {breaker.seconds_left():.0f} s more"
+            )
+            return None
+        try:
+            raw, fetched_at, cached = self._load(provider, symbol, start, end)
+        except UnknownTickerError:
+            attempts.unknown.append(provider.name)
+            return None
+        except ProviderError as err:
+            # Only a failure that could pass (network, 5xx, rate limit) says the provider is
+            # down; a permanent one concerns this request (a corrupt file, a bad symbol) and
+            # must not cut the provider off for every other ticker.
+            if err.transient:
+                breaker.record_failure()
+            log.warning("provider failed", extra={"provider": provider.name, "error": str(err)})
+            attempts.failed.append(str(err))
+            return None
+        breaker.record_success()
+        window = _window(raw.frame, start, end)
+        if window.empty:
+            attempts.empty.append(f"{provider.name}: no rows in range ({_coverage(raw.frame)})")
+            return None
+        return RawBars(frame=window, source=raw.source, basis=raw.basis), fetched_at, cached
+
+    def _load(
+        self, provider: Provider, symbol: str, start: date | None, end: date
+    ) -> tuple[RawBars, datetime, bool]:
+        key = f"bars:v1:{provider.name}:{symbol}:{start}:{end}"
+        use_cache = self.cache is not None and provider.online
+        if use_cache and (blob := self.cache.get(key)) is not None:
+            raw, fetched_at = decode_raw(blob)
+            return raw, fetched_at, True
+        raw = call_with_retry(
+            lambda: provider.fetch(symbol, start=start, end=end),
+            attempts=self.policy.attempts,
+            base_delay=self.policy.base_delay_s,
+            max_delay=self.policy.max_delay_s,
+            sleep=self._sleep,
+        )
+        fetched_at = self._now()
+        if use_cache:
+            self.cache.set(
+                key, encode_raw(raw, fetched_at=fetched_at), ttl_s=self.policy.cache_ttl_s
+            )
+        return raw, fetched_at, False
+
+    def _checked(
+        self,
+        provider: Provider,
+        symbol: str,
+        start: date | None,
+        end: date,
+        raw: RawBars,
+        fetched_at: datetime,
+        cached: bool,
+    ) -> Fetched:
+        report = check_bars(raw.frame, ticker=symbol, calendar=self.calendar)
+        clean, bad = quarantine(raw.frame, report)
+        if not bad.empty:
+            log.warning(
+                "quarantined bad rows",
+                extra={"ticker": symbol, "rows": len(bad), "report": report.summary()},
+            )
+        if clean.empty:
+            raise EmptyRangeError(
+                f"{symbol}: every bar from {provider.name} in the range failed quality checks; "
+                f"run 'signaldesk data check {symbol}' to see why"
+            )
+        last = clean.index.max().date()
+        if clean["adj_close"].notna().any():
+            adjustment = (
+                f"{raw.basis}; split/dividend-adjusted as of {last.isoformat()} "
+                "(factor = adj_close/close, rebased to 1 on the last bar)"
+            )
+        else:
+            adjustment = f"{raw.basis}; used as given (no adjusted close to adjust with)"
+        provenance = Provenance(
+            provider=provider.name,
+            ticker=symbol,
+            source=raw.source,
+            fetched_at=fetched_at,
+            adjustment=adjustment,
+            start=clean.index.min().date(),
+            end=last,
+            rows=len(clean),
+            cached=cached,
+            quarantined=len(bad),
+            notes=tuple(issue.message for issue in report.issues),
+        )
+        return Fetched(
+            raw=raw.frame, clean=clean, quarantined=bad, report=report, provenance=provenance
+        )
+
+    def _failure(
+        self, symbol: str, start: date | None, end: date, attempts: _Attempts
+    ) -> Exception:
+        names = [p.name for p in self.providers]
+        if attempts.failed:
+            return DataUnavailableError(
+                f"no data for {symbol}: {attempts.reasons()}. "
+                "Check the network or try another --source"
+            )
+        if attempts.empty:
+            span = f"{start.isoformat() if start else 'the beginning'}..{end.isoformat()}"
+            return EmptyRangeError(
+                f"{symbol} has no bars in {span} ({attempts.reasons()}); "
+                "pick dates inside that coverage"
+            )
+        return UnknownTickerError(
+            symbol, providers=names, hint="Check the symbol, or add a source with --source."
+        )

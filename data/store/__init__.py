@@ -1,0 +1,69 @@
+"""The SignalDesk database: schema, engines, migrations and the bar store.
+
+Usage::
+
+    engine = make_engine("sqlite:///data/signaldesk.db")   # or postgresql://...
+    upgrade(engine)                                          # create/migrate the schema
+    store = BarStore(engine)
+    store.upsert_bars(ticker="AAPL", source="yahoo", raw=frame)
+    bars = store.read_bars(ticker="AAPL", source="yahoo", start=None, end=date(2024, 12, 31))
+
+The package receives URLs explicitly; it never reads settings.
+"""
+
+from data.store._result import UpsertResult
+from data.store._types import JSONType, UTCDateTime, utc_now
+from data.store.bars import BarStore, TickerSummary
+from data.store.engine import make_engine, normalize_url, ping
+from data.store.errors import (
+    InvalidBarsError,
+    StoreError,
+    StoreUnavailableError,
+    UnsupportedDatabaseError,
+)
+from data.store.migrate import current_revision, schema_diff, upgrade
+from data.store.models import (
+    Backtest,
+    BacktestTrade,
+    Briefing,
+    DailyBar,
+    Document,
+    EvalRun,
+    Instrument,
+    Prediction,
+    QuarantinedBar,
+    Signal,
+    bar_values_hash,
+    metadata,
+)
+
+__all__ = [
+    "bar_values_hash",
+    "Backtest",
+    "BacktestTrade",
+    "BarStore",
+    "Briefing",
+    "DailyBar",
+    "Document",
+    "EvalRun",
+    "Instrument",
+    "InvalidBarsError",
+    "JSONType",
+    "Prediction",
+    "QuarantinedBar",
+    "Signal",
+    "StoreError",
+    "StoreUnavailableError",
+    "TickerSummary",
+    "UTCDateTime",
+    "UnsupportedDatabaseError",
+    "UpsertResult",
+    "current_revision",
+    "make_engine",
+    "metadata",
+    "normalize_url",
+    "ping",
+    "schema_diff",
+    "upgrade",
+    "utc_now",
+]

@@ -1,5 +1,0 @@
-"""Price providers: bundled (offline), files (csv/parquet), yahoo, stooq, stored (database)."""
-
-from quant.data.providers.base import Provider, RawBars
-
-__all__ = ["Provider", "RawBars"]

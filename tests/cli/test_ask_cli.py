@@ -1,0 +1,97 @@
+"""``signaldesk ask`` and ``signaldesk chat`` as a user runs them (real processes, offline)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+from tests.cli.test_data_cli import EXE, run
+
+RISK_FACTORS = """UNITED STATES SECURITIES AND EXCHANGE COMMISSION
+FORM 10-K
+For the fiscal year ended September 25, 2010
+APPLE INC.
+Item 1A. Risk Factors
+The Company's future performance depends on the timely introduction of new products. Supply of
+key components such as flash memory could be constrained, which would hurt gross margin.
+Item 7. Management's Discussion and Analysis
+Net sales rose on strong demand for the Company's phones.
+"""
+
+
+def test_ask_signal_equals_the_signal_command_and_every_citation_resolves() -> None:
+    asked = run("ask", "Should I buy Microsoft?", "--as-of", "2013-02-28", "--json")
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    signal = run("signal", "MSFT", "--as-of", "2013-02-28", "--json")
+    expected = json.loads(signal.stdout)
+    view = result["answer"]["signal"]
+    assert view["evidence_id"] == expected["id"]  # content-hashed: same values, same id
+    assert (view["action"], view["score"]) == (
+        expected["values"]["action"],
+        expected["values"]["score"],
+    )
+    assert result["verification"]["ok"] and not result["verification"]["unmatched"]
+    ids = {ev["id"] for ev in result["evidence"]}
+    cited = set(re.findall(r"\[(E-[^\]\s,]+)", result["answer"]["markdown"]))
+    assert cited and cited <= ids
+    assert [s["name"] for s in result["steps"]] == ["signal", "technicals", "risk"]
+
+
+def test_ask_prints_markdown_and_declines_unknown_tickers_with_exit_2() -> None:
+    shown = run("ask", "What is IBM's 99% one-day VaR at the end of 2011?")
+    assert shown.returncode == 0, shown.stderr
+    assert "IBM's 99% 1-day VaR is" in shown.stdout and "2011-12-31" in shown.stdout
+    assert "thread " in shown.stderr
+    declined = run("ask", "Should I buy XYZQ?", "--json")
+    assert declined.returncode == 2
+    answer = json.loads(declined.stdout)["answer"]
+    assert answer["refused"] and "no data for XYZQ" in answer["refusal_reason"]
+
+
+def test_a_thread_continues_across_processes() -> None:
+    first = json.loads(
+        run("ask", "Should I buy Microsoft?", "--as-of", "2013-02-28", "--json").stdout
+    )
+    second = run("ask", "and its VaR?", "--thread", first["thread_id"], "--json")
+    assert second.returncode == 0, second.stderr
+    answer = json.loads(second.stdout)["answer"]
+    assert answer["tickers"] == ["MSFT"] and answer["as_of"] == "2013-02-28"
+    assert "MSFT's 95% 1-day VaR" in answer["markdown"]
+
+
+def test_chat_keeps_context_between_lines() -> None:
+    lines = "Should I buy Microsoft?\n/as-of 2011-12-30\nand its VaR?\n/quit\n"
+    chat = subprocess.run(
+        [*EXE, "chat", "--as-of", "2013-02-28"], input=lines, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert chat.returncode == 0, chat.stderr
+    assert "MSFT: SELL (as of 2013-02-28)" in chat.stdout
+    assert "MSFT's 95% 1-day VaR" in chat.stdout and "2011-12-30" in chat.stdout
+
+
+def test_filing_question_is_answered_from_ingested_filings(tmp_path: Path) -> None:
+    folder = tmp_path / "filings"
+    folder.mkdir()
+    (folder / "AAPL_10-K_2010-10-27_0001193125-10-238044.txt").write_text(RISK_FACTORS)
+    ingested = run("ingest", "folder", str(folder))
+    assert ingested.returncode == 0, ingested.stderr
+    asked = run("ask", "What did Apple list as risk factors in its 2010 10-K?", "--json")
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    (filing, *_) = [ev for ev in result["evidence"] if ev["kind"] == "filing"]
+    assert (
+        filing["source"]["section"] == "Item 1A" and filing["source"]["fiscal_period"] == "FY2010"
+    )
+    assert "flash memory" in result["answer"]["markdown"]
+    assert result["verification"]["ok"]
+
+
+def test_filing_question_without_an_index_says_how_to_ingest() -> None:
+    asked = run("ask", "What did Apple say in its 10-K?", "--json")
+    assert asked.returncode == 2
+    answer = json.loads(asked.stdout)["answer"]
+    assert answer["refused"] and "signaldesk ingest folder" in answer["markdown"]
