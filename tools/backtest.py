@@ -3,8 +3,6 @@ baselines (buy and hold, SMA 50/200 cross, random), with costs and go/no-go verd
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -12,7 +10,6 @@ import pandas as pd
 
 from quant.backtest import (
     BuyAndHold,
-    Fold,
     ScoreStrategy,
     SmaCross,
     Strategy,
@@ -20,96 +17,13 @@ from quant.backtest import (
     walk_forward_backtest,
 )
 from quant.backtest.strategies import LONG_FLAT
-from quant.models import fit_final, make_labels, training_set
-from quant.models.base import UpClassifier
-from quant.models.metrics import decide, majority_class, score
-from quant.signals.config import SignalConfig
+from quant.models import ModelStrategy, make_labels
 from quant.signals.technical import technical_score_series
 from tools.context import BENCHMARK, ToolContext
 from tools.evidence import Evidence, Window
 from tools.forecast import MODEL_KINDS, feature_panel, universe
 
 STRATEGIES = ("technical", "ml", "confluence", "buy_and_hold", "sma_cross", "random")
-
-
-@dataclass
-class ModelStrategy:
-    """Positions from a model's P(up), refitted per fold on rows whose label is known by the
-    fold's training end; with ``gate`` the ML part only counts once its earlier out-of-sample
-    predictions (labels known by then) pass go/no-go."""
-
-    features: pd.DataFrame  # one ticker's rows, indexed by date
-    labels: pd.DataFrame
-    horizon: int
-    factory: Callable[[], UpClassifier]
-    config: SignalConfig
-    technical: pd.Series | None = None  # with it: the confluence of technical and ML
-    name: str = "ml"
-    _model: UpClassifier | None = None
-    _oos: dict[pd.Timestamp, float] = field(default_factory=dict)
-    _gate_open: bool = False
-    _train_end: pd.Timestamp | None = None
-
-    def fit(self, bars: pd.DataFrame, *, train: Fold | None = None) -> None:
-        end = (train.train_end if train else bars.index[-1]).date()
-        panel = self.features.set_index(
-            pd.MultiIndex.from_arrays([self.features.index, ["X"] * len(self.features)])
-        )
-        ts = training_set(panel, self.labels, horizon=self.horizon, as_of=end)
-        self._model = fit_final(ts, model_factory=self.factory)
-        self._train_end = pd.Timestamp(end)
-        self._gate_open = self._earlier_record_passes(end) if train is not None else True
-
-    def _earlier_record_passes(self, end: date) -> bool:
-        known = self.labels.loc[self.labels[f"end_{self.horizon}d"] <= pd.Timestamp(end)]
-        dates = [d for d in self._oos if (d, "X") in known.index]
-        if len(dates) < 20:
-            return False
-        y = known.loc[[(d, "X") for d in dates], f"up_{self.horizon}d"].to_numpy(np.float64)
-        prob = np.array([self._oos[d] for d in dates])
-        return decide(score(prob, y, baseline=majority_class(y))).verdict == "GO"
-
-    def record(self) -> dict[str, object] | None:
-        """Go/no-go of every out-of-sample prediction made, scored on the labels now known."""
-        col = f"up_{self.horizon}d"
-        keys = [(d, "X") for d in sorted(self._oos) if (d, "X") in self.labels.index]
-        y = self.labels.loc[keys, col].to_numpy(np.float64) if keys else np.empty(0)
-        known = ~np.isnan(y)
-        if known.sum() < 20:
-            return None
-        prob = np.array([self._oos[d] for d, _ in keys])[known]
-        scores = score(prob, y[known], baseline=majority_class(y[known]))
-        decision = decide(scores)
-        return scores.model_dump() | {
-            "verdict": decision.verdict,
-            "leak_suspected": decision.leak_suspected,
-            "reasons": list(decision.reasons),
-        }
-
-    def prob_up(self, bars: pd.DataFrame) -> pd.Series:
-        rows = self.features.loc[self.features.index <= bars.index[-1]]
-        prob = pd.Series(self._model.predict_proba(rows), index=rows.index)  # type: ignore[union-attr]
-        for day, p in prob.loc[prob.index > self._train_end].items():
-            self._oos.setdefault(day, float(p))
-        return prob.reindex(bars.index)
-
-    def positions(self, bars: pd.DataFrame) -> pd.Series:
-        prob = self.prob_up(bars)
-        if self.technical is None:
-            scores = prob
-            thresholds = self.config.confluence_thresholds
-        else:
-            w = self.config.confluence_weights
-            tech = self.technical.reindex(bars.index)
-            scores = (
-                (w.technical * tech + w.ml * prob) / (w.technical + w.ml)
-                if self._gate_open
-                else tech
-            )
-            thresholds = self.config.confluence_thresholds
-        return ScoreStrategy(
-            score=scores, thresholds=thresholds, mapping=dict(LONG_FLAT), name=self.name
-        ).positions(bars)
 
 
 def _strategies(

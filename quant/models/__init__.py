@@ -46,6 +46,7 @@ from quant.models.labels import (
 )
 from quant.models.metrics import Decision, GoNoGoRule, Scores, decide, majority_class, score
 from quant.models.registry import ModelCard, ModelRegistry, RegisteredModel
+from quant.models.strategy import ModelStrategy
 from quant.models.training import TrainingSet, fit_final, training_set
 from quant.models.walkforward import FoldRecord, ModelRecord, Timing, evaluate_walk_forward
 from quant.models.xgb import XGBSignClassifier
@@ -67,6 +68,7 @@ __all__ = [
     "ModelNotFoundError",
     "ModelRecord",
     "ModelRegistry",
+    "ModelStrategy",
     "PlattCalibrator",
     "RegisteredModel",
     "RegistryCorruptError",
