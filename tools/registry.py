@@ -18,17 +18,10 @@ from typing import Annotated, Any, Literal
 from langchain_core.tools import BaseTool, StructuredTool, ToolException
 from pydantic import BaseModel, Field, StringConstraints, ValidationError, field_validator
 
-from data.errors import (
-    EmptyRangeError,
-    InvalidRangeError,
-    InvalidTickerError,
-    UnknownTickerError,
-)
-from quant.indicators import InsufficientDataError
-from quant.risk.errors import RiskInputError
 from tools.backtest import backtest_evidence
-from tools.context import ToolContext
-from tools.documents import NoIndexError, search_evidence
+from tools.compare import Metric, compare_evidence
+from tools.documents import search_evidence
+from tools.errors import MODEL_FIXABLE
 from tools.evidence import Evidence
 from tools.forecast import NoModelError, forecast_evidence
 from tools.market import market_snapshot_evidence
@@ -39,19 +32,6 @@ from tools.signal import signal_evidence
 from tools.technicals import technicals_evidence
 
 __all__ = ["MODEL_FIXABLE", "TOOLS", "TOOLS_BY_NAME", "market_snapshot_evidence"]
-
-# Errors whose message tells the model what to change; anything else is a fault and raises.
-MODEL_FIXABLE: tuple[type[Exception], ...] = (
-    UnknownTickerError,
-    InvalidTickerError,
-    EmptyRangeError,
-    InvalidRangeError,
-    InsufficientDataError,
-    RiskInputError,
-    NoModelError,
-    NoIndexError,
-    ToolInputError,
-)
 
 Ticker = Annotated[
     str,
@@ -97,7 +77,7 @@ class FilingSearchArgs(SearchArgs):
 
 class CompareArgs(BaseModel):
     tickers: list[Ticker] = Field(min_length=2, max_length=5, description="2 to 5 tickers.")
-    metric: Literal["momentum", "risk", "signal"]
+    metric: Metric
 
     @field_validator("tickers")
     @classmethod
@@ -213,54 +193,11 @@ def news(query: str, ticker: str | None = None, k: int = 5) -> tuple[str, list[d
     return _search("news", query, ticker, k)
 
 
-def _compare_row(ctx: ToolContext, ticker: str, metric: str) -> tuple[dict, list[Evidence]]:
-    if metric == "momentum":
-        snap, tech = market_snapshot_evidence(ctx, ticker), technicals_evidence(ctx, ticker)
-        row = {f"return_{n}d": snap.values[f"return_{n}d"] for n in (20, 60, 250)}
-        return row | {"rsi_14": tech.values["indicators"]["rsi_14"]}, [snap, tech]
-    if metric == "risk":
-        ev = risk_evidence(ctx, ticker, horizons=(1,), levels=(0.95, 0.99))
-        hist = {
-            r["level"]: r["var"]
-            for r in ev.values["results"]
-            if r["method"] == "historical" and r["horizon_days"] == 1
-        }
-        row = {"var_95_1d": hist[0.95], "var_99_1d": hist[0.99]}
-        return row | {"volatility_annual": ev.values["volatility_annual"]}, [ev]
-    ev, _ = signal_evidence(ctx, ticker)
-    return {"action": ev.values["action"], "score": ev.values["score"]}, [ev]
-
-
 def compare(tickers: list[str], metric: str) -> tuple[str, list[dict[str, Any]]]:
     """Use to compare 2-5 tickers side by side on one metric: "momentum" (20/60/250-day
     returns and RSI), "risk" (1-day 95%/99% historical VaR, annual volatility) or "signal"
     (action and score). Returns one comparison evidence plus the evidence it was taken from."""
-    ctx = current_context()
-    rows, used, unavailable = {}, [], {}
-    for ticker in tickers:
-        try:
-            rows[ticker], evidence = _compare_row(ctx, ticker, metric)
-        except MODEL_FIXABLE as err:  # e.g. too little history: compare the others
-            unavailable[ticker] = str(err)
-            continue
-        used.extend(evidence)
-    if not rows:
-        raise ToolInputError("; ".join(f"{t}: {e}" for t, e in unavailable.items()))
-    lines = "; ".join(
-        f"{t}: "
-        + ", ".join(f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in r.items())
-        for t, r in rows.items()
-    )
-    comparison = Evidence.make(
-        kind="comparison",
-        tickers=list(tickers),
-        as_of=ctx.as_of,
-        values={"metric": metric, "by_ticker": rows, "unavailable": unavailable},
-        source={"evidence": [ev.id for ev in used]},
-        summary=f"{metric} as of {ctx.as_of}: {lines}."
-        + "".join(f" {t}: unavailable ({e})." for t, e in unavailable.items()),
-    )
-    return _reply([comparison, *used])
+    return _reply(compare_evidence(current_context(), tickers, metric))
 
 
 def _model_fixable(fn: Callable[..., Any]) -> Callable[..., Any]:
