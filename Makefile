@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 lint: $(STAMP)
-	$(BIN)/ruff check agent quant tools retrieval ui evals tests benchmarks
+	$(BIN)/ruff check .
 
 clean:
 	rm -rf $(VENV) .signaldesk

@@ -1,5 +1,7 @@
-"""Deterministic, point-in-time quantitative code: data, indicators, models, backtests and risk.
+"""Deterministic, point-in-time quantitative code: indicators, features, sentiment scores,
+models, backtests, risk and the signal.
 
-Nothing in `quant` imports the agent; everything takes its inputs (dates, data, generators)
-explicitly.
+Pure computation: no I/O (market data and the database live in ``data``), and nothing in
+``quant`` imports the agent, the tools or retrieval; everything takes its inputs (dates, data,
+generators) explicitly.
 """
