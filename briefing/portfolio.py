@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from briefing.models import PortfolioPanel, VaRRow
+from core.asof import up_to
 from quant.risk import (
     InsufficientDataError,
     component_var,
@@ -45,8 +46,7 @@ HORIZONS = (1, 10)
 
 def returns_frame(closes: Mapping[str, pd.Series], *, as_of: date, lookback: int) -> pd.DataFrame:
     """Complete-case daily returns up to ``as_of``: the last ``lookback`` common days."""
-    end = pd.Timestamp(as_of)
-    frame = pd.DataFrame({t: c.loc[:end] for t, c in closes.items()}).sort_index()
+    frame = pd.DataFrame({t: up_to(c, as_of=as_of) for t, c in closes.items()}).sort_index()
     returns = frame.pct_change(fill_method=None).dropna(how="any")
     return returns.iloc[-lookback:]
 

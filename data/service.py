@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 
+from core.asof import up_to
 from data.bars import Bars, Provenance, adjust_point_in_time, check_range, normalize_ticker
 from data.cache import BytesCache, decode_raw, encode_raw
 from data.errors import (
@@ -66,10 +67,8 @@ class _Attempts:
 
 
 def _window(frame: pd.DataFrame, start: date | None, end: date) -> pd.DataFrame:
-    mask = frame.index <= pd.Timestamp(end)
-    if start is not None:
-        mask &= frame.index >= pd.Timestamp(start)
-    return frame.loc[mask]
+    frame = up_to(frame, as_of=end)
+    return frame if start is None else frame.loc[frame.index >= pd.Timestamp(start)]
 
 
 def _coverage(frame: pd.DataFrame) -> str:

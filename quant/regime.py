@@ -28,6 +28,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from core.asof import up_to
+
 __all__ = [
     "LABELS",
     "REGIME_CODES",
@@ -199,7 +201,7 @@ def market_regime(
     """
     if not isinstance(close.index, pd.DatetimeIndex) or not close.index.is_monotonic_increasing:
         raise ValueError("close needs a DatetimeIndex sorted oldest first")
-    past = close.loc[close.index <= pd.Timestamp(as_of)]
+    past = up_to(close, as_of=as_of)
     frame = regime_measures(
         past,
         short_window=short_window,

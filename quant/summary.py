@@ -8,6 +8,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.asof import up_to
+
 TRADING_DAYS = 252
 
 
@@ -40,7 +42,7 @@ def price_summary(close: pd.Series, *, as_of: date, window: int = TRADING_DAYS) 
     Statistics that need more bars than exist are NaN. Raises ``ValueError`` when no bar is on
     or before ``as_of``.
     """
-    series = close.loc[close.index <= pd.Timestamp(as_of)].dropna()
+    series = up_to(close, as_of=as_of).dropna()
     if series.empty:
         raise ValueError(f"no closes on or before {as_of.isoformat()}")
     tail = series.iloc[-(window + 1) :]

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from core.asof import up_to
 from quant.arrays import BoolArray, FloatArray, IntArray
 
 BAR_COLUMNS: tuple[str, ...] = ("open", "high", "low", "close", "volume")
@@ -97,7 +98,7 @@ def _checked(
     if not (frame.index.is_monotonic_increasing and frame.index.is_unique):
         raise ValueError(f"{ticker}: bar dates must be unique and sorted oldest first")
     if as_of is not None:
-        frame = frame.loc[frame.index <= pd.Timestamp(as_of)]
+        frame = up_to(frame, as_of=as_of)
     return frame
 
 

@@ -11,7 +11,6 @@ from quant.indicators.errors import InsufficientDataError, InvalidBarsError
 from quant.indicators.inputs import (
     OHLCV,
     DataWindow,
-    bars_up_to,
     ohlcv_arrays,
     require_history,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "IndicatorSnapshot",
     "InsufficientDataError",
     "InvalidBarsError",
-    "bars_up_to",
     "compute_indicators",
     "donchian",
     "flow_change",

@@ -1,4 +1,5 @@
-"""Bars in, contiguous float64 arrays out: validation, point-in-time truncation, data windows.
+"""Bars in, contiguous float64 arrays out: validation and data windows (bars are cut at the
+as-of date by ``core.asof.up_to``).
 
 TA-Lib needs C-contiguous float64 arrays, and every indicator here is computed on such arrays;
 a DataFrame is built once, at the end. Bars are daily OHLCV: a strictly increasing
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import NamedTuple
 
 import numpy as np
@@ -87,12 +88,6 @@ def _explain_bad_values(block: FloatArray) -> None:
     if (block[:4] <= 0).any():
         raise InvalidBarsError("prices must be positive: found open/high/low/close <= 0")
     raise InvalidBarsError("volume must be non-negative: found a volume < 0")
-
-
-def bars_up_to(bars: pd.DataFrame, as_of: date) -> pd.DataFrame:
-    """The bars dated on or before ``as_of`` (the index must be sorted, oldest first)."""
-    stop = bars.index.searchsorted(pd.Timestamp(as_of + timedelta(days=1)), side="left")
-    return bars.iloc[:stop]
 
 
 def require_history(bars: pd.DataFrame, *, as_of: date, warmup: int) -> DataWindow:

@@ -16,6 +16,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.asof import up_to
 from quant.arrays import FloatArray
 from quant.indicators.channels import CHANNEL_COLUMNS, channel_indicators
 from quant.indicators.classic import (
@@ -32,7 +33,6 @@ from quant.indicators.derived import STATISTIC_COLUMNS, statistic_indicators
 from quant.indicators.inputs import (
     OHLCV,
     DataWindow,
-    bars_up_to,
     ohlcv_arrays,
     require_history,
 )
@@ -129,7 +129,7 @@ def indicator_snapshot(
 
     Raises ``InsufficientDataError`` when fewer than ``warmup + 1`` bars exist up to ``as_of``.
     """
-    upto = bars_up_to(bars, as_of)
+    upto = up_to(bars, as_of=as_of)
     window = require_history(upto, as_of=as_of, warmup=warmup)
     arrays = indicator_arrays(ohlcv_arrays(upto))
     return IndicatorSnapshot(

@@ -10,6 +10,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.asof import up_to
 from quant.backtest.splits import Fold
 from quant.backtest.strategies import LONG_FLAT, ScoreStrategy
 from quant.models.base import UpClassifier
@@ -73,7 +74,7 @@ class ModelStrategy:
         }
 
     def prob_up(self, bars: pd.DataFrame) -> pd.Series:
-        rows = self.features.loc[self.features.index <= bars.index[-1]]
+        rows = up_to(self.features, as_of=bars.index[-1].date())
         prob = pd.Series(self._model.predict_proba(rows), index=rows.index)  # type: ignore[union-attr]
         for day, p in prob.loc[prob.index > self._train_end].items():
             self._oos.setdefault(day, float(p))

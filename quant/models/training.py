@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.asof import on_or_before
 from quant.arrays import FloatArray
 from quant.models.base import UpClassifier
 from quant.models.labels import end_column, label_column
@@ -82,9 +83,8 @@ def training_set(
     set is the same whether or not the prices after ``as_of`` were available.
     """
     y, ends = aligned_labels(features, labels, horizon=horizon)
-    dates = features.index.get_level_values(0)
     cutoff = np.datetime64(pd.Timestamp(as_of).as_unit("ns"))
-    keep = ~np.isnan(y) & (ends <= cutoff) & np.asarray(dates <= pd.Timestamp(as_of))
+    keep = ~np.isnan(y) & (ends <= cutoff) & on_or_before(features.index, as_of)
     if not keep.any():
         raise ValueError(f"no rows with a {horizon}-bar label known on {as_of}")
     rows = np.flatnonzero(keep)

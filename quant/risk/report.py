@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from core.asof import up_to
 from quant.risk._inputs import check_horizon, check_level, clean_returns
 from quant.risk.errors import CornishFisherDomainError, RiskInputError
 from quant.risk.historical import historical_var
@@ -37,9 +38,7 @@ def point_in_time(returns: pd.Series, *, as_of: date) -> pd.Series:
     """The returns dated on or before ``as_of`` (a DatetimeIndex is required)."""
     if not isinstance(returns.index, pd.DatetimeIndex):
         raise RiskInputError("returns need a DatetimeIndex to be cut at an as-of date")
-    days = returns.index.normalize()
-    cutoff = pd.Timestamp(as_of, tz=returns.index.tz)
-    return returns.loc[days <= cutoff]
+    return up_to(returns, as_of=as_of)
 
 
 def var_report(

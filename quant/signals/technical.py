@@ -30,13 +30,13 @@ import numpy as np
 import pandas as pd
 import talib
 
+from core.asof import up_to
 from quant.arrays import FloatArray
 from quant.indicators import (
     OHLCV,
     WARMUP,
     DataWindow,
     InsufficientDataError,
-    bars_up_to,
     ohlcv_arrays,
     require_history,
     weekly_bars,
@@ -190,7 +190,7 @@ def technical_score(
     """
     rules = config.technical_rules
     _check_warmup(warmup, rules)
-    upto = bars_up_to(bars, as_of)
+    upto = up_to(bars, as_of=as_of)
     window = require_history(upto, as_of=as_of, warmup=warmup)
     last = {k: float(v[-1]) for k, v in _inputs(ohlcv_arrays(upto), rules).items()}
     parts = {k: float(v) for k, v in component_scores(last, rules).items()}
@@ -286,7 +286,7 @@ def timeframe_consensus(
     scores = {}
     for name, frame, cfg, wu in [
         ("daily", bars, config, warmup),
-        ("weekly", weekly_bars(bars_up_to(bars, as_of)), weekly, weekly_warmup),
+        ("weekly", weekly_bars(up_to(bars, as_of=as_of)), weekly, weekly_warmup),
     ]:
         try:
             scores[name] = technical_score(frame, as_of=as_of, config=cfg, warmup=wu)

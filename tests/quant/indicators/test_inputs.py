@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.asof import up_to
 from quant.indicators import (
     InsufficientDataError,
     InvalidBarsError,
-    bars_up_to,
     compute_indicators,
     ohlcv_arrays,
     require_history,
@@ -62,11 +62,11 @@ def test_malformed_bars_raise_a_named_error(mutate, message: str) -> None:
         compute_indicators(mutate(make_bars(np.linspace(10, 20, 30))))
 
 
-def test_bars_up_to_keeps_the_as_of_day_and_nothing_after() -> None:
+def test_up_to_keeps_the_as_of_day_and_nothing_after() -> None:
     bars = make_bars(np.arange(1.0, 11.0), start="2020-01-06")  # Mon 6 .. Fri 17 January
-    assert bars_up_to(bars, date(2020, 1, 8)).index[-1] == pd.Timestamp("2020-01-08")
-    assert len(bars_up_to(bars, date(2020, 1, 12))) == 5  # Sunday: up to Friday the 10th
-    assert len(bars_up_to(bars, date(2020, 1, 5))) == 0
+    assert up_to(bars, as_of=date(2020, 1, 8)).index[-1] == pd.Timestamp("2020-01-08")
+    assert len(up_to(bars, as_of=date(2020, 1, 12))) == 5  # Sunday: up to Friday the 10th
+    assert len(up_to(bars, as_of=date(2020, 1, 5))) == 0
 
 
 def test_require_history_describes_the_window_or_raises() -> None:
