@@ -20,18 +20,11 @@ from agent.answer import CITATION_GROUP
 from briefing.markdown import cited_evidence, sections
 from briefing.models import BriefingReport, PortfolioPanel
 from briefing.portfolio import returns_frame
-from quant.indicators.layer import compute_indicators
 from quant.risk import portfolio_returns
 from quant.signals.config import SignalConfig
-from quant.signals.technical import technical_score_series
-from reports.charts import (
-    action_changes,
-    correlation_figure,
-    price_figure,
-    score_history_figure,
-    var_distribution_figure,
-)
+from reports.charts import correlation_figure, var_distribution_figure
 from reports.html import figure_div, html_page, markdown_html
+from reports.technical import price_figure, score_history_figure
 from tools.evidence import Evidence
 
 __all__ = ["CHART_BARS", "render_html"]
@@ -81,20 +74,17 @@ def _source_item(e: Evidence) -> str:
 def _ticker_charts(
     ticker: str, bars: pd.DataFrame, calls: pd.DataFrame | None, config: SignalConfig
 ) -> str:
-    indicators = compute_indicators(bars).iloc[-CHART_BARS:]
-    scores = technical_score_series(bars, config=config)["score"].iloc[-CHART_BARS:]
-    shown = bars.iloc[-CHART_BARS:]
-    markers = action_changes(scores, thresholds=config.technical_thresholds)
     price = price_figure(
-        shown,
-        indicators=indicators,
-        markers=markers,
+        bars,
+        config=config,
+        sessions=CHART_BARS,
         title=f"{ticker}: price, SMA 50/200, Bollinger bands, RSI and signal changes",
     )
     history = score_history_figure(
-        scores,
-        thresholds=config.technical_thresholds,
-        calls=None if calls is None else calls.loc[calls.index >= shown.index[0]],
+        bars,
+        config=config,
+        sessions=CHART_BARS,
+        calls=calls,
         title=f"{ticker}: technical score and briefing signals",
     )
     return figure_div(price, f"price-{ticker}") + figure_div(history, f"score-{ticker}")

@@ -1,4 +1,4 @@
-"""The charts an answer gets, chosen from its evidence and drawn with ``reports.charts``.
+"""The charts an answer gets, chosen from its evidence and drawn with the ``reports`` builders.
 
 - signal or technicals evidence: price with SMA 50/200, Bollinger bands, RSI and the bars where
   the technical action changed; the technical score's history with the action bands;
@@ -21,15 +21,8 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from quant.indicators.layer import compute_indicators
-from quant.signals.technical import technical_score_series
-from reports.charts import (
-    action_changes,
-    equity_figure,
-    price_figure,
-    score_history_figure,
-    var_distribution_figure,
-)
+from reports.charts import equity_figure, var_distribution_figure
+from reports.technical import price_figure, score_history_figure
 from tools.context import ToolContext
 from tools.evidence import Evidence
 
@@ -75,20 +68,16 @@ def charts_for(
 
 def _price_charts(ctx: ToolContext, ticker: str, *, lookback: int) -> list[Chart]:
     bars = ctx.bars(ticker).frame
-    indicators = compute_indicators(bars)
-    scores = technical_score_series(bars, config=ctx.config)["score"]
-    thresholds = ctx.config.technical_thresholds
-    recent = bars.index[-lookback:]
-    markers = action_changes(scores.loc[recent], thresholds=thresholds)
     price = price_figure(
-        bars.loc[recent],
-        indicators=indicators.loc[recent],
-        markers=markers,
+        bars,
+        config=ctx.config,
+        sessions=lookback,
         title=f"{ticker} to {ctx.as_of}: price, SMA 50/200, Bollinger, RSI, action changes",
     )
     history = score_history_figure(
-        scores.iloc[-2 * lookback :],
-        thresholds=thresholds,
+        bars,
+        config=ctx.config,
+        sessions=2 * lookback,
         title=f"{ticker}: technical score, last {2 * lookback} sessions to {ctx.as_of}",
     )
     return [Chart(f"{ticker} price", price), Chart(f"{ticker} score history", history)]

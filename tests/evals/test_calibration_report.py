@@ -1,4 +1,4 @@
-"""The calibration reports (evals/calibration/report.py) and their charts (reports/charts.py):
+"""The calibration reports (evals/calibration/report.py):
 Markdown with the hand-computed numbers, JSON that reads back, one self-contained HTML page."""
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from evals.calibration.report import (
     write_reports,
 )
 from evals.calibration.scoring import CalibrationResult, calibrate
-from reports.charts import bucket_returns_figure, reliability_figure
 from tests.evals.test_calibration import CLOSES, _calls
 
 
@@ -81,36 +80,3 @@ def test_reports_of_no_calls_render() -> None:
     md = render_markdown(empty)
     assert "# Decision calibration no calls" in md and "| 1 day | signal | 0 | n/a |" in md
     assert "chart-reliability" not in render_html(empty)
-
-
-def test_reliability_figure_draws_each_horizon_over_the_diagonal() -> None:
-    bins = pd.DataFrame(
-        {"mean_probability": [0.55, 0.65, None], "observed": [0.4, 0.7, None], "count": [3, 12, 0]}
-    )
-    fig = reliability_figure({"1 day": bins}, title="t")
-    curve, diagonal = fig.data
-    assert list(curve.x) == [0.55, 0.65] and list(curve.y) == [0.4, 0.7]  # empty bin skipped
-    assert list(curve.customdata) == [3, 12]
-    assert curve.marker.size[1] == 30  # the fullest bin gets the largest marker
-    assert list(diagonal.x) == list(diagonal.y) == [0.53, 0.67]  # zoomed on the bins
-    assert list(fig.layout.xaxis.range) == [0.53, 0.67]
-    assert list(reliability_figure({}).data[0].x) == [0.5, 1.0]
-
-
-def test_bucket_returns_figure_colours_by_group() -> None:
-    buckets = pd.DataFrame(
-        {
-            "group": ["action", "score quintile", "baseline"],
-            "label": ["BUY", "Q1 (0.4-0.5)", "every call (always-buy)"],
-            "mean_return": [0.01, -0.02, 0.005],
-            "count": [3, 2, 7],
-        }
-    )
-    bar = bucket_returns_figure(buckets).data[0]
-    assert list(bar.y) == [
-        "action: BUY",
-        "score quintile: Q1 (0.4-0.5)",
-        "baseline: every call (always-buy)",
-    ]
-    assert list(bar.marker.color) == ["#4ac26b", "#0969da", "#d0d7de"]
-    assert list(bar.x) == [0.01, -0.02, 0.005]
