@@ -6,39 +6,19 @@ Every figure is formatted from the report's values; nothing here computes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from agent.answer import DISCLAIMER, citation_ids
 from briefing.models import BriefingReport, Changes, PortfolioPanel, TickerBrief
 from briefing.portfolio import panel_evidence
+from reports.markdown import markdown_table, num, pct, signed
 from tools.evidence import Evidence
 
-__all__ = ["cited_evidence", "num", "pct", "render_markdown", "sections", "signed"]
+__all__ = ["cited_evidence", "render_markdown", "sections"]
 
 _RISK_LABELS = {
     "var_95": "95% 1-day VaR",
     "volatility_annual": "annual volatility",
     "drawdown_from_peak": "drawdown from 1-year high",
 }
-
-
-def pct(value: float | None, digits: int = 2) -> str:
-    return "n/a" if value is None else f"{value:.{digits}%}"
-
-
-def signed(value: float | None, digits: int = 2, *, percent: bool = False) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:+.{digits}%}" if percent else f"{value:+.{digits}f}"
-
-
-def num(value: float | None, digits: int = 3) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}"
-
-
-def _table(header: list[str], rows: Iterable[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    return lines + ["| " + " | ".join(r) + " |" for r in rows]
 
 
 def _summary_row(b: TickerBrief) -> list[str]:
@@ -71,7 +51,7 @@ def _summary(report: BriefingReport) -> list[str]:
         "ML",
         "verified",
     ]
-    lines = ["## Summary", "", *_table(header, (_summary_row(b) for b in report.tickers))]
+    lines = ["## Summary", "", *markdown_table(header, (_summary_row(b) for b in report.tickers))]
     failed = [b for b in report.tickers if b.status != "ok"]
     if failed:
         lines += ["", "**Not covered**", ""]
@@ -100,7 +80,7 @@ def _changes(changes: Changes | None) -> list[str]:
             ]
             for c in changes.signals
         ]
-        lines += ["", *_table(header, rows)]
+        lines += ["", *markdown_table(header, rows)]
     if changes.risk:
         header = ["ticker", "measure", "before", "now", "change"]
         rows = [
@@ -113,7 +93,7 @@ def _changes(changes: Changes | None) -> list[str]:
             ]
             for m in changes.risk
         ]
-        lines += ["", "**Risk**", "", *_table(header, rows)]
+        lines += ["", "**Risk**", "", *markdown_table(header, rows)]
     lines += ["", "**New documents**", ""]
     lines += [
         f"- {i.date} · {i.ticker} · {i.kind}: {i.title}" + (f" ({i.source})" if i.source else "")
@@ -152,7 +132,7 @@ def _portfolio(report: BriefingReport) -> list[str]:
         ]
         for r in p.var
     ]
-    lines += _table(["level", "horizon", "method", "VaR", "CVaR"], rows)
+    lines += markdown_table(["level", "horizon", "method", "VaR", "CVaR"], rows)
     lines += [
         "",
         f"- Annual volatility {pct(p.volatility_annual, 1)}; maximum drawdown over the window "
@@ -165,7 +145,7 @@ def _portfolio(report: BriefingReport) -> list[str]:
         "",
     ]
     names = list(p.correlation)
-    lines += _table(
+    lines += markdown_table(
         ["", *names], ([a, *(num(p.correlation[a][b], 2) for b in names)] for a in names)
     )
     if p.excluded:

@@ -10,8 +10,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 
 from core.files import write_atomic
+from evals.metrics import CaseScore
 from evals.runner import SuiteResult
 from reports.html import figure_div, html_page, markdown_html
+from reports.markdown import markdown_table
 
 __all__ = ["metrics_table", "render_markdown", "write_reports"]
 
@@ -21,8 +23,8 @@ def _fmt(value: float | None) -> str:
 
 
 def metrics_table(metrics: dict[str, float | None]) -> str:
-    rows = [f"| {name} | {_fmt(value)} |" for name, value in metrics.items()]
-    return "\n".join(["| metric | value |", "|---|---|", *rows])
+    rows = ([name, _fmt(value)] for name, value in metrics.items())
+    return "\n".join(markdown_table(["metric", "value"], rows))
 
 
 def _by_tag(result: SuiteResult) -> dict[str, list[bool]]:
@@ -46,28 +48,23 @@ def render_markdown(result: SuiteResult, *, run_id: int | None = None) -> str:
         "",
         "## By tag",
         "",
-        "| tag | cases | passed |",
-        "|---|---|---|",
     ]
-    lines += [f"| {t} | {len(v)} | {sum(v)} |" for t, v in _by_tag(result).items()]
+    by_tag = ([t, str(len(v)), str(sum(v))] for t, v in _by_tag(result).items())
+    lines += markdown_table(["tag", "cases", "passed"], by_tag)
     failed = [c for c in result.cases if not c.passed]
     lines += ["", "## Failures", ""]
     lines += [f"- **{c.case_id}**: {'; '.join(c.failures)}" for c in failed] or ["None."]
-    lines += [
-        "",
-        "## Cases",
-        "",
-        "| case | passed | tools | latency (s) | judge |",
-        "|---|---|---|---|---|",
-    ]
-    for c in result.cases:
-        j = result.judgements.get(c.case_id)
-        judged = "" if j is None else (j.error or f"{j.correctness}/{j.grounding}/{j.clarity}")
-        lines.append(
-            f"| {c.case_id} | {'yes' if c.passed else 'NO'} | "
-            f"{', '.join(c.tools_called) or '-'} | {c.latency_s:.2f} | {judged} |"
-        )
+    lines += ["", "## Cases", ""]
+    header = ["case", "passed", "tools", "latency (s)", "judge"]
+    lines += markdown_table(header, (_case_row(result, c) for c in result.cases))
     return "\n".join(lines) + "\n"
+
+
+def _case_row(result: SuiteResult, c: CaseScore) -> list[str]:
+    j = result.judgements.get(c.case_id)
+    judged = "" if j is None else (j.error or f"{j.correctness}/{j.grounding}/{j.clarity}")
+    passed = "yes" if c.passed else "NO"
+    return [c.case_id, passed, ", ".join(c.tools_called) or "-", f"{c.latency_s:.2f}", judged]
 
 
 def _charts(result: SuiteResult) -> str:

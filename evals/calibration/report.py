@@ -10,7 +10,7 @@ runs compare with ``signaldesk eval compare``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ from core.files import write_atomic
 from evals.calibration.models import CalibrationResult, HorizonResult, StrategyScore
 from reports.charts import bucket_returns_figure, reliability_figure
 from reports.html import figure_div, html_page, markdown_html
+from reports.markdown import markdown_table, num, pct, signed
 
 __all__ = [
     "render_html",
@@ -38,16 +39,6 @@ _NAMES = {
 }
 
 
-def _pct(value: float | None, *, signed: bool = False) -> str:
-    if value is None:
-        return "n/a"
-    return f"{value:+.2%}" if signed else f"{value:.1%}"
-
-
-def _num(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.4f}"
-
-
 def _days(h: int) -> str:
     return f"{h} day" if h == 1 else f"{h} days"
 
@@ -62,14 +53,8 @@ def _strategy_name(s: StrategyScore, *, lookback: int) -> str:
 
 def _hit(s: StrategyScore) -> str:
     if s.hit_rate_p05 is None or s.hit_rate_p95 is None:
-        return _pct(s.hit_rate)
-    return f"{_pct(s.hit_rate)} (5–95%: {_pct(s.hit_rate_p05)}–{_pct(s.hit_rate_p95)})"
-
-
-def _table(head: list[str], rows: Iterable[list[str]]) -> list[str]:
-    """Markdown table lines: the header, its rule, then one line per row."""
-    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
+        return pct(s.hit_rate, 1)
+    return f"{pct(s.hit_rate, 1)} (5–95%: {pct(s.hit_rate_p05, 1)}–{pct(s.hit_rate_p95, 1)})"
 
 
 def scoreboard_table(result: CalibrationResult) -> str:
@@ -82,19 +67,19 @@ def scoreboard_table(result: CalibrationResult) -> str:
             _strategy_name(s, lookback=result.lookback),
             str(s.directional),
             _hit(s),
-            _pct(s.mean_signed_return, signed=True),
-            _num(s.brier),
-            _num(s.log_loss),
+            signed(s.mean_signed_return, percent=True),
+            num(s.brier, 4),
+            num(s.log_loss, 4),
         ]
         for h in result.horizons
         for s in h.strategies
     )
-    return "\n".join(_table(head, rows))
+    return "\n".join(markdown_table(head, rows))
 
 
 def _p_values(result: CalibrationResult) -> str:
     said = ", ".join(
-        f"{_days(h.horizon)} {_pct(h.hit_rate_p_value)}"
+        f"{_days(h.horizon)} {pct(h.hit_rate_p_value, 1)}"
         for h in result.horizons
         if h.hit_rate_p_value is not None
     )
@@ -104,12 +89,12 @@ def _p_values(result: CalibrationResult) -> str:
 def _actions_table(result: CalibrationResult) -> list[str]:
     head = ["horizon", "action", "calls", "hit rate", "mean forward return"]
     rows = (
-        [_days(h.horizon), a.action, str(a.count), _pct(a.hit_rate)]
-        + [_pct(a.mean_return, signed=True)]
+        [_days(h.horizon), a.action, str(a.count), pct(a.hit_rate, 1)]
+        + [signed(a.mean_return, percent=True)]
         for h in result.horizons
         for a in h.by_action
     )
-    return _table(head, rows)
+    return markdown_table(head, rows)
 
 
 def _hold_table(result: CalibrationResult) -> list[str]:
@@ -117,23 +102,24 @@ def _hold_table(result: CalibrationResult) -> list[str]:
     head += ["quiet share of all calls", "mean abs. return, HOLD"]
     head += ["mean abs. return, buys and sells"]
     rows = (
-        [_days(h.horizon), str(o.count), f"±{o.band:.2%}", _pct(o.quiet_share)]
-        + [_pct(o.quiet_share_all), _pct(o.mean_abs_return), _pct(o.mean_abs_return_directional)]
+        [_days(h.horizon), str(o.count), f"±{o.band:.2%}"]
+        + [pct(v, 1) for v in (o.quiet_share, o.quiet_share_all)]
+        + [pct(v, 1) for v in (o.mean_abs_return, o.mean_abs_return_directional)]
         for h in result.horizons
         for o in [h.hold]
     )
-    return _table(head, rows)
+    return markdown_table(head, rows)
 
 
 def _reliability_table(result: CalibrationResult) -> list[str]:
     head = ["horizon", "stated probability bin", "calls", "mean stated", "observed"]
     rows = (
         [_days(h.horizon), f"{b.lower:.3f}–{b.upper:.3f}", str(b.count)]
-        + [_pct(b.mean_probability), _pct(b.observed)]
+        + [pct(b.mean_probability, 1), pct(b.observed, 1)]
         for h in result.horizons
         for b in h.reliability
     )
-    return _table(head, rows)
+    return markdown_table(head, rows)
 
 
 def _buckets_table(result: CalibrationResult) -> list[str]:
@@ -141,13 +127,13 @@ def _buckets_table(result: CalibrationResult) -> list[str]:
     cells: dict[tuple[str, str], dict[int, str]] = {}
     for h in result.horizons:
         for b in h.buckets:
-            cell = f"{_pct(b.mean_return, signed=True)} ({b.count})"
+            cell = f"{signed(b.mean_return, percent=True)} ({b.count})"
             cells.setdefault((b.group, b.label), {})[h.horizon] = cell
     rows = (
         [f"{group}: {label}", *(by.get(h, "") for h in horizons)]
         for (group, label), by in cells.items()
     )
-    return _table(["bucket", *(_days(h) for h in horizons)], rows)
+    return markdown_table(["bucket", *(_days(h) for h in horizons)], rows)
 
 
 def render_markdown(result: CalibrationResult, *, about: Mapping[str, str] | None = None) -> str:
