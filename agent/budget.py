@@ -6,6 +6,7 @@ so far and says which limit stopped it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,14 @@ class Budget:
         inp, out = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
         tokens = usage.get("total_tokens") or inp + out
         return tokens, inp / 1000 * self.cost_per_1k_input + out / 1000 * self.cost_per_1k_output
+
+    def charge(self, state: Mapping[str, Any], reply: object) -> dict[str, Any]:
+        """The state update that adds one model reply's tokens and cost to the turn's totals."""
+        tokens, cost = self.cost(getattr(reply, "usage_metadata", None))
+        return {
+            "tokens": state.get("tokens", 0) + tokens,
+            "cost_usd": state.get("cost_usd", 0.0) + cost,
+        }
 
     def exhausted(self, state: dict[str, Any], *, now: float) -> StopReason | None:
         """The first limit the turn has reached, before another model call or tool round."""

@@ -1,18 +1,49 @@
-"""The agent's dependencies on the process settings: the configured chat model (or none, for
-the offline planner), the tool context, the known tickers and the per-turn budget."""
+"""What the graph runs on (``AgentDeps``), and those dependencies on the process settings: the
+configured chat model (or none, for the offline planner), the tool context, the known tickers
+and the per-turn budget."""
 
 from __future__ import annotations
 
 import dataclasses
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from langchain_core.language_models import BaseChatModel
+from langchain_core.tools import BaseTool
+
 from agent.budget import Budget
 from agent.llm import chat_model
-from agent.nodes import AgentDeps
+from agent.planner import OfflinePlanner
+from core import asof
 from core.settings import Settings
+from tools.context import ToolContext
 
-__all__ = ["configured_model", "deps_from_settings"]
+__all__ = ["AgentDeps", "configured_model", "deps_from_settings"]
+
+
+@dataclass
+class AgentDeps:
+    """What the graph runs on. ``model`` is an LLM chat model, or None for the offline planner;
+    ``context_for(as_of)`` builds the tools' run context (data services, configuration)."""
+
+    context_for: Callable[[date], ToolContext]
+    tools: Sequence[BaseTool]
+    known_tickers: frozenset[str]
+    model: BaseChatModel | None = None
+    budget: Budget = field(default_factory=Budget)
+    open_universe: bool = False  # a provider serves any symbol: unknown ones are tried
+    today: Callable[[], date] = asof.today
+    clock: Callable[[], float] = time.time
+
+    @property
+    def offline(self) -> bool:
+        return self.model is None
+
+    def planner(self) -> OfflinePlanner:
+        return OfflinePlanner(today=self.today(), known_tickers=self.known_tickers)
 
 
 def configured_model(settings: Settings) -> Any:  # noqa: ANN401 - a LangChain chat model
@@ -32,7 +63,7 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
     offline planner, or "settings" for the configured endpoint (None when none is)."""
     from agent.services import build_tool_context
 
-    base = build_tool_context(settings, as_of=date.today())
+    base = build_tool_context(settings, as_of=asof.today())
     listed = [p.tickers() for p in base.market.providers]
     known = frozenset(t.upper() for ts in listed if ts for t in ts)
     if model == "settings":

@@ -1,8 +1,9 @@
 """The agent graph: understand -> plan -> tools (bounded rounds) -> compose -> verify.
 
-This module only wires: the nodes and routes are in ``agent.nodes``, the state in
-``agent.state``. ``make_graph`` is the entry point of ``langgraph.json`` (LangGraph CLI and
-Studio), built from the process settings.
+This module only wires: the nodes are in ``agent.nodes`` (understand, plan, tools) and
+``agent.answer_nodes`` (refuse, compose, verify, repair), the routes in ``agent.routes``, the
+state in ``agent.state``. ``make_graph`` is the entry point of ``langgraph.json`` (LangGraph CLI
+and Studio), built from the process settings.
 """
 
 from __future__ import annotations
@@ -12,29 +13,32 @@ from typing import Any
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
 
-from agent.nodes import AgentDeps, Nodes
+from agent import routes
+from agent.answer_nodes import AnswerNodes
+from agent.deps import AgentDeps
+from agent.nodes import PlanNodes
 from agent.state import AgentState
 
 __all__ = ["build_graph", "make_graph"]
 
 
 def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> CompiledStateGraph:
-    nodes = Nodes(deps)
+    gather, answer = PlanNodes(deps), AnswerNodes(deps)
     g = StateGraph(AgentState)
-    g.add_node("understand", nodes.understand)
-    g.add_node("refuse", nodes.refuse)
-    g.add_node("plan", nodes.plan)
-    g.add_node("tools", nodes.tools)
-    g.add_node("compose", nodes.compose)
-    g.add_node("verify", nodes.verify)
-    g.add_node("repair", nodes.repair)
+    g.add_node("understand", gather.understand)
+    g.add_node("refuse", answer.refuse)
+    g.add_node("plan", gather.plan)
+    g.add_node("tools", gather.tools)
+    g.add_node("compose", answer.compose)
+    g.add_node("verify", answer.verify)
+    g.add_node("repair", answer.repair)
     g.add_edge(START, "understand")
-    g.add_conditional_edges("understand", nodes.route_understood)
+    g.add_conditional_edges("understand", routes.route_understood)
     g.add_edge("refuse", END)
-    g.add_conditional_edges("plan", nodes.route_planned)
-    g.add_conditional_edges("tools", nodes.route_after_tools)
-    g.add_conditional_edges("compose", nodes.route_composed)
-    g.add_conditional_edges("verify", nodes.route_verified)
+    g.add_conditional_edges("plan", routes.route_planned)
+    g.add_conditional_edges("tools", routes.route_after_tools)
+    g.add_conditional_edges("compose", routes.route_composed)
+    g.add_conditional_edges("verify", routes.route_verified)
     g.add_edge("repair", "verify")
     return g.compile(checkpointer=checkpointer, name="signaldesk")
 

@@ -3,8 +3,9 @@
 It reads the conversation's human messages with ``agent.question.parse_question`` (each one
 with the previous as history, so "and its VaR?" keeps the company) and answers the turn's first
 plan step with the tool calls the question needs; once the turn has tool results it answers
-with no calls, which ends the tool loop. The answer itself is written by ``agent.compose`` from
-templates filled with ledger values: the planner never writes a number.
+with no calls, which ends the tool loop. The answer itself is written by
+``agent.offline_writer`` from templates filled with ledger values: the planner never writes a
+number.
 """
 
 from __future__ import annotations

@@ -20,11 +20,10 @@ from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.answer import Answer
-from agent.compose import turn_evidence
-from agent.deps import deps_from_settings
+from agent.deps import AgentDeps, deps_from_settings
 from agent.graph import build_graph
 from agent.llm import describe
-from agent.nodes import AgentDeps
+from agent.turn_evidence import turn_evidence
 from agent.verifier import Verification
 from core.settings import Settings
 from tools.evidence import Evidence
@@ -81,7 +80,7 @@ class Agent:
     def _config(self, thread_id: str, as_of: date | None) -> dict[str, Any]:
         configurable: dict[str, Any] = {"thread_id": thread_id}
         if as_of is not None:
-            configurable["as_of"] = as_of.isoformat()
+            configurable["as_of"] = as_of
         limit = 4 * self.deps.budget.max_rounds + 12  # the budget ends a turn long before
         return {"configurable": configurable, "recursion_limit": limit}
 

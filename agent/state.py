@@ -1,6 +1,7 @@
 """The graph's state: the thread's messages (checkpointed across turns) and this turn's working
-values. Everything here is plain data (strings, numbers, dicts, LangChain messages) so any
-checkpointer can store it; the run's services (market data, models) never enter the state.
+values. Everything here is plain data (strings, numbers, dates, dicts, LangChain messages) so
+any checkpointer can store it (LangGraph's serializer round-trips a ``date``: the turn's
+``as_of`` stays a ``date``); the run's services (market data, models) never enter the state.
 
 A turn starts with ``{"question": ...}`` (or a new human message, as LangGraph Studio sends);
 the ``understand`` node resets the per-turn fields. The turn's ledger is rebuilt from the
@@ -9,6 +10,7 @@ artifacts of the tool messages after the turn's human message.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any, Literal, NotRequired
 
 from langchain_core.messages import AnyMessage
@@ -25,7 +27,7 @@ class AgentState(TypedDict):
     question: NotRequired[str]
     # --- set by ``understand`` for the turn
     parsed: NotRequired[dict[str, Any] | None]  # ParsedQuestion, also the next turn's history
-    as_of: NotRequired[str]  # ISO date every tool of the turn computes at
+    as_of: NotRequired[date]  # the date every tool of the turn computes at
     tickers: NotRequired[list[str]]
     turn: NotRequired[int]  # index of the turn's human message in ``messages``
     started: NotRequired[float]  # wall clock (epoch seconds) at the start of the turn

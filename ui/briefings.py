@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from agent.answer import Answer
-from agent.compose import turn_evidence
 from agent.runner import Agent
+from agent.turn_evidence import turn_evidence
 from data.store import Briefing
 from tools.evidence import Evidence
 

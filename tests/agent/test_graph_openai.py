@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from agent.answer import Reason, SignalView
-from agent.compose import template_draft
 from agent.deps import deps_from_settings
 from agent.ledger import Ledger
 from agent.llm import chat_model
+from agent.offline_writer import template_draft
 from agent.runner import Agent, RunResult
 from core.settings import load_settings
 from tests.agent._fake_openai import FakeOpenAI, Reply, text_reply, tool_call_reply

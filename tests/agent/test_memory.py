@@ -112,6 +112,34 @@ def test_restart_resumes_the_thread(settings: Settings, thread_id: str) -> None:
     assert follow_up.evidence[0].id == first.evidence[-1].id
 
 
+def test_the_turn_as_of_comes_back_from_the_checkpointer_as_a_date(
+    settings: Settings, thread_id: str
+) -> None:
+    """The state's ``as_of`` is a ``date`` after a restart (the checkpointer serialised it) and
+    after a run on the in-memory saver."""
+    with open_agent(settings, model=None) as agent:
+        _first_turn(agent, thread_id)
+    with open_agent(settings, model=None) as restarted:
+        state = restarted.graph.get_state({"configurable": {"thread_id": thread_id}}).values
+    assert type(state["as_of"]) is date and state["as_of"] == AS_OF
+    in_memory = Agent(deps_from_settings(settings, model=None))
+    _first_turn(in_memory, "t-mem")
+    state = in_memory.graph.get_state({"configurable": {"thread_id": "t-mem"}}).values
+    assert type(state["as_of"]) is date and state["as_of"] == AS_OF
+
+
+def test_a_thread_stored_with_an_iso_string_as_of_still_answers_its_follow_up(
+    settings: Settings, thread_id: str
+) -> None:
+    """Threads checkpointed before ``as_of`` was a ``date`` hold its ISO string."""
+    with open_agent(settings, model=None) as agent:
+        _first_turn(agent, thread_id)
+        config = {"configurable": {"thread_id": thread_id}}
+        agent.graph.update_state(config, {"as_of": AS_OF.isoformat()}, as_node="verify")
+        assert agent.graph.get_state(config).values["as_of"] == "2013-02-28"
+        _assert_var_follow_up(agent.ask(FOLLOW_UP, thread_id=thread_id), thread_id)
+
+
 def test_sqlite_threads_live_in_home() -> None:
     settings = load_settings()
     with open_agent(settings, model=None) as agent:

@@ -1,0 +1,199 @@
+"""The nodes that write the turn's answer: refuse, compose, verify and repair.
+
+compose drafts the answer (an LLM, or the offline templates) and assembles it; verify checks
+every number and citation against the turn's ledger; repair has the model rewrite its draft
+once, or removes what failed. Each node returns a partial state update.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from pydantic import ValidationError
+
+import prompts
+from agent.answer import Answer
+from agent.compose import Draft, assemble
+from agent.deps import AgentDeps
+from agent.ledger import Ledger
+from agent.llm import LLMUnavailableError, invoke_with_clear_errors
+from agent.offline_writer import template_draft
+from agent.question import ParsedQuestion
+from agent.repair import repair
+from agent.state import AgentState
+from agent.turn_evidence import evidence_digest, turn_evidence
+from agent.verifier import Verification, verify
+
+__all__ = ["AnswerNodes", "final"]
+
+_SEARCH_KINDS = {"search_filings": "filing", "search_calls": "call", "news": "news"}
+
+
+def final(answer: Answer, result: Verification) -> dict[str, Any]:
+    """The turn's end: the answer and its verification in state, and the answer's Markdown
+    as the thread's reply (what an LLM sees of earlier turns)."""
+    return {
+        "answer": answer.model_dump(mode="json"),
+        "verification": result.model_dump(mode="json"),
+        "messages": [AIMessage(content=answer.markdown)],
+        "done": True,
+    }
+
+
+def _draft_from(reply: BaseMessage) -> tuple[Draft | None, str | None]:
+    """The ``Draft`` the model's reply called, or why there is none."""
+    calls = [c for c in getattr(reply, "tool_calls", None) or [] if c["name"] == "Draft"]
+    if not calls:
+        bad = getattr(reply, "invalid_tool_calls", None) or []
+        why = (
+            f"its arguments were not valid JSON: {bad[0].get('error') or 'unparsable'}"
+            if bad
+            else "it did not call the Draft tool"
+        )
+        return None, f"the LLM's draft was malformed ({why})"
+    try:
+        return Draft.model_validate(calls[0]["args"]), None
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "arguments"
+        return None, f"the LLM's draft was malformed ({where}: {first['msg']})"
+
+
+class AnswerNodes:
+    def __init__(self, deps: AgentDeps) -> None:
+        self.deps = deps
+
+    def refuse(self, state: AgentState) -> dict[str, Any]:
+        answer = Answer.refusal(
+            question=state.get("question", ""),
+            as_of=state["as_of"],
+            reason=state["refusal"] or "declined",
+            tickers=state.get("tickers") or [],
+        )
+        return final(answer, verify(answer, Ledger()))
+
+    def _write(
+        self, state: AgentState, ledger: Ledger, extra: list[BaseMessage] | None = None
+    ) -> tuple[Draft | None, dict[str, Any], str | None]:
+        """An LLM draft (None when it fails), the token accounting, and why it failed."""
+        assert self.deps.model is not None
+        prompt = prompts.load("compose").format(
+            as_of=state["as_of"],
+            question=state.get("question", ""),
+            evidence=evidence_digest(ledger),
+        )
+        messages: list[BaseMessage] = [HumanMessage(prompt), *(extra or [])]
+        try:
+            writer = self.deps.model.bind_tools([Draft], tool_choice="Draft")
+            reply = invoke_with_clear_errors(writer, messages)
+        except LLMUnavailableError as err:
+            return None, {}, str(err)
+        draft, problem = _draft_from(reply)
+        return draft, self.deps.budget.charge(state, reply), problem
+
+    def compose(self, state: AgentState) -> dict[str, Any]:
+        messages = state["messages"][state.get("turn", 0) :]
+        ledger, failures = turn_evidence(messages)
+        warnings = list(state.get("warnings", []))
+        warnings += [
+            f.error if f.error.startswith(f"{f.tool} ") else f"{f.tool} failed: {f.error}"
+            for f in failures
+        ]
+        as_of = state["as_of"]
+        parsed = state.get("parsed")
+        q = ParsedQuestion.model_validate(parsed) if parsed else None
+        searched = [
+            _SEARCH_KINDS[c["name"]]
+            for m in messages
+            if isinstance(m, AIMessage)
+            for c in m.tool_calls
+            if c["name"] in _SEARCH_KINDS
+        ]
+        if len(ledger) == 0:
+            if failures:
+                reason = "I couldn't answer: " + "; ".join(f"{f.tool}: {f.error}" for f in failures)
+            elif searched:
+                reason = template_draft(ledger, question=q, as_of=as_of, searched=searched).summary
+            else:
+                reason = "I couldn't find evidence to answer this question."
+            answer = Answer.refusal(
+                question=state.get("question", ""), as_of=as_of, reason=reason,
+                tickers=state.get("tickers") or [],
+            )  # fmt: skip
+            answer = answer.model_copy(update={"warnings": warnings})
+            return final(answer, verify(answer, Ledger()))
+        update: dict[str, Any] = {}
+        draft: Draft | None = None
+        if self._model_may_write(state):
+            draft, update, problem = self._write(state, ledger)
+            if problem:
+                warnings.append(f"{problem}; the answer was written from templates")
+        if draft is None:
+            failed = [f.tool for f in failures if not f.error.startswith("not run:")]
+            draft = template_draft(
+                ledger, question=q, as_of=as_of, searched=searched, failed=failed
+            )
+        answer = assemble(
+            draft,
+            question=state.get("question", ""),
+            tickers=state.get("tickers") or [],
+            as_of=as_of,
+            ledger=ledger,
+            warnings=warnings,
+        )
+        return update | {
+            "draft": draft.model_dump(mode="json"),
+            "answer": answer.model_dump(mode="json"),
+            "warnings": warnings,
+        }
+
+    def verify(self, state: AgentState) -> dict[str, Any]:
+        ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+        answer = Answer.model_validate(state["answer"])
+        result = verify(answer, ledger)
+        if result.ok:
+            return final(answer, result)
+        if self._can_repair_with_model(state):
+            return {"verification": result.model_dump(mode="json")}
+        fixed = repair(answer, result)
+        return final(fixed, verify(fixed, ledger))
+
+    def _model_may_write(self, state: AgentState) -> bool:
+        """An LLM is configured, answered this turn, and its token/cost/time budget is not spent."""
+        return (
+            not self.deps.offline
+            and not state.get("model_fallback")
+            and state.get("stop") not in ("tokens", "cost", "timeout")
+        )
+
+    def _can_repair_with_model(self, state: AgentState) -> bool:
+        return self._model_may_write(state) and state.get("repairs", 0) == 0
+
+    def repair(self, state: AgentState) -> dict[str, Any]:
+        """The model rewrites its draft once, told what failed."""
+        ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+        result = Verification.model_validate(state["verification"])
+        problems = "\n".join(f"- {p}" for p in result.problems())
+        previous = AIMessage(content=f"Previous draft: {state.get('draft')}")
+        ask = HumanMessage(prompts.load("repair").format(problems=problems))
+        draft, update, problem = self._write(state, ledger, [previous, ask])
+        warnings = list(state.get("warnings", []))
+        answer = Answer.model_validate(state["answer"])
+        if draft is not None:
+            answer = assemble(
+                draft,
+                question=answer.question,
+                tickers=answer.tickers,
+                as_of=answer.as_of,
+                ledger=ledger,
+                warnings=warnings,
+            )
+        else:
+            warnings.append(f"{problem}; the unverified parts were removed instead")
+            answer = answer.model_copy(update={"warnings": warnings})
+        return update | {
+            "answer": answer.model_dump(mode="json"),
+            "repairs": state.get("repairs", 0) + 1,
+            "warnings": warnings,
+        }
