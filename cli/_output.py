@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
+from core.asof import AsOfError, parse_as_of, today
 from data.errors import InvalidRangeError
 
 console = Console(highlight=False, soft_wrap=True)
@@ -31,10 +32,15 @@ def print_json(payload: Any) -> None:
 
 
 def parse_date(value: str | None, *, name: str) -> date | None:
-    """ISO date from a CLI option; a clear one-line error otherwise."""
+    """ISO date from a CLI option (None when not given); a clear one-line error otherwise."""
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidRangeError(f"{name} {value!r} is not a date: use YYYY-MM-DD") from None
+        return parse_as_of(value, name=name)
+    except AsOfError as err:
+        raise InvalidRangeError(str(err)) from None
+
+
+def as_of_option(value: str | None, *, name: str = "--as-of") -> date:
+    """The as-of date of a CLI option: the date given, or ``core.asof.today()``."""
+    return parse_date(value, name=name) or today()

@@ -10,15 +10,16 @@ only: a row belongs to the as-of view when the calendar date of its index is on 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-import numpy as np
-import numpy.typing as npt
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads on first use: the CLI parses dates without it
+    import numpy as np
+    import numpy.typing as npt
+    import pandas as pd
 
 __all__ = ["AsOfError", "on_or_before", "parse_as_of", "today", "up_to"]
 
-Frame = TypeVar("Frame", pd.DataFrame, pd.Series)
+Frame = TypeVar("Frame", "pd.DataFrame", "pd.Series")
 
 
 class AsOfError(ValueError):
@@ -49,6 +50,8 @@ def parse_as_of(text: str | date | None, *, name: str = "as-of") -> date:
 
 
 def _dates(index: pd.Index) -> pd.DatetimeIndex:
+    import pandas as pd
+
     if isinstance(index, pd.MultiIndex):
         index = index.get_level_values(0)
     if not isinstance(index, pd.DatetimeIndex):
@@ -59,7 +62,9 @@ def _dates(index: pd.Index) -> pd.DatetimeIndex:
 
 
 def _next_midnight(as_of: date, index: pd.DatetimeIndex) -> pd.Timestamp:
-    """The first instant after ``as_of`` in the index's time zone (and unit)."""
+    """The first instant after ``as_of`` in the index's time zone."""
+    import pandas as pd
+
     return pd.Timestamp(as_of + timedelta(days=1), tz=index.tz)
 
 
@@ -69,6 +74,8 @@ def on_or_before(index: pd.Index, as_of: date) -> npt.NDArray[np.bool_]:
     index: a DatetimeIndex, tz-naive or tz-aware (dates are read in its own time zone), or a
     MultiIndex whose first level is one. NaT is never on or before anything.
     """
+    import numpy as np
+
     dates = _dates(index)
     return np.asarray(dates < _next_midnight(as_of, dates), dtype=bool)
 

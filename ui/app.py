@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,7 @@ import chainlit as cl
 from chainlit.data import get_data_layer
 from chainlit.input_widget import Select, TextInput
 
+from core import asof
 from retrieval.sources.common import MalformedFileError
 from ui.briefings import briefing_markdown
 from ui.datalayer import open_data_layer
@@ -154,7 +154,7 @@ async def _complete(rt: Runtime, facts: UploadFacts, missing: str, name: str) ->
     )
     reply = await cl.AskUserMessage(content=prompt, timeout=_ASK_TIMEOUT_S).send()
     text = str(reply["output"]).strip() if reply else ""
-    said = facts_from_message(text, known_tickers=rt.known_tickers, today=date.today())
+    said = facts_from_message(text, known_tickers=rt.known_tickers, today=asof.today())
     if missing == "date" and said.available_on:
         return dataclasses.replace(facts, available_on=said.available_on)
     if missing == "ticker" and text:
@@ -164,7 +164,7 @@ async def _complete(rt: Runtime, facts: UploadFacts, missing: str, name: str) ->
 
 async def _ingest(rt: Runtime, text: str, element: Any) -> None:
     """Stage, read and index one uploaded file, asking for a missing date or ticker."""
-    facts = facts_from_message(text, known_tickers=rt.known_tickers, today=date.today())
+    facts = facts_from_message(text, known_tickers=rt.known_tickers, today=asof.today())
     uploads = rt.settings.home / "uploads"
     for _ in range(3):
         try:
@@ -231,7 +231,7 @@ async def _message(message: cl.Message) -> None:
 async def _open_briefing(action: cl.Action) -> None:
     rt = await _runtime()
     ticker, thread_id = action.payload["ticker"], action.payload["thread_id"]
-    as_of = date.fromisoformat(action.payload["as_of"])
+    as_of = asof.parse_as_of(action.payload["as_of"])
     prefs = _prefs(rt)
     prefs = Prefs(as_of, prefs.model, prefs.watchlist)
     cl.context.session.chat_settings = prefs.as_values()

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from core.asof import AsOfError, parse_as_of
+
 __all__ = ["Prefs", "parse_prefs"]
 
 
@@ -38,8 +40,8 @@ def parse_prefs(
     as_of, problem = None, None
     if raw:
         try:
-            as_of = date.fromisoformat(raw)
-        except ValueError:
+            as_of = parse_as_of(raw)
+        except AsOfError:
             problem = f"as-of {raw!r} is not a date (YYYY-MM-DD); using today or the question's"
     model = str(values.get("model") or default_model)
     watchlist = tuple(

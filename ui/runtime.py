@@ -25,6 +25,7 @@ from sqlalchemy.engine import Engine
 from agent.deps import deps_from_settings
 from agent.runner import Agent
 from agent.services import open_corpus, open_index
+from core import asof
 from core.settings import Settings, SettingsError, load_settings
 from retrieval.corpus import Corpus
 from retrieval.index import Index
@@ -109,7 +110,7 @@ class Runtime:
 
     def document_index(self) -> Index:
         """The index the agents search (shared, so an upload is searchable at once)."""
-        opener = self.context_for(date.today()).index
+        opener = self.context_for(asof.today()).index
         return opener() if opener is not None else open_index(self.settings)
 
     def corpus(self) -> Corpus:
