@@ -95,7 +95,8 @@ def regime_measures_wide(
     sma_short = closes.rolling(short_window, min_periods=short_window).mean()
     sma_long = closes.rolling(long_window, min_periods=long_window).mean()
     slope = sma_short / sma_short.shift(slope_window) - 1.0
-    log_ret = np.log(closes / closes.shift(1))
+    # a ufunc on a DataFrame returns a DataFrame; numpy's stubs only know it returns an array
+    log_ret: pd.DataFrame = np.log(closes / closes.shift(1))  # type: ignore[assignment]
     vol = log_ret.rolling(vol_window, min_periods=vol_window).std(ddof=1) * np.sqrt(TRADING_DAYS)
     vol_pct = vol.expanding().rank(method="max", pct=True)
     close, long_, slope_, pct = (f.to_numpy() for f in (closes, sma_long, slope, vol_pct))

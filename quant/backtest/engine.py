@@ -218,7 +218,10 @@ def _trades(bars: pd.DataFrame, sim: Simulation, *, lag: int, cost: float) -> pd
 
     def per_trade(which: np.ndarray, values: np.ndarray) -> FloatArray:
         keep = which >= 0
-        return np.bincount(which[keep], weights=values[keep], minlength=count)
+        # float64 already (weighted counts): asarray only gives it its type, without a copy
+        return np.asarray(
+            np.bincount(which[keep], weights=values[keep], minlength=count), dtype=np.float64
+        )
 
     costs = per_trade(prev_ids, exit_cost) + per_trade(ids, paid - exit_cost)
     pnl = per_trade(prev_ids, old) + per_trade(ids, new) - costs

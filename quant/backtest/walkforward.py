@@ -106,20 +106,20 @@ def _stitched_targets(
     audits: per fold, the number of test dates t (evenly spaced) at which positions from bars
     cut at t are compared with those from the fold's whole window.
     """
-    targets = pd.Series(np.nan, index=bars.index, dtype=np.float64)
+    targets = np.full(len(bars.index), np.nan)
     violations = []
     for fold in folds:
         strategy.fit(bars.loc[: fold.train_end], train=fold)
         visible = bars.loc[: fold.test_end]
         positions = strategy.positions(visible).reindex(visible.index).to_numpy(np.float64)
         rows = np.flatnonzero(fold.test_mask(visible.index))
-        targets.iloc[rows] = positions[rows]
+        targets[rows] = positions[rows]
         for k in range(1, audits + 1):
             cut = visible.index[rows[k * (rows.size - 1) // (audits + 1)]]
             part = strategy.positions(visible.loc[:cut]).to_numpy(np.float64)
             if not np.array_equal(part, positions[: part.size], equal_nan=True):
                 violations.append(pd.Timestamp(cut))
-    return targets, violations
+    return pd.Series(targets, index=bars.index, dtype=np.float64), violations
 
 
 def _stability(reports: Sequence[PerformanceReport]) -> tuple[StabilityRule, ...]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import talib
+from pandas.api.typing import Rolling
 
 from quant.arrays import FloatArray, IntArray
 
@@ -46,7 +47,7 @@ def direction(x: FloatArray) -> FloatArray:
     return np.where(np.isnan(ret), np.nan, np.where(np.abs(ret) <= UNCHANGED, 0.0, np.sign(ret)))
 
 
-def _rolling(x: FloatArray, window: int) -> pd.core.window.Rolling:
+def _rolling(x: FloatArray, window: int) -> Rolling:
     if window < 1:
         raise ValueError("window must be >= 1")
     return pd.DataFrame(x, copy=False).rolling(window, min_periods=window)
@@ -119,7 +120,7 @@ def per_column(
         if n == 0:
             continue
         got = fn(*(np.ascontiguousarray(a[:n, j]) for a in inputs), **params)
-        got = (got,) if n_out == 1 else got
-        for out, values in zip(outs, got, strict=True):
+        results = (got,) if isinstance(got, np.ndarray) else got
+        for out, values in zip(outs, results, strict=True):
             out[:n, j] = values
     return outs

@@ -150,9 +150,11 @@ def _layout(
     order = np.lexsort((row_ticker, row_dates))
     levels_dates, date_code = np.unique(row_dates[order], return_inverse=True)
     ticker_code = row_ticker[order]
+    # pandas-stubs type levels and codes as sequences: indexes and arrays (what pandas takes
+    # and keeps without copying) are not in their union
     index = pd.MultiIndex(
-        levels=[pd.DatetimeIndex(levels_dates, name="date"), pd.Index(tickers, dtype=object)],
-        codes=[date_code, ticker_code],
+        levels=[pd.DatetimeIndex(levels_dates, name="date"), pd.Index(tickers, dtype=object)],  # type: ignore[list-item]
+        codes=[date_code, ticker_code],  # type: ignore[list-item]
         names=["date", "ticker"],
         verify_integrity=False,
     )

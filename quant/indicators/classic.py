@@ -42,7 +42,14 @@ def momentum_indicators(bars: OHLCV, out: FloatArray) -> None:
     out[4] = talib.ROC(c, timeperiod=12)
     out[5] = talib.MFI(h, lo, c, v, timeperiod=14)
     out[6], out[7] = talib.STOCH(
-        h, lo, c, fastk_period=14, slowk_period=3, slowk_matype=0, slowd_period=3, slowd_matype=0
+        h,
+        lo,
+        c,
+        fastk_period=14,
+        slowk_period=3,
+        slowk_matype=talib.MA_Type.SMA,
+        slowd_period=3,
+        slowd_matype=talib.MA_Type.SMA,
     )
     out[8] = talib.WILLR(h, lo, c, timeperiod=14)
     out[9] = talib.CCI(h, lo, c, timeperiod=20)

@@ -80,7 +80,7 @@ def ohlcv_arrays(bars: pd.DataFrame) -> OHLCV:
 def _explain_bad_values(block: FloatArray) -> None:
     finite = np.isfinite(block)
     if not finite.all():
-        bad = [c for c, ok in zip(BAR_COLUMNS, finite.all(axis=1), strict=True) if not ok]
+        bad = [c for c, ok in zip(BAR_COLUMNS, np.all(finite, axis=1), strict=True) if not ok]
         rows = int((~finite.all(axis=0)).sum())
         raise InvalidBarsError(
             f"{rows} bar(s) have NaN or infinite values in {bad}: repair or drop them first"

@@ -29,7 +29,7 @@ class OutOfFold:
     train_rows: tuple[IntArray, ...]
 
 
-def proba_up(estimator: Any, X: pd.DataFrame) -> FloatArray:
+def proba_up(estimator: Any, X: pd.DataFrame | FloatArray) -> FloatArray:
     """P(up) from one of our models (1-D) or a scikit-learn classifier ((n, k) with classes_)."""
     proba = np.asarray(estimator.predict_proba(X), dtype=np.float64)
     if proba.ndim == 1:

@@ -136,7 +136,8 @@ def _row_key(name: object) -> tuple[date, str | None]:
     """(date, ticker) from a row's name: a (date, ticker) tuple or a bare date."""
     ticker = None
     if isinstance(name, tuple):
-        name, ticker = name[0], str(name[1])
+        ticker = str(name[1])
+        name = name[0]
     if isinstance(name, datetime):  # pd.Timestamp included
         return name.date(), ticker
     if isinstance(name, date):

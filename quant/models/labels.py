@@ -24,6 +24,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from pandas.api.typing import NaTType
 
 HORIZONS: tuple[int, ...] = (1, 5, 20)
 
@@ -79,7 +80,9 @@ def label_end_dates(dates: pd.DatetimeIndex, *, horizon: int) -> pd.DatetimeInde
     return pd.DatetimeIndex(ends)
 
 
-def label_end_date(t: pd.Timestamp, *, horizon: int, dates: pd.DatetimeIndex) -> pd.Timestamp:
+def label_end_date(
+    t: pd.Timestamp, *, horizon: int, dates: pd.DatetimeIndex
+) -> pd.Timestamp | NaTType:
     """The date on which the ``horizon``-bar label of bar ``t`` is known (NaT past the end).
 
     dates: the ticker's bar dates; ``t`` must be one of them (``KeyError`` otherwise).

@@ -52,7 +52,7 @@ class ModelStrategy:
         dates = [d for d in self._oos if (d, "X") in known.index]
         if len(dates) < 20:
             return False
-        y = known.loc[[(d, "X") for d in dates], f"up_{self.horizon}d"].to_numpy(np.float64)
+        y = known[f"up_{self.horizon}d"].loc[[(d, "X") for d in dates]].to_numpy(np.float64)
         prob = np.array([self._oos[d] for d in dates])
         return decide(score(prob, y, baseline=majority_class(y))).verdict == "GO"
 
@@ -60,7 +60,7 @@ class ModelStrategy:
         """Go/no-go of every out-of-sample prediction made, scored on the labels now known."""
         col = f"up_{self.horizon}d"
         keys = [(d, "X") for d in sorted(self._oos) if (d, "X") in self.labels.index]
-        y = self.labels.loc[keys, col].to_numpy(np.float64) if keys else np.empty(0)
+        y = self.labels[col].loc[keys].to_numpy(np.float64) if keys else np.empty(0)
         known = ~np.isnan(y)
         if known.sum() < 20:
             return None
@@ -76,7 +76,8 @@ class ModelStrategy:
     def prob_up(self, bars: pd.DataFrame) -> pd.Series:
         rows = up_to(self.features, as_of=bars.index[-1].date())
         prob = pd.Series(self._model.predict_proba(rows), index=rows.index)  # type: ignore[union-attr]
-        for day, p in prob.loc[prob.index > self._train_end].items():
+        later = prob.loc[prob.index > self._train_end]
+        for day, p in zip(later.index, later.to_numpy(np.float64), strict=True):
             self._oos.setdefault(day, float(p))
         return prob.reindex(bars.index)
 

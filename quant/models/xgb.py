@@ -37,6 +37,8 @@ class XGBSignClassifier(BaseEstimator):
     nthread: XGBoost threads. seed: XGBoost's random seed (subsampling).
     """
 
+    booster_: xgb.Booster | None  # set by fit; None in a copy whose booster is stored apart
+
     def __init__(
         self,
         *,

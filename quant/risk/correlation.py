@@ -51,4 +51,6 @@ def correlation_cap(
     hold more tickers than ``weights``).
     """
     n = crowding(weights, corr=corr, cap=cap)
-    return (weights.astype("float64") / (1 + n)).rename(weights.name)
+    capped = weights.astype("float64") / (1 + n)
+    capped.name = weights.name
+    return capped

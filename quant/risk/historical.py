@@ -19,7 +19,7 @@ offered for comparison.
 from __future__ import annotations
 
 import math
-from typing import Literal
+from typing import Final, Literal
 
 import numpy as np
 
@@ -28,7 +28,7 @@ from quant.risk._inputs import Returns, check_horizon, check_level, clean_return
 from quant.risk.errors import InsufficientDataError, RiskInputError
 from quant.risk.result import VaRResult
 
-QUANTILE_METHOD = "linear"
+QUANTILE_METHOD: Final = "linear"
 Scaling = Literal["overlapping", "sqrt_time"]
 
 

@@ -31,6 +31,13 @@ class Part:
     def available(self) -> bool:
         return self.score is not None and math.isfinite(self.score)
 
+    @property
+    def value(self) -> float:
+        """The score of an available part; raises ValueError for an absent one."""
+        if self.score is None:
+            raise ValueError(f"the part is absent: {self.reason}")
+        return self.score
+
 
 @dataclass(frozen=True, slots=True)
 class Sizing:
@@ -97,7 +104,7 @@ def confidence_of(
     agreeing = sum(
         w
         for n, w in weights.items()
-        if w > 0 and side != 0 and math.copysign(1.0, parts[n].score - 0.5) == side  # type: ignore[operator]
+        if w > 0 and side != 0 and math.copysign(1.0, parts[n].value - 0.5) == side
     )
     nominal = config.confluence_weights.model_dump()
     coverage = sum(nominal[n] for n in PARTS if parts[n].available) / sum(nominal.values())
@@ -137,10 +144,10 @@ def confluence(
     """Combine the available parts into one signal (see the module docstring)."""
     parts = {"technical": technical, "sentiment": sentiment, "ml": ml}
     for name, part in parts.items():
-        if part.available and not 0.0 <= part.score <= 1.0:  # type: ignore[operator]
+        if part.available and not 0.0 <= part.value <= 1.0:
             raise ValueError(f"{name} score {part.score} is outside [0, 1]")
     weights = _weights(parts, config)
-    score = sum(weights[n] * parts[n].score for n in PARTS if weights[n] > 0)  # type: ignore[misc]
+    score = sum(weights[n] * parts[n].value for n in PARTS if weights[n] > 0)
     action = classify(score, config.confluence_thresholds)
     size, notes = position_size(action, sizing, config)
     return ConfluenceSignal(
