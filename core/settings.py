@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 Profile = Literal["dev", "test", "prod"]
@@ -247,7 +248,7 @@ class Settings(BaseSettings):
         return data
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: ErrorDetails) -> str:
     loc = ".".join(str(part) for part in error["loc"] if part != "__root__")
     name = f"SIGNALDESK_{loc.upper()}" if loc else "settings"
     message = str(error["msg"]).removeprefix("Value error, ")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -154,4 +154,4 @@ class Bars:
         """Rows as JSON-ready dicts, dates as ISO strings."""
         frame = self.frame.reset_index()
         frame["date"] = frame["date"].dt.strftime("%Y-%m-%d")
-        return frame.to_dict(orient="records")
+        return cast(list[dict[str, Any]], frame.to_dict(orient="records"))  # columns are str

@@ -188,9 +188,10 @@ def _failures(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _duplicate_issues(dates: pd.Series) -> list[QualityIssue]:
     counts = dates.value_counts(sort=False).sort_index()
+    days = pd.DatetimeIndex(counts.index)
     return [
         QualityIssue("unique_dates", "error", f"{day:%Y-%m-%d} appears {n} times", (day.date(),))
-        for day, n in counts.items()
+        for day, n in zip(days, counts.tolist(), strict=True)
     ]
 
 
@@ -209,14 +210,19 @@ def _schema_issues(frame: pd.DataFrame) -> list[QualityIssue]:
     """Errors, one per row and rule (one per date for duplicates), oldest date first."""
     failures = _failures(frame)
     whole = failures["pos"].isna()
+    whole_frame = failures[whole]
     issues = [
-        QualityIssue(r.rule, "error", f"{r.column or 'frame'} fails {r.rule}", ())
-        for r in failures[whole].itertuples()
+        QualityIssue(rule, "error", f"{column or 'frame'} fails {rule}", ())
+        for rule, column in zip(whole_frame["rule"], whole_frame["column"], strict=True)
     ]
     rows = failures[~whole].astype({"pos": "int64"}).sort_values("pos", kind="stable")
     dupes = rows["rule"] == "unique_dates"
     issues += _duplicate_issues(frame["date"].iloc[rows.loc[dupes, "pos"]])
-    issues += [_row_issue(frame, r.rule, r.column, r.pos) for r in rows[~dupes].itertuples()]
+    single = rows[~dupes]
+    issues += [
+        _row_issue(frame, rule, column, pos)
+        for rule, column, pos in zip(single["rule"], single["column"], single["pos"], strict=True)
+    ]
     return sorted(issues, key=lambda issue: issue.dates[:1])
 
 
@@ -230,7 +236,7 @@ def _warning(rule: str, message: str, days: pd.DatetimeIndex) -> QualityIssue:
 def _return_issues(clean: pd.DataFrame, limit: float) -> list[QualityIssue]:
     adjusted = clean["close"] * adjustment_factors(clean)
     returns = (adjusted / adjusted.shift(1) - 1).to_numpy()
-    days = clean.index
+    days = pd.DatetimeIndex(clean.index)
     return [
         _warning(
             "outlier_return",
@@ -238,12 +244,13 @@ def _return_issues(clean: pd.DataFrame, limit: float) -> list[QualityIssue]:
             f" (limit {limit:.0%})",
             days[i : i + 1],
         )
-        for i in np.flatnonzero(np.abs(returns) > limit)
+        for i in np.flatnonzero(np.abs(returns) > limit).tolist()
     ]
 
 
 def _zero_volume_issues(clean: pd.DataFrame, min_run: int) -> list[QualityIssue]:
-    runs = [clean.index[a:b] for a, b in _calendar.true_runs(clean["volume"].to_numpy() == 0)]
+    days = pd.DatetimeIndex(clean.index)
+    runs = [days[a:b] for a, b in _calendar.true_runs(clean["volume"].to_numpy() == 0)]
     return [
         _warning("zero_volume_run", f"zero volume on {len(run)} bars {_calendar.span(run)}", run)
         for run in runs
@@ -289,7 +296,7 @@ def check_bars(
     errors = _schema_issues(raw.reset_index(names="date"))
     bad = tuple(sorted({day for issue in errors for day in issue.dates}))
     clean = _keep(raw, pd.DatetimeIndex(bad))
-    dates = raw.index.dropna()
+    dates = pd.DatetimeIndex(raw.index).dropna()
     warnings: list[QualityIssue] = []
     if calendar is not None and len(dates):
         warnings += [_warning(*f) for f in _calendar.calendar_findings(dates, calendar)]

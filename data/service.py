@@ -158,8 +158,8 @@ class MarketData:
         self, provider: Provider, symbol: str, start: date | None, end: date
     ) -> tuple[RawBars, datetime, bool]:
         key = f"bars:v1:{provider.name}:{symbol}:{start}:{end}"
-        use_cache = self.cache is not None and provider.online
-        if use_cache and (blob := self.cache.get(key)) is not None:
+        cache = self.cache if provider.online else None
+        if cache is not None and (blob := cache.get(key)) is not None:
             raw, fetched_at = decode_raw(blob)
             return raw, fetched_at, True
         raw = call_with_retry(
@@ -170,10 +170,8 @@ class MarketData:
             sleep=self._sleep,
         )
         fetched_at = self._now()
-        if use_cache:
-            self.cache.set(
-                key, encode_raw(raw, fetched_at=fetched_at), ttl_s=self.policy.cache_ttl_s
-            )
+        if cache is not None:
+            cache.set(key, encode_raw(raw, fetched_at=fetched_at), ttl_s=self.policy.cache_ttl_s)
         return raw, fetched_at, False
 
     def _checked(

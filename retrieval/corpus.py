@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 
@@ -89,15 +90,15 @@ class Corpus:
         hit = frame.loc[(day >= start) & (day <= end) & frame["tickers"].map(lambda t: ticker in t)]
         return [
             NewsItem(
-                id=r.id,
-                published=pd.Timestamp(r.published).date(),
-                tickers=tuple(r.tickers),
-                title=r.title,
-                body=r.body,
-                url=r.url,
-                source=r.source,
+                id=r["id"],
+                published=pd.Timestamp(r["published"]).date(),
+                tickers=tuple(r["tickers"]),
+                title=r["title"],
+                body=r["body"],
+                url=r["url"],
+                source=r["source"],
             )
-            for r in hit.itertuples()
+            for r in _records(hit)
         ]
 
     def calls(self, ticker: str, *, start: date, end: date) -> list[Document]:
@@ -114,7 +115,7 @@ class Corpus:
         day = pd.to_datetime(frame["available_on"]).dt.date
         hit = frame.loc[(day >= start) & (day <= end) & (frame["ticker"] == ticker)]
         out = []
-        for row in hit.to_dict(orient="records"):
+        for row in _records(hit):
             row["available_on"] = pd.Timestamp(row["available_on"]).date()
             if row.get("period_end") is not None and not pd.isna(row["period_end"]):
                 row["period_end"] = pd.Timestamp(row["period_end"]).date()
@@ -128,3 +129,8 @@ class Corpus:
             name: 0 if (f := self._read(file)) is None else len(f)
             for name, file in (("news", _NEWS), ("calls", _CALLS), ("filings", _FILINGS))
         }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts by column name (every column of these files is named by a string)."""
+    return cast(list[dict[str, Any]], frame.to_dict(orient="records"))

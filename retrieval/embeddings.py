@@ -99,7 +99,10 @@ class SentenceTransformerEmbedder:
         dim_of = getattr(self._model, "get_embedding_dimension", None) or (
             self._model.get_sentence_embedding_dimension
         )
-        self._dim = int(dim_of())
+        dim = dim_of()
+        if dim is None:
+            raise ValueError(f"the embedding model at {source} does not report its dimension")
+        self._dim = int(dim)
         if name is not None:
             self._name = name
         elif model is None:

@@ -87,7 +87,7 @@ def is_quarterly(form: str | None, text: str = "") -> bool:
     if form:
         return form.upper().startswith("10-Q")
     match = _FORM_ON_COVER.search(text[:8000])
-    return bool(match) and match[1].upper() == "Q"
+    return match is not None and match[1].upper() == "Q"
 
 
 def parse_sections(text: str, *, form: str | None = None) -> tuple[Section, ...]:

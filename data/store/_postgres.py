@@ -20,6 +20,7 @@ safe against concurrent loaders.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import datetime
 from typing import Any
 
@@ -155,7 +156,7 @@ def upsert(engine: Engine, batch: BarBatch, *, now: datetime) -> UpsertResult:
         return UpsertResult(0, 0, 0)
     raw = engine.raw_connection()
     try:
-        with raw.cursor() as cursor:
+        with closing(raw.cursor()) as cursor:
             _stage(cursor, batch)
             spans = _spans(batch, now)
             instruments = [(s["ticker"], default_asset_class(s["ticker"]), now) for s in spans]

@@ -126,7 +126,16 @@ class BarStore:
             query = query.where(_BARS.c.ticker == normalize_ticker(ticker))
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(_BARS.c.ticker, _BARS.c.source)).all()
-        return [TickerSummary(**row._asdict()) for row in rows]
+        return [
+            TickerSummary(
+                ticker=row.ticker,
+                source=row.source,
+                rows=row.rows,
+                first_date=row.first_date,
+                last_date=row.last_date,
+            )
+            for row in rows
+        ]
 
     def add_quarantined(self, *, ticker: str, source: str, rows: pd.DataFrame) -> int:
         """Store bars that failed quality checks; return how many were not stored before.
@@ -165,7 +174,7 @@ def _quarantine_records(
     ticker: str, source: str, rows: pd.DataFrame, now: datetime
 ) -> list[dict[str, Any]]:
     days = pd.DatetimeIndex(pd.to_datetime(rows.index, errors="coerce"))
-    dated = ~days.isna()
+    dated = np.asarray(days.notna())
     if not dated.all():
         log.warning(
             "%s/%s: %d quarantined rows without a date not stored",
@@ -183,7 +192,9 @@ def _quarantine_records(
     records: dict[tuple[date, str, str], dict[str, Any]] = {}
     for i in np.flatnonzero(dated).tolist():
         day = days[i].date()
-        record = {c: None if np.isnan(v[i]) else float(v[i]) for c, v in values.items()}
+        record: dict[str, Any] = {
+            c: None if np.isnan(v[i]) else float(v[i]) for c, v in values.items()
+        }
         digest = bar_values_hash(record)
         record |= {
             "ticker": ticker,

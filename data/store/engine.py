@@ -70,7 +70,7 @@ def ping(engine: Engine) -> None:
         ) from err
 
 
-def _first_line(err: BaseException) -> str:
+def _first_line(err: BaseException | None) -> str:
     text = str(err).strip()
     return text.splitlines()[0] if text else type(err).__name__
 

@@ -49,6 +49,7 @@ metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
 
 class _Table(SQLModel):
     metadata: ClassVar[sa.MetaData] = metadata
+    __table__: ClassVar[sa.Table]  # set by SQLAlchemy on each table=True model
 
 
 def default_asset_class(ticker: str) -> str:
@@ -67,11 +68,13 @@ def bar_values_hash(row: Mapping[str, Any]) -> str:
     split-adjusted volumes in the tens of billions, while a parser's last-bit noise rounds
     away), ``-0.0`` as ``0``, so the same values give the same digest in every process.
     """
-    canonical = []
+    canonical: list[str | None] = []
     for name in _BAR_VALUES:
         value = row.get(name)
-        missing = value is None or math.isnan(value)
-        canonical.append(None if missing else f"{float(value) + 0.0:.12g}")
+        if value is None or math.isnan(value):
+            canonical.append(None)
+        else:
+            canonical.append(f"{float(value) + 0.0:.12g}")
     payload = json.dumps(canonical, separators=(",", ":")).encode()
     return hashlib.sha256(payload).hexdigest()[:16]
 

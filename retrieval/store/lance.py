@@ -45,7 +45,7 @@ from retrieval.types import Chunk
 __all__ = ["LanceStore", "lance_where"]
 
 AnnIndexType = Literal["IVF_SQ", "IVF_PQ", "IVF_HNSW_SQ"]
-_SCALAR_INDEXES = {
+_SCALAR_INDEXES: dict[str, type[BTree] | type[Bitmap]] = {
     "id": BTree,
     "doc_id": BTree,
     "ticker": BTree,
@@ -160,7 +160,7 @@ class LanceStore:
         if index is None:
             if self._table.count_rows() >= self.ann_threshold:
                 self.create_ann_index()
-        elif index.num_unindexed_rows > max(1_000, index.num_indexed_rows // 10):
+        elif (index.num_unindexed_rows or 0) > max(1_000, (index.num_indexed_rows or 0) // 10):
             self.optimize()
 
     def create_ann_index(self) -> None:
@@ -193,7 +193,8 @@ class LanceStore:
     def _search(self, q: np.ndarray, *, k: int, where: str | None, exact: bool) -> pa.Table:
         search = (
             self._table.search(q, vector_column_name="vector")
-            .distance_type("cosine")
+            # Table.search is typed as returning the base builder; a vector gets the vector one
+            .distance_type("cosine")  # type: ignore[attr-defined]
             .select([*CHUNK_COLUMNS, "_distance"])
             .limit(k)
         )

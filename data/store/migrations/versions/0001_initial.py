@@ -25,7 +25,7 @@ TS = sa.DateTime(timezone=True)
 
 def _ohlcv(nullable: bool) -> list[sa.Column]:
     names = ("open", "high", "low", "close", "volume")
-    cols = [sa.Column(n, sa.Double(), nullable=nullable) for n in names]
+    cols: list[sa.Column[float]] = [sa.Column(n, sa.Double(), nullable=nullable) for n in names]
     return [*cols, sa.Column("adj_close", sa.Double(), nullable=True)]
 
 
