@@ -35,7 +35,14 @@ class FixedUp:
         return np.full(len(X), self.p)
 
 
-def _strategy(close: pd.Series, p: float, seen: list[pd.Timestamp], **kw: object) -> ModelStrategy:
+def _strategy(
+    close: pd.Series,
+    p: float,
+    seen: list[pd.Timestamp],
+    *,
+    technical: pd.Series | None = None,
+    name: str = "ml",
+) -> ModelStrategy:
     features = small_features({"X": close}).droplevel(1)
     return ModelStrategy(
         features=features,
