@@ -21,7 +21,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli._output import Exit, console, err_console, parse_date, print_json
+from cli._output import Exit, as_of_option, console, err_console, parse_date, print_json
 from core.settings import Settings
 
 __all__ = ["briefing_app", "print_summary", "run_and_write"]
@@ -209,7 +209,7 @@ def briefing(
     settings: Settings = ctx.obj
     wl = _watchlist(watchlist, watchlist_file, settings)
     chosen = _formats(formats)
-    day = parse_date(as_of, name="--as-of") or date.today()
+    day = as_of_option(as_of)
     plan = BriefingPlan(
         workers=workers or settings.briefing_workers,
         ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,

@@ -9,7 +9,8 @@ import typer
 from rich.table import Table
 
 from agent.services import build_market_data, open_bar_store
-from cli._output import Exit, console, parse_date, print_json
+from cli._output import Exit, as_of_option, console, parse_date, print_json
+from core.asof import today
 from core.settings import Settings
 from data.bars import normalize_ticker
 from data.errors import DataError
@@ -26,7 +27,7 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON on stdout")
 
 
 def _window(start: str | None, end: str | None) -> tuple[date | None, date]:
-    return parse_date(start, name="--start"), parse_date(end, name="--end") or date.today()
+    return parse_date(start, name="--start"), as_of_option(end, name="--end")
 
 
 def _all_tickers(market: MarketData) -> list[str]:
@@ -254,7 +255,7 @@ def list_(ctx: typer.Context, source: str | None = SourceOpt, as_json: bool = Js
     rows: list[dict[str, Any]] = []
     for provider in market.providers:
         for ticker in provider.tickers() or []:
-            frame = provider.fetch(ticker, start=None, end=date.today()).frame
+            frame = provider.fetch(ticker, start=None, end=today()).frame
             rows.append(
                 {
                     "source": provider.name,

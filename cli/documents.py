@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import typer
 
 from agent.services import build_tool_context, open_corpus, open_index
-from cli._output import console, parse_date, print_json
+from cli._output import as_of_option, console, parse_date, print_json
 from core.settings import Settings
 from data.errors import DataError
 
@@ -136,7 +135,7 @@ def search(
     """
     from tools.documents import search_evidence
 
-    tool_ctx = build_tool_context(ctx.obj, as_of=parse_date(as_of, name="--as-of") or date.today())
+    tool_ctx = build_tool_context(ctx.obj, as_of=as_of_option(as_of))
     kinds = (kind,) if kind else None
     if kind not in (None, "filing", "call", "news"):
         raise DataError(f"--kind {kind!r}: use filing, call or news")
@@ -189,9 +188,7 @@ def sentiment(
 
         if not text_or_ticker:
             raise DataError("name a TICKER with --as-of")
-        tool_ctx = build_tool_context(
-            settings, as_of=parse_date(as_of, name="--as-of") or date.today()
-        )
+        tool_ctx = build_tool_context(settings, as_of=as_of_option(as_of))
         ev = sentiment_evidence(tool_ctx, text_or_ticker)
         if as_json:
             print_json(ev.model_dump(mode="json"))

@@ -27,6 +27,7 @@ import sqlalchemy as sa
 import typer
 
 from cli._output import Exit, console, err_console, parse_date, print_json
+from core.asof import today
 from core.settings import Settings
 from data.errors import DataError, InvalidRangeError
 
@@ -120,7 +121,7 @@ def _closes(settings: Settings, calls: pd.DataFrame, *, horizon: int) -> dict[st
     out: dict[str, pd.Series] = {}
     for ticker, group in calls.groupby("ticker"):
         first, last = group["as_of"].min().date(), group["as_of"].max().date()
-        end = min(last + ahead, date.today())
+        end = min(last + ahead, today())
         try:
             bars = market.bars(ticker, start=first - timedelta(days=_HISTORY_DAYS), end=end)
         except DataError as err:

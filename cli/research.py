@@ -13,7 +13,7 @@ from rich.box import SIMPLE
 from rich.table import Table
 
 from agent.services import build_tool_context
-from cli._output import console, parse_date, print_json
+from cli._output import as_of_option, console, parse_date, print_json
 
 AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
 SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
@@ -21,7 +21,7 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON (the Evidenc
 
 
 def _as_of(value: str | None) -> date:
-    return parse_date(value, name="--as-of") or date.today()
+    return as_of_option(value)
 
 
 def risk(
