@@ -11,7 +11,17 @@ import subprocess
 import sys
 import time
 
-ALL = ("storage", "indicators", "backtest", "risk", "models", "retrieval", "ask", "briefing")
+ALL = (
+    "storage",
+    "indicators",
+    "backtest",
+    "risk",
+    "models",
+    "retrieval",
+    "ask",
+    "briefing",
+    "cli_startup",
+)
 
 
 def main(argv: list[str]) -> int:

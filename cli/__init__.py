@@ -7,6 +7,7 @@ exit with a code from ``Exit``.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import typer
 
@@ -21,8 +22,7 @@ from cli.documents import ingest_app, search, sentiment
 from cli.eval import eval_app
 from cli.research import backtest, risk, signal, technicals, train
 from cli.ui import ui_app
-from core.logs import configure_logging, new_run_id, run_scope
-from core.settings import SettingsError, load_settings
+from core.logs import new_run_id, run_scope
 from data.errors import DataError, DataUnavailableError, ProviderError
 
 __all__ = ["app", "main"]
@@ -58,12 +58,23 @@ app.command("sentiment")(sentiment)
 @app.callback()
 def _startup(ctx: typer.Context) -> None:
     """Load settings once per invocation and set up logging."""
+    from core.logs import configure_logging
+    from core.settings import load_settings
+
     settings = load_settings()
     configure_logging(settings)
     ctx.obj = settings
 
 
+def _user_error(err: Exception) -> bool:
+    """A data or configuration error: one line and an exit code, no traceback."""
+    from core.settings import SettingsError  # here, so that --help does not load pydantic
+
+    return isinstance(err, DataError | SettingsError)
+
+
 def _exit_code(err: Exception) -> Exit:
+    from core.settings import SettingsError
     from data.store.errors import StoreUnavailableError
 
     if isinstance(err, SettingsError):
@@ -73,12 +84,18 @@ def _exit_code(err: Exception) -> Exit:
     return Exit.BAD_INPUT
 
 
-def main() -> None:
-    """Console-script entry point."""
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point; ``argv`` (the arguments after ``signaldesk``) defaults to
+    the command line. Exits with the command's code (``SystemExit``), as a process would."""
     with run_scope(new_run_id()):
         try:
-            app()
-        except (DataError, SettingsError) as err:
+            if argv is None:
+                app()
+            else:
+                app(args=list(argv), prog_name="signaldesk")
+        except Exception as err:
+            if not _user_error(err):
+                raise
             log.info("command failed", extra={"error": str(err)})
             err_console.print(f"error: {err}", markup=False)
             raise SystemExit(_exit_code(err)) from None

@@ -13,13 +13,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
-from rich.markdown import Markdown
 
 from cli._output import Exit, err_console, parse_date, print_json
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = ["ask", "chat"]
 
@@ -42,6 +44,8 @@ def _agent(settings: Settings) -> Iterator:  # noqa: ANN401
 
 
 def _render(result) -> None:  # noqa: ANN001 - agent.runner.RunResult
+    from rich.markdown import Markdown
+
     Console(highlight=False).print(Markdown(result.answer.markdown))  # wraps long lines
     for warning in result.answer.warnings:
         err_console.print(f"warning: {warning}", markup=False)

@@ -14,15 +14,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli._output import Exit, as_of_option, console, err_console, parse_date, print_json
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from core.settings import Settings
 
 __all__ = ["briefing_app", "print_summary", "run_and_write"]
 

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from cli._output import console, print_json
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 config_app = typer.Typer(help="Inspect configuration.", no_args_is_help=True)
 

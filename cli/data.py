@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.table import Table
 
-from agent.services import build_market_data, open_bar_store
 from cli._output import Exit, as_of_option, console, parse_date, print_json
 from core.asof import today
-from core.settings import Settings
-from data.bars import normalize_ticker
 from data.errors import DataError
-from data.service import MarketData
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from data.service import MarketData
 
 data_app = typer.Typer(help="Market data: fetch, check, load, list.", no_args_is_help=True)
 
@@ -46,6 +46,8 @@ def _targets(market: MarketData, tickers: list[str], all_: bool) -> list[str]:
         return _all_tickers(market)
     if not tickers:
         raise DataError("name at least one TICKER or pass --all")
+    from data.bars import normalize_ticker
+
     return [normalize_ticker(t) for t in tickers]
 
 
@@ -62,6 +64,8 @@ def fetch(
 
     Example: signaldesk data fetch AAPL --start 2012-01-03 --end 2012-12-31 --json
     """
+    from agent.services import build_market_data
+
     first, last = _window(start, end)
     bars = build_market_data(ctx.obj, sources=source).bars(ticker, start=first, end=last)
     if as_json:
@@ -126,6 +130,8 @@ def check(
 
     Example: signaldesk data check --all --source csv:./prices --json
     """
+    from agent.services import build_market_data
+
     market = build_market_data(ctx.obj, sources=source)
     first, last = _window(start, end)
     reports = [_check_one(market, t, first, last) for t in _targets(market, tickers, all_)]
@@ -179,6 +185,8 @@ def load(
 
     Example: signaldesk data load --all
     """
+    from agent.services import build_market_data, open_bar_store
+
     settings: Settings = ctx.obj
     market = build_market_data(settings, sources=source)
     if any(p.name == "db" for p in market.providers):
@@ -250,6 +258,8 @@ def load_ticker(
 @data_app.command("list")
 def list_(ctx: typer.Context, source: str | None = SourceOpt, as_json: bool = JsonOpt) -> None:
     """Tickers each source carries (with coverage) and what the database holds."""
+    from agent.services import build_market_data, open_bar_store
+
     settings: Settings = ctx.obj
     market = build_market_data(settings, sources=source)
     rows: list[dict[str, Any]] = []

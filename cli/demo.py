@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
 
 import typer
 from rich.box import SIMPLE
 from rich.console import Console
 from rich.table import Table
 
-from agent.services import build_market_data, build_tool_context, open_bar_store
 from cli._output import Exit, console, parse_date, print_json
 from cli.data import load_ticker
-from core.settings import Settings
 from data.errors import DataError
-from tools.context import ToolContext
+
+if TYPE_CHECKING:
+    from core.settings import Settings
+    from tools.context import ToolContext
 
 
 def _pct(value: float) -> str:
@@ -37,6 +39,7 @@ def demo(
 
     Example: signaldesk demo --as-of 2012-06-29
     """
+    from agent.services import build_market_data, build_tool_context, open_bar_store
     from quant.summary import price_summary
 
     settings: Settings = ctx.obj

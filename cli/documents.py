@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from agent.services import build_tool_context, open_corpus, open_index
 from cli._output import as_of_option, console, parse_date, print_json
-from core.settings import Settings
 from data.errors import DataError
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 ingest_app = typer.Typer(help="Add filings, calls and news to the index.", no_args_is_help=True)
 JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON")
@@ -55,6 +56,7 @@ def ingest_folder(
 
     Example: signaldesk ingest folder ../shared/data/sec_10k_text_aapl_msft_tsla_2006_2025
     """
+    from agent.services import open_corpus, open_index
     from retrieval.ingest import ingest
     from retrieval.sources.folder import load_folder
 
@@ -92,6 +94,7 @@ def ingest_edgar(
     Example: SIGNALDESK_EDGAR_USER_AGENT="Jane Doe jane@example.com" \
              signaldesk ingest edgar IBM --since 2020-01-01
     """
+    from agent.services import open_corpus, open_index
     from retrieval.ingest import ingest
     from retrieval.sources.edgar_online import EdgarClient, EdgarError
 
@@ -133,6 +136,7 @@ def search(
 
     Example: signaldesk search "risk factors supply chain" --ticker AAPL --as-of 2010-12-31
     """
+    from agent.services import build_tool_context
     from tools.documents import search_evidence
 
     tool_ctx = build_tool_context(ctx.obj, as_of=as_of_option(as_of))
@@ -184,6 +188,7 @@ def sentiment(
     """
     settings: Settings = ctx.obj
     if as_of is not None:
+        from agent.services import build_tool_context
         from tools.sentiment import sentiment_evidence
 
         if not text_or_ticker:

@@ -13,12 +13,15 @@ import json
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from cli._output import Exit, console, err_console, print_json
 from cli.eval_calibrate import calibrate
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = ["eval_app"]
 

@@ -20,16 +20,19 @@ import math
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-import sqlalchemy as sa
 import typer
 
 from cli._output import Exit, console, err_console, parse_date, print_json
 from core.asof import today
-from core.settings import Settings
 from data.errors import DataError, InvalidRangeError
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import sqlalchemy as sa
+
+    from core.settings import Settings
 
 __all__ = ["calibrate"]
 
@@ -57,6 +60,9 @@ def _stored_calls(
     engine: sa.Engine, *, start: date, end: date, tickers: list[str] | None, run_id: str | None
 ) -> pd.DataFrame:
     """The stored calls in [start, end] (columns ticker, as_of, action, score, confidence, ...)."""
+    import pandas as pd
+    import sqlalchemy as sa
+
     from briefing import BriefingStore
     from data.store import Signal
 

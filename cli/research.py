@@ -12,7 +12,6 @@ import typer
 from rich.box import SIMPLE
 from rich.table import Table
 
-from agent.services import build_tool_context
 from cli._output import as_of_option, console, parse_date, print_json
 
 AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
@@ -38,6 +37,7 @@ def risk(
 
     Example: signaldesk risk IBM --as-of 2011-12-30 --horizon 10 --json
     """
+    from agent.services import build_tool_context
     from tools.risk import risk_evidence
 
     tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
@@ -86,6 +86,7 @@ def technicals(
 
     Example: signaldesk technicals AAPL --as-of 2012-09-19 --json
     """
+    from agent.services import build_tool_context
     from tools.technicals import technicals_evidence
 
     evidence = technicals_evidence(
@@ -120,6 +121,7 @@ def signal(
 
     Example: signaldesk signal MSFT --as-of 2013-02-28 --json
     """
+    from agent.services import build_tool_context
     from tools.signal import signal_evidence
 
     tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
@@ -164,6 +166,7 @@ def train(
     """
     from datetime import UTC, datetime
 
+    from agent.services import build_tool_context
     from data.errors import DataError
     from tools.forecast import train as train_models
     from tools.forecast import universe
@@ -244,6 +247,7 @@ def backtest(
 
     Example: signaldesk backtest AAPL --start 2004-01-01 --end 2013-02-28 --json
     """
+    from agent.services import build_tool_context
     from tools.backtest import backtest_evidence
 
     tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(end), sources=source)

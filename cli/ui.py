@@ -5,10 +5,14 @@ Chainlit is imported only when the chat starts, so the rest of the CLI stays qui
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from cli._output import Exit, console, err_console
-from core.settings import Settings
+
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 __all__ = ["ui_app"]
 

@@ -14,8 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from core.settings import Settings
+if TYPE_CHECKING:
+    from core.settings import Settings
 
 _RUN_ID: ContextVar[str] = ContextVar("signaldesk_run_id", default="-")
 _PACKAGES = ("agent", "tools", "retrieval", "quant", "ui", "evals")

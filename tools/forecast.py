@@ -19,22 +19,31 @@ from quant.features import FEATURE_NAMES, build_features
 from quant.models import (
     ModelCard,
     ModelRegistry,
-    StackingEnsemble,
-    XGBSignClassifier,
     evaluate_walk_forward,
     fit_final,
     make_labels,
-    predict_proba_up,
     training_set,
 )
 from quant.models.base import UpClassifier
 from tools.context import BENCHMARK, ToolContext
 from tools.evidence import Evidence, Window
 
-MODEL_KINDS: dict[str, Callable[[int], UpClassifier]] = {
-    "xgb": lambda h: XGBSignClassifier(purge=max(20, h)),
-    "stack": lambda h: StackingEnsemble(purge=max(20, h)),
-}
+
+# The model classes (XGBoost, scikit-learn) load when a model is built or applied, so that the
+# signal with no trained model does not pay for them.
+def _xgb(horizon: int) -> UpClassifier:
+    from quant.models.xgb import XGBSignClassifier
+
+    return XGBSignClassifier(purge=max(20, horizon))
+
+
+def _stack(horizon: int) -> UpClassifier:
+    from quant.models.ensemble import StackingEnsemble
+
+    return StackingEnsemble(purge=max(20, horizon))
+
+
+MODEL_KINDS: dict[str, Callable[[int], UpClassifier]] = {"xgb": _xgb, "stack": _stack}
 
 
 class NoModelError(LookupError):
@@ -112,6 +121,8 @@ def forecast_evidence(ctx: ToolContext, ticker: str, *, horizon: int | None = No
         raise NoModelError(
             f"{err}; train one with: signaldesk train {ticker} --end {ctx.as_of}"
         ) from None
+    from quant.models.forecast import predict_proba_up
+
     model = registry.load(card.model_id, features=list(FEATURE_NAMES))
     features, _ = feature_panel(ctx, universe(ctx, ticker))
     rows = _rows_of(features, ticker)

@@ -13,11 +13,9 @@ from typing import Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
-from sklearn.metrics import roc_auc_score
 
 from quant.arrays import FloatArray
 from quant.models._frame import as_labels
-from quant.models.calibration import brier_score, log_loss
 
 Verdict = Literal["GO", "NO-GO"]
 
@@ -67,6 +65,11 @@ def score(prob: FloatArray, y: FloatArray, *, baseline: FloatArray | float) -> S
 
     baseline: the majority-class prediction (0 or 1), one value or one per row.
     """
+    # here, not at the top: reading a model card (ModelRecord) must not load scikit-learn
+    from sklearn.metrics import roc_auc_score
+
+    from quant.models.calibration import brier_score, log_loss
+
     p = np.asarray(prob, dtype=np.float64)
     labels = as_labels(y)
     if len(p) != len(labels):

@@ -23,9 +23,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import joblib
 import pandas as pd
-import xgboost as xgb
 from pydantic import BaseModel, ConfigDict
 
 from quant.models._frame import check_features
@@ -149,6 +147,9 @@ class ModelRegistry:
     def load(self, model_id: str, *, features: Sequence[str]) -> RegisteredModel:
         """The model ``model_id``; ``FeatureMismatchError`` unless ``features`` (names, in
         order) are the ones it was trained on, ``RegistryCorruptError`` if a file changed."""
+        import joblib  # here, with xgboost: reading cards (latest, list) stays light
+        import xgboost as xgb
+
         card = self.card(model_id)
         if tuple(features) != card.features:
             raise FeatureMismatchError(expected=card.features, got=list(features))
@@ -199,6 +200,8 @@ class ModelRegistry:
 
 
 def library_versions() -> dict[str, str]:
+    import xgboost as xgb
+
     versions = {"python": platform.python_version(), "xgboost": xgb.__version__}
     for package in _PACKAGES:
         versions[package] = metadata.version(package)
@@ -213,6 +216,8 @@ def _model_id(training: TrainingSet, created_at: datetime, data_hash: str) -> st
 
 
 def _write_model(model: UpClassifier, folder: Path) -> dict[str, str]:
+    import joblib
+
     shell, boosters = model.detach_boosters()  # type: ignore[attr-defined]
     for name, booster in boosters.items():
         booster.save_model(folder / f"{name}.ubj")

@@ -25,7 +25,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
 
 from quant.arrays import FloatArray
 from quant.risk._inputs import CleanReturns, Returns, check_horizon, check_level, clean_returns
@@ -80,6 +79,8 @@ def sample_moments(values: FloatArray) -> Moments:
 
 def normal_var_cvar(*, mean: float, std: float, level: float) -> tuple[float, float]:
     """(VaR, CVaR) of a normal return N(mean, std^2), as positive loss fractions."""
+    from scipy.stats import norm  # here, not at the top: scipy.stats takes ~1 s to import
+
     level = check_level(level)
     z = float(norm.ppf(level))
     return -mean + std * z, -mean + std * float(norm.pdf(z)) / (1.0 - level)
@@ -96,6 +97,8 @@ def cornish_fisher_valid(*, p: float, skew: float, excess_kurtosis: float) -> bo
 
     g'(u) = a u^2 + b u + c with a = K/8 - S^2/6, b = S/3, c = 1 - K/8 + 5 S^2/36.
     """
+    from scipy.stats import norm
+
     z = float(norm.ppf(p))
     s, k = skew, excess_kurtosis
     a, b, c = k / 8 - s * s / 6, s / 3, 1 - k / 8 + 5 * s * s / 36
@@ -117,6 +120,8 @@ def cornish_fisher_var_cvar(
 
     std = 0 gives (-mean, -mean). Raises ``CornishFisherDomainError`` outside the valid domain.
     """
+    from scipy.stats import norm
+
     level = check_level(level)
     if std == 0.0:
         return -mean, -mean

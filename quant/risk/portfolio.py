@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from quant.arrays import FloatArray
 from quant.risk._inputs import check_horizon, check_level, check_positive_int
@@ -148,6 +147,8 @@ def component_var(
     returns: pd.DataFrame, *, weights: Weights, level: float = 0.95, horizon_days: int = 1
 ) -> VaRContributions:
     """Marginal and component VaR (and component CVaR) of the normal portfolio model."""
+    from scipy.stats import norm  # here, not at the top: scipy.stats takes ~1 s to import
+
     level, horizon_days = check_level(level), check_horizon(horizon_days)
     frame, w = _held(returns, weights, min_obs=2)
     mu, cov = _moments(frame)
