@@ -71,9 +71,9 @@ def new_items(
 
 def _signal_change(before: TickerBrief, after: TickerBrief) -> SignalChange:
     deltas = {
-        name: after.components[name] - score
+        name: later - score
         for name, score in before.components.items()
-        if score is not None and after.components.get(name) is not None
+        if score is not None and (later := after.components.get(name)) is not None
     }
     return SignalChange(
         ticker=after.ticker,

@@ -129,7 +129,7 @@ def render_html(
             body += _portfolio_charts(report.portfolio, bars)
         if name.startswith("ticker:"):
             ticker = name.split(":", 1)[1]
-            if ticker in bars and report.brief(ticker) and report.brief(ticker).status == "ok":
+            if ticker in bars and (brief := report.brief(ticker)) and brief.status == "ok":
                 history = (calls or {}).get(ticker)
                 body = body + _ticker_charts(ticker, bars[ticker], history, config)
         parts.append(f'<section id="{html.escape(name.replace(":", "-"))}">{body}</section>')

@@ -113,7 +113,8 @@ def portfolio_panel(
     upper = corr.to_numpy()[np.triu_indices(len(tickers), k=1)]
     daily = portfolio_returns(returns, weights=w)
     equity = (1.0 + daily).cumprod()
-    drawdowns = equity / np.maximum.accumulate(np.concatenate(([1.0], equity.to_numpy())))[1:] - 1
+    peaks = np.maximum.accumulate(np.concatenate(([1.0], equity.to_numpy())))[1:]
+    drawdowns = equity.div(peaks) - 1
     contributions = component_var(returns, weights=w, level=0.95, horizon_days=1)
     share = contributions.component_var / contributions.var
     rows = _var_rows(returns, w, seed)

@@ -84,7 +84,10 @@ class BriefingStore:
                     report_dir=report_dir,
                 )
             )
-            return int(inserted.inserted_primary_key[0])
+            key = inserted.inserted_primary_key
+            if key is None:
+                raise RuntimeError("the briefings insert returned no id")
+            return int(key[0])
 
     def _one(self, query: sa.Select) -> BriefingReport | None:
         with self.engine.connect() as conn:

@@ -74,7 +74,10 @@ def insert_run(
                 finished_at=datetime.now(UTC),
             )
         )
-        return int(inserted.inserted_primary_key[0])
+        key = inserted.inserted_primary_key
+        if key is None:
+            raise RuntimeError("the eval_runs insert returned no id")
+        return int(key[0])
 
 
 def save_run(

@@ -19,6 +19,7 @@ from typing import Any
 import chainlit as cl
 from chainlit.data import get_data_layer
 from chainlit.input_widget import Select, TextInput
+from chainlit.types import ThreadDict
 
 from core import asof
 from retrieval.sources.common import MalformedFileError
@@ -125,7 +126,7 @@ async def _start() -> None:
 
 
 @cl.on_chat_resume
-async def _resume(thread: dict[str, Any]) -> None:
+async def _resume(thread: ThreadDict) -> None:
     rt = await _runtime()
     if not cl.user_session.get("agent_thread"):
         cl.user_session.set("agent_thread", thread["id"])

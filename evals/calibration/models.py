@@ -12,6 +12,7 @@ __all__ = [
     "ActionRow",
     "Bins",
     "Bucket",
+    "BucketGroup",
     "CalibrationInputError",
     "CalibrationResult",
     "HoldScore",
@@ -21,6 +22,7 @@ __all__ = [
 ]
 
 Bins = Literal["quantile", "uniform"]
+BucketGroup = Literal["action", "score quintile", "baseline"]
 
 
 class CalibrationInputError(ValueError):
@@ -72,7 +74,7 @@ class ReliabilityBin(_Frozen):
 
 
 class Bucket(_Frozen):
-    group: Literal["action", "score quintile", "baseline"]
+    group: BucketGroup
     label: str
     count: int
     mean_return: float | None

@@ -19,6 +19,7 @@ from evals.calibration.models import (
     ActionRow,
     Bins,
     Bucket,
+    BucketGroup,
     HoldScore,
     ReliabilityBin,
     StrategyScore,
@@ -164,10 +165,10 @@ def p_value(signal: StrategyScore, direction: IntMatrix, ret: FloatArray) -> flo
     return float(np.mean(rate >= signal.hit_rate - 1e-12))
 
 
-def _bucket(group: str, label: str, ret: FloatArray, *, draws: int = 1) -> Bucket:
+def _bucket(group: BucketGroup, label: str, ret: FloatArray, *, draws: int = 1) -> Bucket:
     """``ret`` pooled over ``draws`` random draws counts its calls per draw (rounded)."""
     return Bucket(
-        group=group,  # type: ignore[arg-type]
+        group=group,
         label=label,
         count=round(ret.size / draws),
         mean_return=_mean(ret),

@@ -147,7 +147,7 @@ def join_outcomes(
     empty = pd.Series(dtype=np.float64, index=pd.DatetimeIndex([]))
     parts = [
         _ticker_outcomes(
-            group["as_of"], closes.get(ticker, empty), horizons=horizons, lookback=lookback
+            group["as_of"], closes.get(str(ticker), empty), horizons=horizons, lookback=lookback
         )
         for ticker, group in frame.groupby("ticker", sort=False)
     ]
