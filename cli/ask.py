@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 
 from cli._output import Exit, err_console, parse_date, print_json
+from core.asof import parse_as_of
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -125,7 +126,7 @@ def chat(
             if text.startswith("/as-of"):
                 value = text.removeprefix("/as-of").strip()
                 try:
-                    day = None if value in ("", "off") else date.fromisoformat(value)
+                    day = None if value in ("", "off") else parse_as_of(value)
                 except ValueError:
                     err_console.print(f"not a date: {value!r} (use YYYY-MM-DD)", markup=False)
                     continue
