@@ -101,7 +101,7 @@ def covariance_factor(cov: FloatArray) -> tuple[FloatArray, str | None]:
         raise RiskInputError("covariance contains NaN or inf")
     sym = (cov + cov.T) / 2
     try:
-        return np.linalg.cholesky(sym), None
+        return np.asarray(np.linalg.cholesky(sym), dtype=np.float64), None
     except np.linalg.LinAlgError:
         values, vectors = np.linalg.eigh(sym)
         note = (
@@ -189,7 +189,7 @@ def _held(
         raise InsufficientDataError(
             f"need at least {min_obs} days with returns for every held ticker, got {len(frame)}"
         )
-    return frame, w.to_numpy()
+    return frame, np.asarray(w, dtype=np.float64)
 
 
 def _moments(frame: pd.DataFrame) -> tuple[FloatArray, FloatArray]:
