@@ -20,7 +20,20 @@ if TYPE_CHECKING:
     from core.settings import Settings
 
 _RUN_ID: ContextVar[str] = ContextVar("signaldesk_run_id", default="-")
-_PACKAGES = ("agent", "tools", "retrieval", "quant", "ui", "evals")
+_PACKAGES = (
+    "cli",
+    "ui",
+    "briefing",
+    "evals",
+    "agent",
+    "tools",
+    "reports",
+    "quant",
+    "retrieval",
+    "data",
+    "prompts",
+    "core",
+)  # every product package (tests/test_architecture.py lists their layers)
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
     "asctime",

@@ -225,3 +225,9 @@ def test_the_checker_catches_each_kind_of_violation(tmp_path: Path) -> None:
         "reports.charts:1 takes a private name across packages: quant._types",
         "ui.app:1 takes a private name across packages: _common_name",
     ]
+
+
+def test_logging_configures_every_product_package() -> None:
+    from core import logs
+
+    assert set(logs._PACKAGES) == set(PACKAGES)
