@@ -4,6 +4,7 @@ baselines (buy and hold, SMA 50/200 cross, random), with costs and go/no-go verd
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -45,15 +46,16 @@ def _strategies(
         features, closes = feature_panel(ctx, universe(ctx, ticker))
         rows = features.loc[features.index.get_level_values(1) == ticker].droplevel(1)
         labels = make_labels({"X": closes[ticker]}, horizons=(ctx.config.ml_horizon,))
-        common = dict(
+        model_strategy = partial(
+            ModelStrategy,
             features=rows,
             labels=labels,
             horizon=ctx.config.ml_horizon,
             factory=lambda: MODEL_KINDS[kind](ctx.config.ml_horizon),
             config=ctx.config,
         )
-        built["ml"] = ModelStrategy(**common, name="ml")
-        built["confluence"] = ModelStrategy(**common, technical=tech, name="confluence")
+        built["ml"] = model_strategy(name="ml")
+        built["confluence"] = model_strategy(technical=tech, name="confluence")
     primary = built[names[0]]
     others = [built[n] for n in names[1:] if n in built]
     return primary, others

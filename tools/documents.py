@@ -25,7 +25,7 @@ def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
     kind = c.kind if c.kind in ("filing", "call", "news") else "filing"
     where = " ".join(x for x in (c.ticker, c.form, c.fiscal_period, c.section) if x)
     return Evidence.make(
-        kind=kind,  # type: ignore[arg-type]
+        kind=kind,
         tickers=[c.ticker] if c.ticker else [],
         as_of=ctx.as_of,
         values={

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import pandas as pd
 
@@ -98,10 +99,10 @@ def train(
             labels,
             horizon=horizon,
             splitter=splitter,
-            model_factory=lambda h=horizon: MODEL_KINDS[kind](h),
+            model_factory=partial(MODEL_KINDS[kind], horizon),
         )
         training = training_set(rows, labels, horizon=horizon, as_of=ctx.as_of)
-        model = fit_final(training, model_factory=lambda h=horizon: MODEL_KINDS[kind](h))
+        model = fit_final(training, model_factory=partial(MODEL_KINDS[kind], horizon))
         cards.append(
             registry.save(model, training=training, record=record, created_at=created_at).card
         )

@@ -31,7 +31,7 @@ def risk_evidence(
     )
     rows = [r.to_dict() for r in results]
     drawdowns = drawdown_distribution(
-        Bootstrap.fit(returns.to_numpy()),
+        Bootstrap.fit(np.asarray(returns, dtype=np.float64)),
         rng=np.random.default_rng(ctx.seed + 1),
         horizon_days=path_horizon,
     )

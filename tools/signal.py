@@ -72,7 +72,7 @@ def _sizing(close: pd.Series, ml: Part, horizon: int) -> Sizing:
     gains, losses = moves[moves > 0], -moves[moves < 0]
     if gains.empty or losses.empty:
         return Sizing(volatility=vol)
-    kelly = kelly_fraction(win_prob=float(ml.score), payoff=float(gains.mean() / losses.mean()))
+    kelly = kelly_fraction(win_prob=float(ml.value), payoff=float(gains.mean() / losses.mean()))
     return Sizing(volatility=vol, kelly_cap=kelly_position(kelly=kelly))
 
 
