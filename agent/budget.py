@@ -53,7 +53,7 @@ class Budget:
             "cost_usd": state.get("cost_usd", 0.0) + cost,
         }
 
-    def exhausted(self, state: dict[str, Any], *, now: float) -> StopReason | None:
+    def exhausted(self, state: Mapping[str, Any], *, now: float) -> StopReason | None:
         """The first limit the turn has reached, before another model call or tool round."""
         if now - state.get("started", now) > self.timeout_s:
             return "timeout"

@@ -180,6 +180,7 @@ class PlanNodes:
             return {"stop": stop, "warnings": [*state.get("warnings", []), budget.message(stop)]}
         warnings = list(state.get("warnings", []))
         update: dict[str, Any] = {}
+        reply: BaseMessage
         if self.deps.offline or state.get("model_fallback"):
             reply = self.deps.planner().bind_tools(self.deps.tools).invoke(state["messages"])
         else:

@@ -149,7 +149,7 @@ class OfflinePlanner(BaseChatModel):
     def _llm_type(self) -> str:
         return "signaldesk-offline-planner"
 
-    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflinePlanner:  # type: ignore[override]
+    def bind_tools(self, tools: Sequence[Any], **kwargs: Any) -> OfflinePlanner:
         names = {getattr(t, "name", None) for t in tools}
         needed = {
             "signal", "technicals", "risk", "market_snapshot", "model_forecast", "backtest",

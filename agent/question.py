@@ -58,33 +58,33 @@ _T = TypeVar("_T")
 _I, _WORD_NUMS, _NUM, _YEAR = FLAGS, WORD_NUMS, NUM, YEAR
 
 # fmt: off
-_INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
-    (intent, re.compile(pattern, _I))
-    for intent, pattern in (
-        ("backtest", r"\bback-?test\w*|\btrack\s+record\b|\bstrategy\s+perform"
-                     r"|\bhow\s+did\s+the\s+(?:strategy|signals?|model)\s+(?:do|perform)"),
-        ("signal", r"\bshould\s+i\s+(?:buy|sell|hold|short|invest|put|get\s+into|own)\b"
-                   r"|\b(?:buy|sell|outlook|recommend\w*|bullish|bearish|signal|rating)\b"
-                   r"|\bworth\s+(?:buying|owning|it)\b|\bgo(?:ing)?\s+(?:up|down)\b"),
-        ("technicals", r"\b(?:rsi|macd|sma|ema|bollinger|momentum|trend\w*|indicators?"
-                       r"|technicals?|overbought|oversold)\b|\bmoving\s+averages?\b"),
-        ("risk", r"\b(?:c?var|value\s+at\s+risk|expected\s+shortfall|drawdowns?|volatil\w*"
-                 r"|risk(?:y|iness|ier)?)\b(?!\s+factors?)"),
-        ("forecast", r"\b(?:models?|predict\w*|forecast\w*|probabilit\w*|ml)\b"
-                     r"|\bmachine\s+learning\b"),
-        ("filings", r"\b(?:10-?[kq]|filings?|filed|md\s?&\s?a|risk\s+factors?)\b"
-                    r"|\b(?:annual|quarterly)\s+report|management'?s\s+discussion"),
-        ("calls", r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
-                  r"|\b(?:management|ceo|cfo|executives)\s+(?:say|says|said|think|thinks)\b"),
-        ("sentiment", r"\b(?:sentiment|tone|mood)\b"),
-        ("news", r"\b(?:news|headlines?)\b"),
-        ("compare", r"\b(?:compar\w*|versus|vs\.?|which\s+(?:is|was|one\s+is)\s+better)(?!\w)"),
-        ("price", r"\b(?:prices?|priced|close[ds]?|closing|move[ds]?|returns?|returned"
-                  r"|perform(?:ance|ed)?|gain(?:ed|s)?|rose|fell|trading\s+at)\b|\bhow\s+much\b"),
-        ("why", r"\b(?:why|explain\w*|reason\w*|how\s+come)\b"),
-    )
+_INTENT_PATTERNS: tuple[tuple[Intent, str], ...] = (
+    ("backtest", r"\bback-?test\w*|\btrack\s+record\b|\bstrategy\s+perform"
+                 r"|\bhow\s+did\s+the\s+(?:strategy|signals?|model)\s+(?:do|perform)"),
+    ("signal", r"\bshould\s+i\s+(?:buy|sell|hold|short|invest|put|get\s+into|own)\b"
+               r"|\b(?:buy|sell|outlook|recommend\w*|bullish|bearish|signal|rating)\b"
+               r"|\bworth\s+(?:buying|owning|it)\b|\bgo(?:ing)?\s+(?:up|down)\b"),
+    ("technicals", r"\b(?:rsi|macd|sma|ema|bollinger|momentum|trend\w*|indicators?"
+                   r"|technicals?|overbought|oversold)\b|\bmoving\s+averages?\b"),
+    ("risk", r"\b(?:c?var|value\s+at\s+risk|expected\s+shortfall|drawdowns?|volatil\w*"
+             r"|risk(?:y|iness|ier)?)\b(?!\s+factors?)"),
+    ("forecast", r"\b(?:models?|predict\w*|forecast\w*|probabilit\w*|ml)\b"
+                 r"|\bmachine\s+learning\b"),
+    ("filings", r"\b(?:10-?[kq]|filings?|filed|md\s?&\s?a|risk\s+factors?)\b"
+                r"|\b(?:annual|quarterly)\s+report|management'?s\s+discussion"),
+    ("calls", r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
+              r"|\b(?:management|ceo|cfo|executives)\s+(?:say|says|said|think|thinks)\b"),
+    ("sentiment", r"\b(?:sentiment|tone|mood)\b"),
+    ("news", r"\b(?:news|headlines?)\b"),
+    ("compare", r"\b(?:compar\w*|versus|vs\.?|which\s+(?:is|was|one\s+is)\s+better)(?!\w)"),
+    ("price", r"\b(?:prices?|priced|close[ds]?|closing|move[ds]?|returns?|returned"
+              r"|perform(?:ance|ed)?|gain(?:ed|s)?|rose|fell|trading\s+at)\b|\bhow\s+much\b"),
+    ("why", r"\b(?:why|explain\w*|reason\w*|how\s+come)\b"),
 )
 # fmt: on
+_INTENTS: tuple[tuple[Intent, re.Pattern[str]], ...] = tuple(
+    (intent, re.compile(pattern, _I)) for intent, pattern in _INTENT_PATTERNS
+)
 _HOW_DID_DO = re.compile(r"\bhow\s+(?:did|does|has|is)\b.*\b(?:do|doing|done)\b", _I)
 _COMPARATIVE = re.compile(
     r"\b(?:better|worse|stronger|weaker|riskier|safer|cheaper|than|which|or|against|"

@@ -6,9 +6,9 @@ compose -> (verify | END); verify -> (repair | END).
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from langchain_core.messages import AIMessage, ToolMessage
+from langchain_core.messages import AIMessage, ToolCall, ToolMessage
 
 from agent.state import AgentState
 
@@ -22,7 +22,7 @@ __all__ = [
 ]
 
 
-def pending_calls(state: AgentState) -> list[dict[str, Any]]:
+def pending_calls(state: AgentState) -> list[ToolCall]:
     """The tool calls of the last model reply that no tool message has answered yet."""
     messages = state["messages"]
     last_ai = next(
@@ -31,9 +31,10 @@ def pending_calls(state: AgentState) -> list[dict[str, Any]]:
     )
     if last_ai is None:
         return []
+    reply = messages[last_ai]
+    assert isinstance(reply, AIMessage)
     answered = {m.tool_call_id for m in messages[last_ai + 1 :] if isinstance(m, ToolMessage)}
-    calls = messages[last_ai].tool_calls  # type: ignore[union-attr]
-    return [c for c in calls if c["id"] not in answered]
+    return [c for c in reply.tool_calls if c["id"] not in answered]
 
 
 def route_understood(state: AgentState) -> Literal["refuse", "plan"]:

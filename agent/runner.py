@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any, Literal
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
@@ -77,7 +78,7 @@ class Agent:
         )
         self.model_label = describe(deps.model)
 
-    def _config(self, thread_id: str, as_of: date | None) -> dict[str, Any]:
+    def _config(self, thread_id: str, as_of: date | None) -> RunnableConfig:
         configurable: dict[str, Any] = {"thread_id": thread_id}
         if as_of is not None:
             configurable["as_of"] = as_of
@@ -103,7 +104,8 @@ class Agent:
                     if isinstance(message, AIMessage):
                         now = time.perf_counter()
                         for c in message.tool_calls:
-                            issued[c["id"]] = (c["name"], c["args"], now)
+                            if c["id"] is not None:
+                                issued[c["id"]] = (c["name"], c["args"], now)
                     elif isinstance(message, ToolMessage):
                         step = _step(message, issued)
                         steps.append(step)
