@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
@@ -137,15 +137,15 @@ def search(
     Example: signaldesk search "risk factors supply chain" --ticker AAPL --as-of 2010-12-31
     """
     from agent.services import build_tool_context
-    from tools.documents import search_evidence
+    from tools.documents import Kind, search_evidence
 
     tool_ctx = build_tool_context(ctx.obj, as_of=as_of_option(as_of))
-    kinds = (kind,) if kind else None
     if kind not in (None, "filing", "call", "news"):
         raise DataError(f"--kind {kind!r}: use filing, call or news")
+    kinds = None if kind is None else (cast("Kind", kind),)  # one of them, checked above
     found = search_evidence(
         tool_ctx, query, ticker=ticker, form=form, section=section, kinds=kinds, k=k
-    )  # type: ignore[arg-type]
+    )
     if as_json:
         print_json(
             {

@@ -129,7 +129,7 @@ def _closes(settings: Settings, calls: pd.DataFrame, *, horizon: int) -> dict[st
         first, last = group["as_of"].min().date(), group["as_of"].max().date()
         end = min(last + ahead, today())
         try:
-            bars = market.bars(ticker, start=first - timedelta(days=_HISTORY_DAYS), end=end)
+            bars = market.bars(str(ticker), start=first - timedelta(days=_HISTORY_DAYS), end=end)
         except DataError as err:
             err_console.print(f"warning: {ticker}: no prices: {err}", markup=False)
             continue

@@ -7,6 +7,7 @@ window, source, values).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import typer
 from rich.box import SIMPLE
@@ -181,7 +182,7 @@ def train(
     names = universe(tool_ctx, "")[1:] if all_ else [t.upper() for t in tickers or []]
     if not names:
         raise DataError("name at least one TICKER or pass --all")
-    results = []
+    results: list[dict[str, Any]] = []
     for name in names:
         try:
             cards = train_models(
