@@ -16,8 +16,11 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/signaldesk demo
 
+# One pytest worker per core; a test file stays on one worker (its module fixtures are built
+# once). TEST_WORKERS=0 runs in this process; a single file: $(BIN)/python -m pytest -p no:xdist FILE
+TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The release gate: the core eval suite with the offline planner, under agreed thresholds.
 EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \

@@ -1,13 +1,13 @@
-"""``signaldesk ask`` and ``signaldesk chat`` as a user runs them (real processes, offline)."""
+"""``signaldesk ask`` and ``signaldesk chat`` as a user runs them (offline; in this process through
+tests/cli/runner.py, so "across processes" means across separate ``signaldesk`` runs)."""
 
 from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 
-from tests.cli.test_data_cli import EXE, run
+from tests.cli.runner import run
 
 RISK_FACTORS = """UNITED STATES SECURITIES AND EXCHANGE COMMISSION
 FORM 10-K
@@ -64,10 +64,7 @@ def test_a_thread_continues_across_processes() -> None:
 
 def test_chat_keeps_context_between_lines() -> None:
     lines = "Should I buy Microsoft?\n/as-of 2011-12-30\nand its VaR?\n/quit\n"
-    chat = subprocess.run(
-        [*EXE, "chat", "--as-of", "2013-02-28"], input=lines, capture_output=True, text=True,
-        timeout=120,
-    )  # fmt: skip
+    chat = run("chat", "--as-of", "2013-02-28", input=lines)
     assert chat.returncode == 0, chat.stderr
     assert "MSFT: SELL (as of 2013-02-28)" in chat.stdout
     assert "MSFT's 95% 1-day VaR" in chat.stdout and "2011-12-30" in chat.stdout

@@ -1,4 +1,5 @@
-"""``signaldesk briefing`` as a scheduler runs it (real processes, offline, real exit codes)."""
+"""``signaldesk briefing`` as a scheduler runs it (offline; exit codes, stdout and stderr as a
+shell sees them, in this process through tests/cli/runner.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from agent.verifier import verify
 from briefing import BriefingReport, BriefingStore
 from data.providers.bundled import BundledProvider
 from data.store import make_engine
-from tests.cli.test_data_cli import run
+from tests.cli.runner import run
 
 FOUR = "AAPL,MSFT,IBM,GOOG"
 STEM = "briefing-{day}-AAPL-GOOG-IBM-MSFT"

@@ -1,25 +1,16 @@
-"""The ``signaldesk`` CLI end to end, as a user runs it (real process, real exit codes)."""
+"""The ``signaldesk`` CLI end to end, as a user runs it: exit codes, stdout and stderr (in this
+process, through tests/cli/runner.py; tests/cli/test_process.py starts real processes)."""
 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-EXE = [sys.executable, "-c", "from cli import main; main()"]
-
-
-def run(*args: str, env_extra: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    import os
-
-    env = {k: v for k, v in os.environ.items()}
-    env.update(env_extra or {})
-    return subprocess.run([*EXE, *args], capture_output=True, text=True, env=env, timeout=120)
+from tests.cli.runner import run
 
 
 def test_fetch_aapl_2012_json_has_250_adjusted_rows_and_provenance() -> None:

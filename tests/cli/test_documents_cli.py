@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_data_cli import run
+from tests.cli.runner import run
 
 OLD = """ACME CORP ANNUAL REPORT
 Item 1A. Risk Factors

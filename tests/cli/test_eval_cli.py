@@ -1,11 +1,12 @@
-"""``signaldesk eval`` as CI runs it (real processes, offline, real exit codes)."""
+"""``signaldesk eval`` as CI runs it (offline; exit codes, stdout and stderr as a shell sees them,
+in this process through tests/cli/runner.py)."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from tests.cli.test_data_cli import run
+from tests.cli.runner import run
 
 BROKEN = """name: planted
 cases:

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.cli.test_data_cli import run
+from tests.cli.runner import run
 
 
 def test_technicals_json_carries_as_of_window_and_provenance() -> None:

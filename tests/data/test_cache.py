@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -42,11 +43,12 @@ def test_raw_bars_round_trip_through_bytes() -> None:
 @pytest.mark.redis
 @pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")
 def test_redis_cache_against_real_server() -> None:
-    cache = RedisCache("redis://127.0.0.1:6379/0", prefix="signaldesk-test:")
+    prefix = f"signaldesk-test-{uuid.uuid4().hex}:"  # concurrent runs share the server
+    cache = RedisCache("redis://127.0.0.1:6379/0", prefix=prefix)
     cache.set("k", b"\x00bytes", ttl_s=30)
     assert cache.get("k") == b"\x00bytes"
-    assert cache._redis.ttl("signaldesk-test:k") <= 30
-    cache._redis.delete("signaldesk-test:k")
+    assert cache._redis.ttl(f"{prefix}k") <= 30
+    cache._redis.delete(f"{prefix}k")
     assert cache.get("k") is None
 
 

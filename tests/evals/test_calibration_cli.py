@@ -4,8 +4,6 @@ written to the test's own database; and through ``signaldesk`` once the lead reg
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -21,6 +19,7 @@ from data.errors import InvalidRangeError
 from data.providers.bundled import BundledProvider
 from data.service import MarketData
 from data.store import EvalRun, Signal, make_engine, upgrade
+from tests.cli.runner import run
 
 FRIDAYS = [date(2012, 6, d) for d in (1, 8, 15, 22, 29)]
 ACTIONS = ["BUY", "SELL", "HOLD", "STRONG BUY", "BUY"]
@@ -167,18 +166,13 @@ def _registered() -> bool:
 
 @pytest.mark.skipif(not _registered(), reason="`signaldesk eval calibrate` is not registered yet")
 def test_signaldesk_eval_calibrate_exit_codes() -> None:
-    main = [sys.executable, "-c", "from cli import main; main()", "eval", "calibrate"]
+    main = ["eval", "calibrate"]
     days = ["--start", "2012-06-01", "--end", "2012-06-30", "--no-progress"]
-    none = subprocess.run([*main, *days], capture_output=True, text=True, timeout=120)
+    none = run(*main, *days)
     assert none.returncode == 2 and "error: no stored calls" in none.stderr
-    bad = subprocess.run(
-        [*main, "--start", "2012-06-31", "--end", "2012-07-01"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    bad = run(*main, "--start", "2012-06-31", "--end", "2012-07-01")
     assert bad.returncode == 2 and "is not a date" in bad.stderr
     _store_calls(("IBM",))
-    ok = subprocess.run([*main, *days, "--json"], capture_output=True, text=True, timeout=120)
+    ok = run(*main, *days, "--json")
     assert ok.returncode == 0, ok.stderr
     assert json.loads(ok.stdout)["calls"] == 5

@@ -21,7 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.cli.test_data_cli import EXE
+from tests.cli.runner import EXE
 from ui.auth import hash_password
 
 sync_api = pytest.importorskip(

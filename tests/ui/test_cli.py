@@ -1,10 +1,11 @@
-"""``signaldesk ui`` and ``signaldesk ui hash-password`` as a user runs them (real processes)."""
+"""``signaldesk ui`` and ``signaldesk ui hash-password`` as a user runs them (hash-password in a
+real process, its password piped to stdin; the rest in this process, tests/cli/runner.py)."""
 
 from __future__ import annotations
 
 import socket
 
-from tests.cli.test_data_cli import EXE, run
+from tests.cli.runner import EXE, run
 from ui.auth import hash_password, parse_users, verify_password
 
 
