@@ -1,5 +1,6 @@
 """``signaldesk`` as a real process: the console script starts, and a user error is one line on
-stderr and exit code 2 (the other CLI tests run in this process, through tests/cli/runner.py)."""
+stderr and exit code 2, and what a cold start imports (the other CLI tests run in this process,
+through tests/cli/runner.py)."""
 
 from __future__ import annotations
 
@@ -29,3 +30,30 @@ def test_a_user_error_is_one_line_and_exit_2() -> None:
     assert done.stderr.count("\n") == 1, done.stderr
     assert "error: unknown ticker 'XYZQ'" in done.stderr and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+def _modules_after(*args: str) -> set[str]:
+    """The top-level modules a fresh interpreter holds after ``signaldesk *args``."""
+    code = (
+        "import sys\n"
+        f"sys.argv = ['signaldesk', *{list(args)!r}]\n"
+        "import cli\n"
+        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sorted({m.partition('.')[0] for m in sys.modules})), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    return set(done.stderr.strip().splitlines()[-1].split())
+
+
+def test_help_loads_no_settings_data_or_model_libraries() -> None:
+    loaded = _modules_after("--help")
+    heavy = {"pydantic_settings", "numpy", "pandas", "pandera", "sqlalchemy", "scipy", "torch"}
+    assert loaded & heavy == set()
+
+
+def test_signal_with_no_model_loads_no_ml_agent_or_web_libraries() -> None:
+    loaded = _modules_after("signal", "MSFT", "--as-of", "2013-02-28", "--json")
+    assert "pandas" in loaded  # it did run
+    heavy = {"scipy", "sklearn", "xgboost", "torch", "transformers", "langgraph", "langchain_core"}
+    heavy |= {"sqlalchemy", "plotly", "chainlit", "lancedb"}
+    assert loaded & heavy == set()
