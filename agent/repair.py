@@ -13,12 +13,18 @@ _LINE_PREFIX = re.compile(r"[ \t]*(?:(?:[-*+>]|\d+[.)]|#{1,6})(?:[ \t]+|$))*")
 _SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[[^\[\]\n]*\])?[)\"'*_]*[ \t]+(?=[A-Z*_(\"'$#])")
 
 
+def _prefix_end(text: str, pos: int = 0) -> int:
+    """Where the list marker, quote or heading mark of the line at ``pos`` ends."""
+    match = _LINE_PREFIX.match(text, pos)
+    return pos if match is None else match.end()  # the pattern also matches ""
+
+
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     """The sentence around ``text[start:end]``, within its line, without the line's list marker."""
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line_end = len(text) if line_end < 0 else line_end
-    s = _LINE_PREFIX.match(text, line_start).end()  # type: ignore[union-attr]
+    s = _prefix_end(text, line_start)
     e = line_end
     for m in _SENTENCE_END.finditer(text, s, line_end):
         if m.end() <= start:
@@ -46,7 +52,7 @@ def _tidy(text: str) -> str:
     for line in text.split("\n"):
         tidy = re.sub(r"(?<=\S)[ \t]{2,}", " ", line)
         tidy = re.sub(r"[ \t]+(?=[.,;:!?](?:\s|$))", "", tidy).rstrip()
-        if line.strip() and not tidy[_LINE_PREFIX.match(tidy).end() :].strip():  # type: ignore[union-attr]
+        if line.strip() and not tidy[_prefix_end(tidy) :].strip():
             continue  # a list item or quote whose content was all removed
         lines.append(tidy)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -74,8 +74,10 @@ class ModelStrategy:
         }
 
     def prob_up(self, bars: pd.DataFrame) -> pd.Series:
+        if self._model is None:
+            raise RuntimeError("ModelStrategy.prob_up needs fit first")
         rows = up_to(self.features, as_of=bars.index[-1].date())
-        prob = pd.Series(self._model.predict_proba(rows), index=rows.index)  # type: ignore[union-attr]
+        prob = pd.Series(self._model.predict_proba(rows), index=rows.index)
         later = prob.loc[prob.index > self._train_end]
         for day, p in zip(later.index, later.to_numpy(np.float64), strict=True):
             self._oos.setdefault(day, float(p))
