@@ -32,8 +32,11 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
+# ruff over the whole tree; mypy over the product packages ([tool.mypy] files in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) .signaldesk
