@@ -31,9 +31,10 @@ Every = Literal["day", "week", "month"]
 _FREQ = {"day": "B", "week": "W-FRI", "month": "BME"}
 
 
-def replay_dates(start: date, end: date, *, every: Every = "week") -> list[date]:
+def replay_dates(start: date, end: date, *, every: Every | str = "week") -> list[date]:
     """Weekdays, Fridays or last weekdays of the month in [start, end] (a holiday date still
-    counts: its briefing sees the bars up to the session before)."""
+    counts: its briefing sees the bars up to the session before). ``every`` comes as typed on
+    the command line: anything but day, week or month raises ``InvalidRangeError``."""
     if start > end:
         raise InvalidRangeError(f"--start {start} is after --end {end}")
     if every not in _FREQ:

@@ -267,7 +267,7 @@ def replay_command(
     first = parse_date(start, name="--start")
     last = parse_date(end, name="--end")
     assert first is not None and last is not None  # required options
-    dates = replay_dates(first, last, every=every)  # type: ignore[arg-type]
+    dates = replay_dates(first, last, every=every)
     store = _store(settings)
     plan = BriefingPlan(
         workers=workers or settings.briefing_workers,

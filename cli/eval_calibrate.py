@@ -93,7 +93,7 @@ def _replay(
     from cli.briefing import _progress, _store, _watchlist
 
     wl = _watchlist(watchlist, None, settings)
-    dates = replay_dates(start, end, every=every)  # type: ignore[arg-type]
+    dates = replay_dates(start, end, every=every)
     run_id = f"replay-{uuid.uuid4().hex[:12]}"
     plan = BriefingPlan(
         workers=settings.briefing_workers,

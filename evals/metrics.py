@@ -98,8 +98,9 @@ def _fact_found(text: str, fact: Fact, expected: float) -> bool:
             continue
         if fact.percent and q.unit != "%":
             continue
-        written = abs(q.value) if fact.absolute else q.value  # type: ignore[arg-type]
-        if abs(float(written) - target) <= fact.tolerance:
+        amount = q.literal * q.scale  # q.value of a number
+        written = abs(amount) if fact.absolute else amount
+        if abs(written - target) <= fact.tolerance:
             return True
     return False
 
