@@ -1,7 +1,9 @@
 """Byte caches for provider responses: on disk by default, Redis when configured.
 
 A cache is an optimisation, never a source of truth: when Redis is unreachable the cache
-logs a warning and behaves as a miss, and the fetch goes on.
+logs a warning and behaves as a miss, and the fetch goes on. Disk entries are written
+atomically (temp file, fsync, rename) and carry a CRC-32 of their value: an entry that is
+truncated or damaged anyway is removed and read as a miss.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ import hashlib
 import io
 import json
 import logging
-import os
 import struct
-import tempfile
 import time
+import zlib
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -21,9 +22,11 @@ from typing import Protocol
 
 import pandas as pd
 
+from core.files import write_bytes_atomic
 from data.providers.base import RawBars
 
 log = logging.getLogger(__name__)
+_HEADER = struct.Struct("<dI")  # expiry (epoch seconds), CRC-32 of the value
 
 
 class BytesCache(Protocol):
@@ -33,7 +36,8 @@ class BytesCache(Protocol):
 
 
 class DiskCache:
-    """One file per key under ``directory``; the first 8 bytes hold the expiry (epoch seconds)."""
+    """One file per key under ``directory``: a header (expiry in epoch seconds, CRC-32 of the
+    value), then the value."""
 
     def __init__(self, directory: Path, *, clock: Callable[[], float] = time.time) -> None:
         self.directory = Path(directory)
@@ -49,19 +53,19 @@ class DiskCache:
             blob = path.read_bytes()
         except FileNotFoundError:
             return None
-        (expires,) = struct.unpack("<d", blob[:8])
-        if self.clock() >= expires:
+        if len(blob) < _HEADER.size:
             path.unlink(missing_ok=True)
             return None
-        return blob[8:]
+        expires, crc = _HEADER.unpack_from(blob)
+        value = blob[_HEADER.size :]
+        if self.clock() >= expires or zlib.crc32(value) != crc:
+            path.unlink(missing_ok=True)
+            return None
+        return value
 
     def set(self, key: str, value: bytes, *, ttl_s: float) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(struct.pack("<d", self.clock() + ttl_s) + value)
-        os.replace(tmp, path)
+        header = _HEADER.pack(self.clock() + ttl_s, zlib.crc32(value))
+        write_bytes_atomic(self._path(key), header + value, mode=0o600)
 
 
 class RedisCache:

@@ -1,26 +1,31 @@
 """Dated items kept for sentiment: news headlines and earnings-call documents, on disk.
 
 One Parquet file per kind under a directory passed in; adding is idempotent by item id and the
-files are replaced atomically. Reads filter by ticker and an inclusive date window, so callers
+files are replaced atomically (temp file, fsync, rename). A file that cannot be read (truncated,
+garbage) reads as empty with one warning, and re-ingesting the documents writes it again. Reads
+filter by ticker and an inclusive date window, so callers
 never see an item published after the as-of date they ask for.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import logging
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
 
 import pandas as pd
+import pyarrow as pa
 
+from core.files import atomic_path
 from retrieval.types import Document, NewsItem
 
 _NEWS = "news.parquet"
 _CALLS = "calls.parquet"
 _FILINGS = "filings.parquet"  # metadata only (no text): what was filed when, for briefings
+
+log = logging.getLogger(__name__)
 
 
 class Corpus:
@@ -29,14 +34,24 @@ class Corpus:
 
     def _read(self, name: str) -> pd.DataFrame | None:
         path = self.directory / name
-        return pd.read_parquet(path) if path.exists() else None
+        if not path.exists():
+            return None
+        try:
+            return pd.read_parquet(path)
+        except (OSError, ValueError, pa.ArrowException) as err:
+            reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+            log.warning(
+                "%s is unreadable (%s: %s); reading it as empty: re-ingest the documents "
+                "(`signaldesk ingest`) to write it again",
+                path,
+                type(err).__name__,
+                reason,
+            )
+            return None
 
     def _write(self, name: str, frame: pd.DataFrame) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".parquet")
-        os.close(fd)
-        frame.to_parquet(tmp, index=False)
-        os.replace(tmp, self.directory / name)
+        with atomic_path(self.directory / name) as tmp:
+            frame.to_parquet(tmp, index=False)
 
     def _add(self, name: str, rows: list[dict]) -> int:
         if not rows:

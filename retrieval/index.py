@@ -7,15 +7,21 @@ Layout under ``directory``: ``index.json`` (the embedder an index was built with
 embedded, and only chunks BM25 lacks are tokenized. The vector side is written first and the
 BM25 side second, so a run interrupted in between is repaired by adding the same chunks again;
 ``stats().in_sync`` says whether both sides hold the same number of chunks.
+
+Every file is replaced atomically. An ``index.json`` that cannot be read is rewritten (the
+vector store still checks its dimension), and a BM25 index whose chunks file is unreadable is
+rebuilt from the chunks the vector store holds, with a warning.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from core.files import write_atomic
 from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.lexical import BM25Index
 from retrieval.retriever import HybridRetriever, Mode, Reranker
@@ -24,6 +30,8 @@ from retrieval.store.lance import LanceStore
 from retrieval.types import Chunk, Passage
 
 __all__ = ["AddResult", "Index", "IndexMismatchError", "IndexStats"]
+
+log = logging.getLogger(__name__)
 
 
 class IndexMismatchError(StoreMismatchError):
@@ -82,17 +90,32 @@ class Index:
         self._claim_directory()
         self.store = store if store is not None else self._default_store()
         self.lexical = BM25Index(self.directory / "bm25")
+        if self.lexical.problem is not None:
+            self._rebuild_lexical()
         self.retriever = HybridRetriever(self.store, self.lexical, self.embedder, reranker=reranker)
         self.batch_size = batch_size
 
     def _default_store(self) -> VectorStore:
         return LanceStore(self.directory / "vectors", dim=self.embedder.dim)
 
+    def _rebuild_lexical(self) -> None:
+        """Refill a BM25 index whose chunks file was unreadable from the vector store's chunks."""
+        every = getattr(self.store, "all_chunks", None)
+        chunks = every() if callable(every) else []
+        if not chunks:
+            return  # nothing to rebuild from: BM25 already warned that re-ingesting refills it
+        problem = self.lexical.problem
+        self.lexical.add(chunks)
+        self.lexical.save()
+        log.warning(
+            "%s: BM25 index rebuilt from the %d chunks of the vector store", problem, len(chunks)
+        )
+
     def _claim_directory(self) -> None:
         manifest = self.directory / "index.json"
         mine = {"embedder": self.embedder.name, "dim": self.embedder.dim}
-        if manifest.exists():
-            found = json.loads(manifest.read_text())
+        found = _read_json(manifest)
+        if found is not None:
             if {key: found.get(key) for key in mine} != mine:
                 raise IndexMismatchError(
                     f"{self.directory} holds an index built with {found.get('embedder')!r} "
@@ -100,7 +123,7 @@ class Index:
                     "use that embedder or another directory"
                 )
         else:
-            manifest.write_text(json.dumps(mine, indent=2) + "\n")
+            write_atomic(manifest, json.dumps(mine, indent=2) + "\n")
 
     def add(self, chunks: Iterable[Chunk]) -> AddResult:
         """Index ``chunks``; those already indexed (by id) are neither embedded nor re-added."""
@@ -148,3 +171,15 @@ class Index:
             lexical=self.lexical.count(),
             documents=len({c.doc_id for c in self.lexical.chunks()}),
         )
+
+
+def _read_json(path: Path) -> dict[str, object] | None:
+    """The JSON object in ``path``; None when it is missing, torn or not an object."""
+    try:
+        found = json.loads(path.read_text())
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as err:
+        log.warning("%s is unreadable (%s); writing it again", path, err)
+        return None
+    return found if isinstance(found, dict) else None

@@ -18,12 +18,20 @@ Persistence (``directory``): ``chunks.parquet`` (the chunks and their tokens), `
 bm25s matrices) and ``manifest.json`` (which chunk ids the matrices were built from). The
 matrices are rebuilt, from the stored tokens, when they are missing or stale, and lazily after
 ``add``/``delete``.
+
+Crash safety: ``chunks.parquet`` and ``manifest.json`` are replaced atomically (temp file,
+fsync, rename); the manifest is removed before the matrices are rewritten and written back
+after, so matrices that a kill -9 left half-written never match a manifest and are rebuilt
+from the tokens. A ``chunks.parquet`` that cannot be read (truncated, garbage) leaves the
+index empty with one warning (``problem`` says why); ``Index`` then refills it from the
+vector store, and re-ingesting the documents refills it too.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -33,11 +41,14 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from core.files import atomic_path, write_atomic
 from retrieval.store.base import LIST_FILTERS, Filters, ScoredChunk
 from retrieval.store.records import chunks_to_table, table_to_chunks
 from retrieval.types import Chunk
 
 __all__ = ["STOPWORDS", "BM25Index", "tokenize"]
+
+log = logging.getLogger(__name__)
 
 # English function words; negations and direction words (not, no, up, down, over, below,
 # more ...) carry meaning in finance text and are kept.
@@ -76,6 +87,9 @@ class BM25Index:
         self._position: dict[str, int] = {}
         self._model: bm25s.BM25 | None = None
         self._columns: dict[str, np.ndarray] = {}
+        self.problem: str | None = (
+            None  # why the stored chunks could not be read, if they could not
+        )
         if self.directory is not None and (self.directory / "chunks.parquet").exists():
             self._load()
 
@@ -184,24 +198,69 @@ class BM25Index:
         table = chunks_to_table(self._chunks).append_column(
             "tokens", pa.array(self._tokens, type=pa.list_(pa.string()))
         )
-        pq.write_table(table, self.directory / "chunks.parquet")
+        for stale in self.directory.glob(".*.tmp"):  # left by a save that was killed
+            stale.unlink(missing_ok=True)
+        manifest_path = self.directory / "manifest.json"
+        manifest_path.unlink(missing_ok=True)  # the matrices below are stale until it is back
+        with atomic_path(self.directory / "chunks.parquet") as tmp:
+            pq.write_table(table, tmp)
         manifest = {"format": _FORMAT, "count": len(self._chunks), "digest": self._digest()}
         if any(self._tokens):
             self._ensure_model().save(str(self.directory / "bm25"), show_progress=False)
-        (self.directory / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        write_atomic(manifest_path, json.dumps(manifest, indent=2))
+        self.problem = None
 
     def _load(self) -> None:
         assert self.directory is not None
-        table = pq.read_table(self.directory / "chunks.parquet")
-        self._chunks = table_to_chunks(table)
-        self._tokens = table.column("tokens").to_pylist()
+        path = self.directory / "chunks.parquet"
+        try:
+            table = pq.read_table(path)
+            chunks = table_to_chunks(table)
+            tokens = table.column("tokens").to_pylist()
+        except (OSError, ValueError, KeyError, TypeError, pa.ArrowException) as err:
+            self.problem = f"{path} is unreadable ({type(err).__name__}: {_first_line(err)})"
+            log.warning(
+                "BM25 index %s; keyword search starts empty until it is rebuilt "
+                "(re-run `signaldesk ingest` on your documents)",
+                self.problem,
+            )
+            return
+        self._chunks, self._tokens = chunks, tokens
         self._position = {c.id: i for i, c in enumerate(self._chunks)}
-        manifest_path = self.directory / "manifest.json"
-        manifest = json.loads(manifest_path.read_text()) if manifest_path.exists() else {}
-        if any(self._tokens) and manifest.get("digest") == self._digest():
-            self._model = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
-            self._refresh_columns()
+        if any(self._tokens) and self._manifest().get("digest") == self._digest():
+            self._model = self._load_model()
+            if self._model is not None:
+                self._refresh_columns()
+
+    def _manifest(self) -> dict[str, object]:
+        assert self.directory is not None
+        try:
+            found = json.loads((self.directory / "manifest.json").read_text())
+        except (OSError, ValueError):  # missing or torn: the matrices are rebuilt from tokens
+            return {}
+        return found if isinstance(found, dict) else {}
+
+    def _load_model(self) -> bm25s.BM25 | None:
+        """The saved matrices, or None (rebuilt lazily from the tokens) when they are unusable."""
+        assert self.directory is not None
+        try:
+            model = bm25s.BM25.load(str(self.directory / "bm25"), show_progress=False)
+            if int(model.scores["num_docs"]) != len(self._chunks):
+                raise ValueError("document count differs from chunks.parquet")
+        except Exception as err:  # noqa: BLE001 -- a derived cache: any failure means rebuild
+            log.warning(
+                "BM25 matrices under %s unusable (%s); rebuilding them from the tokens",
+                self.directory,
+                _first_line(err),
+            )
+            return None
+        return model
 
     def chunks(self) -> Sequence[Chunk]:
         """Every indexed chunk, in indexing order."""
         return tuple(self._chunks)
+
+
+def _first_line(err: BaseException) -> str:
+    text = str(err).strip()
+    return text.splitlines()[0] if text else type(err).__name__

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from core.files import atomic_path
 
 
 class RateLimiter:
@@ -79,15 +80,7 @@ class DiskCache:
             return None
 
     def put(self, url: str, body: bytes) -> None:
-        path = self._path(url)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(body)
-            os.replace(tmp, path)
+        with atomic_path(self._path(url), mode=0o600) as tmp:  # whole or absent after a crash
+            tmp.write_bytes(body)
             stamp = self._now()
-            os.utime(path, (stamp, stamp))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            os.utime(tmp, (stamp, stamp))

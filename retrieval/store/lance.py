@@ -212,6 +212,10 @@ class LanceStore:
     def count(self) -> int:
         return self._table.count_rows()
 
+    def all_chunks(self) -> list[Chunk]:
+        """Every stored chunk (without vectors): what a lost BM25 index is rebuilt from."""
+        return table_to_chunks(self._table.to_arrow().select(list(CHUNK_COLUMNS)))
+
     def get(self, ids: Sequence[str]) -> list[Chunk]:
         found: dict[str, Chunk] = {}
         unique = list(dict.fromkeys(ids))

@@ -32,6 +32,27 @@ def test_disk_cache_expires(tmp_path: Path) -> None:
     assert not list(tmp_path.rglob("*.bin"))  # expired entries are removed
 
 
+@pytest.mark.parametrize("damage", ["empty", "short", "half", "flipped"])
+def test_disk_cache_reads_a_damaged_entry_as_a_miss(tmp_path: Path, damage: str) -> None:
+    cache = DiskCache(tmp_path, clock=lambda: 1000.0)
+    raw = RawBars(frame=make_raw(), source="stooq", basis="adjusted")
+    value = encode_raw(raw, fetched_at=datetime(2024, 1, 2, tzinfo=UTC))
+    cache.set("k", value, ttl_s=10)
+    (path,) = tmp_path.rglob("*.bin")
+    blob = path.read_bytes()
+    damaged = {
+        "empty": b"",
+        "short": blob[:5],
+        "half": blob[: len(blob) // 2],
+        "flipped": blob[:-1] + bytes([blob[-1] ^ 0xFF]),
+    }[damage]
+    path.write_bytes(damaged)
+    assert cache.get("k") is None and not path.exists()
+    cache.set("k", value, ttl_s=10)
+    assert cache.get("k") == value and decode_raw(value)[0].source == "stooq"
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
+
+
 def test_raw_bars_round_trip_through_bytes() -> None:
     raw = RawBars(frame=make_raw(periods=5), source="https://x/y", basis="raw")
     when = datetime(2024, 5, 6, 7, 8, tzinfo=UTC)
