@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
-from cli._output import as_of_option, console, parse_date, print_json
-from data.errors import DataError
+from cli._output import Exit, as_of_option, console, err_console, parse_date, print_json
+from data.errors import DataError, InvalidRangeError
 
 if TYPE_CHECKING:
     from core.settings import Settings
@@ -18,10 +18,26 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON")
 
 
 def _report(report: Any, as_json: bool, what: str) -> None:
+    """Print the ingest report, then exit 0 (all read), 1 (files skipped, listed) or 3 (nothing
+    ingested: every file was skipped, or there was none)."""
     data = report.to_dict()
     if as_json:
         print_json(data)
-        return
+    else:
+        _print_report(data, what)
+    skipped = data["skipped"]
+    if data["status"] == "nothing":
+        err_console.print(
+            f"error: nothing ingested from {what}: "
+            + (f"all {len(skipped)} files were skipped" if skipped else "no supported files"),
+            markup=False,
+        )
+        raise typer.Exit(Exit.UNAVAILABLE)
+    if data["status"] == "partial":
+        raise typer.Exit(Exit.CHECK_FAILED)
+
+
+def _print_report(data: dict[str, Any], what: str) -> None:
     rate = f", {data['chunks_per_s']:,.0f} chunks/s" if data["chunks_per_s"] else ""
     console.print(
         f"{what}: {data['documents']} documents, {data['news']} news items -> {data['chunks']} "
@@ -31,10 +47,10 @@ def _report(report: Any, as_json: bool, what: str) -> None:
         markup=False,
     )
     skipped = data["skipped"]
-    for item in skipped[:10]:
+    for item in skipped[:20]:
         console.print(f"skipped {item['path']}: {item['reason']}", markup=False)
-    if len(skipped) > 10:
-        console.print(f"... and {len(skipped) - 10} more skipped files (--json lists all)")
+    if len(skipped) > 20:
+        console.print(f"... and {len(skipped) - 20} more skipped files (--json lists all)")
 
 
 @ingest_app.command("folder")
@@ -129,22 +145,46 @@ def search(
     section: str | None = typer.Option(None, "--section", help="e.g. 'Item 1A'"),
     kind: str | None = typer.Option(None, "--kind", help="filing | call | news"),
     as_of: str | None = typer.Option(None, "--as-of", help="Only documents available by this date"),
+    fiscal_year: int | None = typer.Option(
+        None, "--fiscal-year", min=1900, max=2100, help="Fiscal year reported on, e.g. 2010"
+    ),
+    filed_after: str | None = typer.Option(
+        None, "--filed-after", help="Only documents filed on or after this date"
+    ),
+    filed_before: str | None = typer.Option(
+        None, "--filed-before", help="Only documents filed on or before this date"
+    ),
     k: int = typer.Option(5, "-k", min=1, max=50, help="Passages to return"),
     as_json: bool = JsonOpt,
 ) -> None:
     """Hybrid (BM25 + dense) search over ingested documents, point in time.
 
-    Example: signaldesk search "risk factors supply chain" --ticker AAPL --as-of 2010-12-31
+    Examples: signaldesk search "risk factors supply chain" --ticker AAPL --as-of 2010-12-31
+              signaldesk search "gross margin" --form 10-K --fiscal-year 2010
+              signaldesk search "iPhone" --filed-after 2008-01-01 --filed-before 2009-12-31
     """
     from agent.services import build_tool_context
     from tools.documents import Kind, search_evidence
 
+    after = parse_date(filed_after, name="--filed-after")
+    before = parse_date(filed_before, name="--filed-before")
+    if after and before and after > before:
+        raise InvalidRangeError(f"--filed-after {after} is after --filed-before {before}")
     tool_ctx = build_tool_context(ctx.obj, as_of=as_of_option(as_of))
     if kind not in (None, "filing", "call", "news"):
         raise DataError(f"--kind {kind!r}: use filing, call or news")
     kinds = None if kind is None else (cast("Kind", kind),)  # one of them, checked above
     found = search_evidence(
-        tool_ctx, query, ticker=ticker, form=form, section=section, kinds=kinds, k=k
+        tool_ctx,
+        query,
+        ticker=ticker,
+        form=form,
+        section=section,
+        kinds=kinds,
+        fiscal_year=fiscal_year,
+        filed_after=after,
+        filed_before=before,
+        k=k,
     )
     if as_json:
         print_json(

@@ -1,11 +1,16 @@
 """Ingestion: documents and news -> section-aware chunks -> the index; dated news and calls
-also go to the corpus that sentiment reads. Idempotent: re-ingesting changes nothing."""
+also go to the corpus that sentiment reads. Idempotent: re-ingesting changes nothing.
+
+The report's ``status`` says how it went: "ok" (everything read), "partial" (some files or
+records were skipped, the rest ingested) or "nothing" (no document and no news item to ingest).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 from retrieval.chunking import chunk_documents
 from retrieval.corpus import Corpus
@@ -28,11 +33,19 @@ class IngestReport:
     skipped: tuple[SkippedFile, ...] = field(default_factory=tuple)
 
     @property
+    def status(self) -> Literal["ok", "partial", "nothing"]:
+        """ "nothing" when no document or news item was read, "partial" when files were skipped."""
+        if self.documents + self.news == 0:
+            return "nothing"
+        return "partial" if self.skipped else "ok"
+
+    @property
     def chunks_per_s(self) -> float:
         return self.chunks / self.seconds if self.seconds > 0 else float("nan")
 
     def to_dict(self) -> dict[str, object]:
         return {
+            "status": self.status,
             "documents": self.documents,
             "news": self.news,
             "chunks": self.chunks,

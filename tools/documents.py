@@ -6,12 +6,14 @@ text is data, not instructions: chunks that look like instructions to a model ar
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Literal
 
 from retrieval.store.base import Filters
 from retrieval.types import Passage
 from tools.context import ToolContext
 from tools.evidence import Evidence, Window
+from tools.runtime import ToolInputError
 
 Kind = Literal["filing", "call", "news"]
 
@@ -72,19 +74,29 @@ def search_evidence(
     kinds: tuple[Kind, ...] | None = None,
     section: str | None = None,
     fiscal_year: int | None = None,
+    filed_after: date | None = None,
+    filed_before: date | None = None,
     k: int = 5,
 ) -> list[Evidence]:
     """The ``k`` best passages for ``query`` (hybrid BM25 + dense) among documents available by
-    ``ctx.as_of``, optionally restricted to a ticker, form, section, fiscal year and kind."""
+    ``ctx.as_of``, optionally restricted to a ticker, form, section, fiscal year, kind and a
+    filing-date window (``filed_after``/``filed_before``, inclusive, never past ``ctx.as_of``).
+    ToolInputError when the window is reversed."""
     if ctx.index is None:
         raise NoIndexError("no document index configured: ingest documents first")
+    if filed_after and filed_before and filed_after > filed_before:
+        raise ToolInputError(f"filed_after {filed_after} is after filed_before {filed_before}")
+    latest = min(ctx.as_of, filed_before) if filed_before else ctx.as_of
+    if filed_after is not None and filed_after > latest:
+        return []  # nothing filed in the window was available by the as-of date
     filters = Filters(
         tickers=(ticker.upper(),) if ticker else None,
         forms=(form.upper(),) if form else None,
         sections=(section,) if section else None,
         fiscal_periods=_fiscal_periods(fiscal_year),
         kinds=kinds,
-        available_on_max=ctx.as_of,
+        available_on_min=filed_after,
+        available_on_max=latest,
     )
     passages = ctx.index().search(query, k=k, filters=filters)
     return [passage_evidence(p, ctx=ctx) for p in passages]

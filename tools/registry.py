@@ -1,7 +1,8 @@
 """The LangChain tools the agent may call: thin adapters over the evidence functions.
 
-Each tool validates the model's arguments against a pydantic schema (tickers upper-cased; dates
-are never an argument: ``as_of`` comes from the run context), computes evidence at the run's
+Each tool validates the model's arguments against a pydantic schema (tickers upper-cased; the
+as-of date is never an argument: it comes from the run context, and a filing-date filter never
+reaches past it), computes evidence at the run's
 as-of date and returns ``(summary, artifact)``: a short text for the model, citing evidence ids,
 and the list of Evidence dicts for the ledger, the UI and evals. Errors the model can fix come
 back to it as a one-line tool error; system faults (data unavailable, database down) raise.
@@ -72,6 +73,12 @@ class FilingSearchArgs(SearchArgs):
     form: Literal["10-K", "10-Q", "8-K"] | None = Field(None, description="Filing form.")
     fiscal_year: int | None = Field(
         None, ge=1990, le=2100, description="Fiscal year the filing reports on, e.g. 2010."
+    )
+    filed_after: date | None = Field(
+        None, description="Only filings filed on or after this date (YYYY-MM-DD)."
+    )
+    filed_before: date | None = Field(
+        None, description="Only filings filed on or before this date (YYYY-MM-DD)."
     )
 
 
@@ -171,12 +178,25 @@ def search_filings(
     section: str | None = None,
     form: str | None = None,
     fiscal_year: int | None = None,
+    filed_after: date | None = None,
+    filed_before: date | None = None,
     k: int = 5,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Use for what a company wrote in its 10-K/10-Q/8-K filings (risks, margins, segments),
-    optionally one section ('Item 1A' risk factors, 'Item 7' MD&A), form and fiscal year.
-    Returns up to `k` cited passages available by the as-of date, one evidence id each."""
-    return _search("filing", query, ticker, k, section=section, form=form, fiscal_year=fiscal_year)
+    optionally one section ('Item 1A' risk factors, 'Item 7' MD&A), form, fiscal year and
+    filing dates. Returns up to `k` cited passages available by the as-of date, one evidence
+    id each."""
+    return _search(
+        "filing",
+        query,
+        ticker,
+        k,
+        section=section,
+        form=form,
+        fiscal_year=fiscal_year,
+        filed_after=filed_after,
+        filed_before=filed_before,
+    )
 
 
 def search_calls(

@@ -72,20 +72,57 @@ def skip(skipped: list[SkippedFile], path: Path | str, reason: str) -> None:
     log.debug("skipped %s: %s", path, reason)
 
 
-def decode_text(raw: bytes) -> str:
-    """Decode a text file (UTF-8, else Windows-1252); binary content raises MalformedFileError."""
+# the magic numbers of common binary formats that users misname as .txt/.html
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "gzip data"),
+    (b"\xfd7zXZ\x00", "xz data"),
+    (b"(\xb5/\xfd", "zstd data"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Office document"),
+    (b"\x7fELF", "an executable"),
+    (b"MZ\x90\x00", "an executable"),
+    (b"SQLite format 3\x00", "a SQLite database"),
+    (b"PAR1", "a Parquet file"),
+)
+
+
+def refuse_binary(raw: bytes) -> None:
+    """MalformedFileError when ``raw`` is not text: a known binary magic number, NUL bytes, or
+    more than 5% control bytes in the first 64 KiB (random bytes, images, archives)."""
+    for magic, what in _MAGIC:
+        if raw.startswith(magic):
+            raise MalformedFileError(f"binary content ({what}), not text")
     if b"\x00" in raw[:65536]:
         raise MalformedFileError("binary content (NUL bytes), not text")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    sample = text[:65536]
+    sample = _decode(raw[:65536], cut=len(raw) > 65536)
     bad = len(_CONTROL.findall(sample))
     if sample and bad / len(sample) > 0.05:
         raise MalformedFileError(
             f"binary content ({bad} of the first {len(sample)} characters are control bytes)"
         )
+
+
+def _decode(raw: bytes, *, cut: bool = False) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        if cut and err.start >= len(raw) - 3:  # a multi-byte character cut by the sample
+            return raw[: err.start].decode("utf-8-sig")
+        return raw.decode("cp1252", errors="replace")
+
+
+def decode_text(raw: bytes) -> str:
+    """Decode a text file (UTF-8, else Windows-1252); binary content raises MalformedFileError."""
+    refuse_binary(raw)
+    text = _decode(raw)
     if not text.strip():
         raise MalformedFileError("empty text")
     return text
@@ -106,6 +143,72 @@ def parse_date(text: str) -> date | None:
             except ValueError:
                 continue
     return None
+
+
+# EDGAR's header fields, as "KEY:<tabs>value" lines of an SGML header or a tag-stripped copy
+_EDGAR_FIELD = re.compile(
+    r"^[ \t]*(?P<key>ACCESSION NUMBER|CONFORMED SUBMISSION TYPE|FORM TYPE|CONFORMED PERIOD OF "
+    r"REPORT|FILED AS OF DATE|COMPANY CONFORMED NAME|CENTRAL INDEX KEY|FISCAL YEAR END)"
+    r":[ \t]*(?P<value>\S[^\n]*)$",
+    re.MULTILINE,
+)
+_ACCEPTED = re.compile(r"^[ \t]*<?ACCEPTANCE-DATETIME>?:?[ \t]*(\d{8})\d{0,6}[ \t]*$", re.MULTILINE)
+# "<SEC-HEADER>0000320193-10-000001.hdr.sgml : 20100127" (also without its tag)
+_STAMP = re.compile(
+    r"^[ \t]*(?:<(?:SEC|IMS)-(?:DOCUMENT|HEADER)>)?[ \t]*\d{10}-\d{2}-\d{6}\.(?:txt|hdr\.sgml)"
+    r"[ \t]*:[ \t]*(\d{8})[ \t]*$",
+    re.MULTILINE,
+)
+EDGAR_HEADER_CHARS = 30_000  # headers with many filers run to a few thousand characters
+
+
+@dataclass(frozen=True)
+class EdgarHeaderFacts:
+    """What an EDGAR header says (``<SEC-HEADER>``, ``<IMS-HEADER>`` or a tag-stripped copy).
+
+    ``filed`` is the date to place the filing in time: FILED AS OF DATE, else the date EDGAR
+    stamped on the header or submission, else the day of ACCEPTANCE-DATETIME. The period of
+    report is what the filing covers, never when it became public, so it is not a fallback.
+    """
+
+    accession: str | None = None
+    form: str | None = None
+    company: str | None = None
+    cik: str | None = None
+    fiscal_year_end: str | None = None  # MMDD, e.g. "0930"
+    period_of_report: date | None = None
+    filed_as_of: date | None = None
+    stamped: date | None = None
+    accepted: date | None = None
+
+    @property
+    def filed(self) -> date | None:
+        return self.filed_as_of or self.stamped or self.accepted
+
+    @property
+    def found(self) -> bool:
+        return any(getattr(self, f) for f in ("accession", "period_of_report", "filed"))
+
+
+def edgar_header_facts(text: str) -> EdgarHeaderFacts:
+    """The EDGAR header facts in the first ``EDGAR_HEADER_CHARS`` of ``text`` (empty when none)."""
+    head = text[:EDGAR_HEADER_CHARS]
+    fields: dict[str, str] = {}
+    for match in _EDGAR_FIELD.finditer(head):
+        fields.setdefault(match["key"], match["value"].strip())
+    form = fields.get("CONFORMED SUBMISSION TYPE") or fields.get("FORM TYPE")
+    stamped, accepted = _STAMP.search(head), _ACCEPTED.search(head)
+    return EdgarHeaderFacts(
+        accession=fields.get("ACCESSION NUMBER"),
+        form=normalise_form(form) if form else None,
+        company=fields.get("COMPANY CONFORMED NAME"),
+        cik=fields.get("CENTRAL INDEX KEY"),
+        fiscal_year_end=fields.get("FISCAL YEAR END"),
+        period_of_report=parse_date(fields.get("CONFORMED PERIOD OF REPORT", "")),
+        filed_as_of=parse_date(fields.get("FILED AS OF DATE", "")),
+        stamped=parse_date(stamped[1]) if stamped else None,
+        accepted=parse_date(accepted[1]) if accepted else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -27,15 +27,14 @@ from retrieval.sources.common import (
     MalformedFileError,
     SkippedFile,
     decode_text,
+    edgar_header_facts,
     facts_from_name,
     load_each,
     normalise_form,
-    parse_date,
 )
 from retrieval.types import Document
 
 _HEADER = re.compile(r"<(SEC|IMS)-HEADER>(?P<body>.*?)</(?:SEC|IMS)-HEADER>", re.DOTALL)
-_FIELD = re.compile(r"^[ \t]*(?P<key>[A-Z][A-Z ]+?):[ \t]*(?P<value>\S[^\n]*)$", re.MULTILINE)
 _BLOCK = re.compile(r"<DOCUMENT>(?P<body>.*?)(?:</DOCUMENT>|(?=<DOCUMENT>)|\Z)", re.DOTALL)
 _TAG = re.compile(
     r"^<(?P<tag>TYPE|SEQUENCE|FILENAME|DESCRIPTION)>[ \t]*(?P<value>[^\n]*)$", re.MULTILINE
@@ -118,18 +117,15 @@ def parse_submission(raw: str) -> Submission:
 
 
 def _header(text: str) -> SubmissionHeader:
-    fields: dict[str, str] = {}
-    for match in _FIELD.finditer(text):
-        fields.setdefault(match["key"].strip(), match["value"].strip())
-    form = fields.get("CONFORMED SUBMISSION TYPE") or fields.get("FORM TYPE")
+    facts = edgar_header_facts(text)
     return SubmissionHeader(
-        accession=fields.get("ACCESSION NUMBER"),
-        form=normalise_form(form) if form else None,
-        company=fields.get("COMPANY CONFORMED NAME"),
-        cik=fields.get("CENTRAL INDEX KEY"),
-        period_of_report=parse_date(fields.get("CONFORMED PERIOD OF REPORT", "")),
-        filed=parse_date(fields.get("FILED AS OF DATE", "")),
-        fiscal_year_end=fields.get("FISCAL YEAR END"),
+        accession=facts.accession,
+        form=facts.form,
+        company=facts.company,
+        cik=facts.cik,
+        period_of_report=facts.period_of_report,
+        filed=facts.filed,
+        fiscal_year_end=facts.fiscal_year_end,
     )
 
 
@@ -168,7 +164,10 @@ def submission_document(
     head = sub.header
     filed = available_on or head.filed
     if filed is None:
-        raise MalformedFileError("no FILED AS OF DATE in the header: pass available_on=")
+        raise MalformedFileError(
+            "no filing date in the header (FILED AS OF DATE, ACCEPTANCE-DATETIME): "
+            "pass available_on="
+        )
     primary = sub.primary()
     if not primary.text.strip():
         raise MalformedFileError(f"the primary document ({primary.type}) has no text")
@@ -181,7 +180,7 @@ def submission_document(
         cik=head.cik,
         form=form,
         title=" ".join(p for p in (head.company, form, primary.description) if p),
-        fiscal_period=_fiscal_period(form, head.period_of_report, head.fiscal_year_end),
+        fiscal_period=fiscal_period_of(form, head.period_of_report, head.fiscal_year_end),
         period_end=head.period_of_report,
         available_on=filed,
         source=source,
@@ -190,7 +189,8 @@ def submission_document(
     )
 
 
-def _fiscal_period(form: str | None, period: date | None, fye: str | None) -> str | None:
+def fiscal_period_of(form: str | None, period: date | None, fye: str | None) -> str | None:
+    """'FY2010' for a 10-K, '2010Q3' for a 10-Q (with the fiscal year end MMDD), else None."""
     if period is None or not form:
         return None
     if form.startswith("10-K"):

@@ -1,8 +1,9 @@
 """A local folder of documents: .txt, .md, .html/.htm, .pdf, and .jsonl/.csv news.
 
 ``load_folder`` reads every supported file and never stops on a bad one: a file that cannot be
-used (binary junk, a broken PDF, HTML without a body, no date to place it in time) is returned
-in ``skipped`` with its reason and logged as a warning; the others load.
+used (binary junk, also when named .html or .txt; a broken PDF, HTML without a body, no date
+to place it in time) is returned in ``skipped`` with its reason and logged as a warning; the
+others load.
 
 Metadata, the first source that has it winning:
 
@@ -11,9 +12,10 @@ Metadata, the first source that has it winning:
 - ``kind``: the ``kind=`` argument; "call" for ``TICKER_qQ_YEAR`` names; "filing" when the name
   carries a form or a cover line reads just "FORM 10-K" (10-Q, 8-K, 20-F); else "other".
 - ``available_on``: the ``available_on=`` argument; the filing date of a ``TICKER_FORM_DATE``
-  name; the "FILED AS OF DATE" of an EDGAR header (such files go to ``edgar_raw``); any
-  ``YYYY-MM-DD`` in the file name. Without one the file is skipped: a document that cannot be
-  placed in time would leak into every earlier as-of date.
+  name; the EDGAR header's date (FILED AS OF DATE, else the header's own stamp, else
+  ACCEPTANCE-DATETIME), also in a tag-stripped copy of a submission (files with their SGML
+  tags go to ``edgar_raw``); any ``YYYY-MM-DD`` in the file name. Without one the file is
+  skipped: a document that cannot be placed in time would leak into every earlier as-of date.
 - ``form``, ``period_end``, ``fiscal_period``: the name and the cover page ("For the fiscal
   year ended ..."), or the ``dei:`` facts of an inline-XBRL HTML file.
 
@@ -35,12 +37,15 @@ from retrieval.parsing import detect_period, parse_sections
 from retrieval.sources import edgar_raw, news, transcripts
 from retrieval.sources._html import HtmlText, dei_fiscal_period, html_to_text
 from retrieval.sources.common import (
+    EdgarHeaderFacts,
     MalformedFileError,
     SkippedFile,
     decode_text,
+    edgar_header_facts,
     facts_from_name,
     normalise_form,
     parse_date,
+    refuse_binary,
     skip,
 )
 from retrieval.types import DocKind, Document, NewsItem
@@ -109,7 +114,9 @@ def read_document(
     if suffix in PDF_SUFFIXES:
         text = _pdf_text(path)
     elif suffix in HTML_SUFFIXES:
-        html = html_to_text(path.read_bytes())
+        raw = path.read_bytes()
+        refuse_binary(raw)  # random bytes or an image named .html are not a filing
+        html = html_to_text(raw)
         text = html.text
     elif suffix in TEXT_SUFFIXES:
         text = decode_text(path.read_bytes())
@@ -135,30 +142,45 @@ def _document(
 ) -> Document:
     facts = html.facts if html else {}
     named = facts_from_name(path)
-    form = _form(text, named.form if named else facts.get("DocumentType"))
+    edgar = edgar_header_facts(text)  # a tag-stripped EDGAR submission keeps its header lines
+    form = _form(text, named.form if named else facts.get("DocumentType") or edgar.form)
     kind = kind or ("filing" if form else "other")
-    filed = available_on or (named.filed if named else None) or _date_in_name(path)
+    filed = available_on or (named.filed if named else None) or edgar.filed or _date_in_name(path)
     if filed is None:
-        raise MalformedFileError(
-            "no date to place it in time: name it TICKER_FORM_YYYY-MM-DD_*.ext, "
-            "put a YYYY-MM-DD in the name, or pass available_on="
-        )
+        raise MalformedFileError(_no_date_reason(edgar))
     period = detect_period(text, form=form) if kind == "filing" else None
+    accession = (named.accession if named else None) or edgar.accession
     return Document(
-        id=named.accession if named and named.accession else f"doc-{content_hash(text)}",
+        id=accession or f"doc-{content_hash(text)}",
         kind=kind,
         ticker=ticker or (named.ticker if named else None) or facts.get("TradingSymbol"),
-        company=facts.get("EntityRegistrantName"),
-        cik=facts.get("EntityCentralIndexKey"),
+        company=facts.get("EntityRegistrantName") or edgar.company,
+        cik=facts.get("EntityCentralIndexKey") or edgar.cik,
         form=form if kind == "filing" else None,
         title=(html.title if html and html.title else path.stem),
-        fiscal_period=dei_fiscal_period(facts) or (period.fiscal_period if period else None),
+        fiscal_period=dei_fiscal_period(facts)
+        or edgar_raw.fiscal_period_of(form, edgar.period_of_report, edgar.fiscal_year_end)
+        or (period.fiscal_period if period else None),
         period_end=parse_date(facts.get("DocumentPeriodEndDate", ""))
+        or edgar.period_of_report
         or (period.period_end if period else None),
         available_on=filed,
         source=str(path),
         text=text,
         sections=parse_sections(text, form=form) if kind == "filing" and form else (),
+    )
+
+
+def _no_date_reason(edgar: EdgarHeaderFacts) -> str:
+    if edgar.period_of_report is not None:
+        return (
+            f"no date to place it in time: its header has a CONFORMED PERIOD OF REPORT "
+            f"{edgar.period_of_report}, which says what it covers, not when it was filed; add "
+            "FILED AS OF DATE, name it TICKER_FORM_YYYY-MM-DD_*.ext, or pass available_on="
+        )
+    return (
+        "no date to place it in time: no FILED AS OF DATE or ACCEPTANCE-DATETIME header; name "
+        "it TICKER_FORM_YYYY-MM-DD_*.ext, put a YYYY-MM-DD in the name, or pass available_on="
     )
 
 
