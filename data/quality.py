@@ -8,8 +8,12 @@
   fewest rows that break the order are bad);
 - exchange calendar (warnings): runs of missing sessions and bars dated on non-sessions, only
   between the first and the last bar;
-- series (warnings, on the rows that pass the schema): adjusted close-to-close moves beyond
-  ``max_abs_return`` (splits are not moves) and runs of zero volume.
+- price spikes (errors; the rows are quarantined), on the rows that pass the schema: a bar whose
+  high is more than ``spike_ratio`` times its low, or whose adjusted close is more than
+  ``spike_ratio`` times above or below the last bar kept (see ``data._spikes``; judged only on
+  earlier bars, so served history never changes when later bars arrive);
+- series (warnings, on the rows kept): adjusted close-to-close moves beyond ``max_abs_return``
+  (splits are not moves) and runs of zero volume.
 
 ``quarantine`` then splits the frame into the clean rows and the bad rows with their reasons.
 """
@@ -24,7 +28,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from data import _calendar
+from data import _calendar, _spikes
 from data.bars import PRICE_COLUMNS, RAW_COLUMNS, adjustment_factors
 
 __all__ = ["RAW_BARS_SCHEMA", "QualityIssue", "QualityReport", "check_bars", "quarantine"]
@@ -279,6 +283,7 @@ def check_bars(
     calendar: str | None = "XNYS",
     max_abs_return: float = 0.40,
     zero_volume_run: int = 3,
+    spike_ratio: float = 5.0,
 ) -> QualityReport:
     """Check raw daily bars and say which rows to quarantine; pure, ``raw`` is not modified.
 
@@ -286,16 +291,22 @@ def check_bars(
     calendar: ``exchange_calendars`` code for the session checks, or None to skip them.
     max_abs_return: adjusted close-to-close move (fraction) above which a day is an outlier.
     zero_volume_run: shortest run of consecutive zero-volume bars worth a warning.
-    Errors (schema) quarantine their dates; warnings (calendar, outliers, zero volume) keep rows.
+    spike_ratio: factor (> 1) beyond which a bar's range or its jump from the last bar kept is a
+    spike; ``inf`` turns the spike rules off.
+    Errors (schema, spikes) quarantine their dates; warnings (calendar, outliers, zero volume)
+    keep rows.
     """
     _require_raw_layout(raw)
-    if not max_abs_return > 0 or zero_volume_run < 1:
-        raise ValueError("max_abs_return must be > 0 and zero_volume_run >= 1")
+    if not max_abs_return > 0 or zero_volume_run < 1 or not spike_ratio > 1:
+        raise ValueError("max_abs_return must be > 0, zero_volume_run >= 1 and spike_ratio > 1")
     if raw.empty:
         return QualityReport(ticker=ticker, rows=0, start=None, end=None, issues=(), quarantined=())
     errors = _schema_issues(raw.reset_index(names="date"))
-    bad = tuple(sorted({day for issue in errors for day in issue.dates}))
-    clean = _keep(raw, pd.DatetimeIndex(bad))
+    clean = _keep(raw, _dates_of(errors))
+    spikes = _spike_issues(clean, spike_ratio)
+    clean = _keep(clean, _dates_of(spikes))
+    errors = sorted([*errors, *spikes], key=lambda issue: issue.dates[:1])
+    bad = tuple(_dates_of(errors).date)
     dates = pd.DatetimeIndex(raw.index).dropna()
     warnings: list[QualityIssue] = []
     if calendar is not None and len(dates):
@@ -310,6 +321,23 @@ def check_bars(
         issues=(*errors, *warnings),
         quarantined=bad,
     )
+
+
+def _dates_of(issues: list[QualityIssue]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(sorted({day for issue in issues for day in issue.dates}))
+
+
+def _spike_issues(clean: pd.DataFrame, ratio: float) -> list[QualityIssue]:
+    wide = [
+        QualityIssue(r, "error", m, tuple(d.date() for d in days))
+        for r, m, days in _spikes.wide_bars(clean, ratio=ratio)
+    ]
+    rest = _keep(clean, _dates_of(wide))
+    jumps = [
+        QualityIssue(r, "error", m, tuple(d.date() for d in days))
+        for r, m, days in _spikes.price_spikes(rest, ratio=ratio)
+    ]
+    return sorted([*wide, *jumps], key=lambda issue: issue.dates)
 
 
 def _keep(raw: pd.DataFrame, bad: pd.DatetimeIndex) -> pd.DataFrame:
