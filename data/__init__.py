@@ -14,6 +14,7 @@ _EXPORTS = {
     "Provenance": "data.bars",
     "adjust_point_in_time": "data.bars",
     "normalize_ticker": "data.bars",
+    "AmbiguousFileError": "data.errors",
     "DataError": "data.errors",
     "DataQualityError": "data.errors",
     "DataUnavailableError": "data.errors",

@@ -60,9 +60,18 @@ def in_order(dates: pd.Series) -> pd.Series:
 
 
 def sessions_between(name: str, first: date, last: date) -> pd.DatetimeIndex:
-    """Sessions of calendar ``name`` from ``first`` to ``last`` inclusive (tz-naive midnight)."""
+    """Sessions of calendar ``name`` from ``first`` to ``last`` inclusive (tz-naive midnight).
+
+    The calendar covers whole years, but its first session is after 1 January (a holiday) and
+    its last may be before 31 December, and ``exchange_calendars`` refuses dates outside them:
+    the range is clipped to the sessions the calendar has (none when it falls between them).
+    """
     cal = _calendar(name, first.year, last.year)
-    return cal.sessions_in_range(pd.Timestamp(first), pd.Timestamp(last))
+    lo = max(pd.Timestamp(first), cal.first_session)
+    hi = min(pd.Timestamp(last), cal.last_session)
+    if lo > hi:
+        return pd.DatetimeIndex([])
+    return cal.sessions_in_range(lo, hi)
 
 
 def true_runs(mask: np.ndarray) -> list[tuple[int, int]]:

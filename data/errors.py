@@ -54,3 +54,8 @@ class DataUnavailableError(DataError):
 
 class DataQualityError(DataError):
     """The data failed quality checks badly enough that nothing usable is left."""
+
+
+class AmbiguousFileError(DataError, ValueError):
+    """A folder holds more than one file for a ticker (``AAPL.csv`` and ``aapl.csv``): the user
+    must keep one, since picking either would be a guess."""

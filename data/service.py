@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 
 import pandas as pd
@@ -26,7 +26,7 @@ from data.errors import (
     UnknownTickerError,
 )
 from data.providers.base import Provider, RawBars
-from data.quality import QualityReport, check_bars, quarantine
+from data.quality import QualityIssue, QualityReport, check_bars, quarantine
 from data.resilience import CircuitBreaker, call_with_retry
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,8 @@ class MarketData:
         if window.empty:
             attempts.empty.append(f"{provider.name}: no rows in range ({_coverage(raw.frame)})")
             return None
-        return RawBars(frame=window, source=raw.source, basis=raw.basis), fetched_at, cached
+        trimmed = RawBars(frame=window, source=raw.source, basis=raw.basis, notes=raw.notes)
+        return trimmed, fetched_at, cached
 
     def _load(
         self, provider: Provider, symbol: str, start: date | None, end: date
@@ -185,6 +186,9 @@ class MarketData:
         cached: bool,
     ) -> Fetched:
         report = check_bars(raw.frame, ticker=symbol, calendar=self.calendar)
+        if raw.notes:  # what the provider did on reading (e.g. sorted the rows), as warnings
+            notes = (QualityIssue("source_note", "warning", note, ()) for note in raw.notes)
+            report = replace(report, issues=(*notes, *report.issues))
         clean, bad = quarantine(raw.frame, report)
         if not bad.empty:
             log.warning(

@@ -16,11 +16,14 @@ class RawBars:
     frame: canonical raw frame, possibly wider than the requested window (the service trims it).
     source: a path, package or URL a reader can follow.
     basis: how prices relate to what traded, e.g. ``"raw + source adj_close"``.
+    notes: what the provider did to the rows on reading them (e.g. sorted them by date); the
+    service reports each as a quality warning.
     """
 
     frame: pd.DataFrame
     source: str
     basis: str
+    notes: tuple[str, ...] = ()
 
 
 @runtime_checkable

@@ -353,3 +353,20 @@ def test_a_second_check_reuses_the_cached_calendar() -> None:
     check_bars(raw, ticker="AAPL")
     after = _calendar._calendar.cache_info()
     assert after.misses == before.misses and after.hits > before.hits
+
+
+@pytest.mark.parametrize(
+    ("days", "message"),
+    [
+        # issue 23, finding 11: a bar on New Year's Day crashed the check with DateOutOfBounds
+        (["2024-01-01", "2024-01-02", "2024-01-03"], "bar on 2024-01-01 (Monday)"),
+        (["2023-12-28", "2023-12-29", "2023-12-31"], "bar on 2023-12-31 (Sunday)"),
+        (["2022-12-30", "2023-01-02", "2023-01-03"], "bar on 2023-01-02 (Monday)"),
+        (["2024-01-01"], "bar on 2024-01-01 (Monday)"),
+    ],
+)
+def test_bars_on_year_boundary_holidays_are_warnings(days: list[str], message: str) -> None:
+    report = check_bars(make_bars(pd.DatetimeIndex(days)), ticker="TEST")
+    issue = only_issue(report)
+    assert (issue.rule, issue.severity) == ("non_session", "warning")
+    assert issue.message == f"{message}: no XNYS session that day"

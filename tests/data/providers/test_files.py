@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from data.errors import ProviderError, UnknownTickerError
+from data.errors import AmbiguousFileError, ProviderError, UnknownTickerError
 from data.providers.files import FileProvider
 from tests.data._fakes import make_raw
 
@@ -73,8 +73,41 @@ def test_newest_first_export_is_read_oldest_first(tmp_path: Path) -> None:
     pd.testing.assert_frame_equal(got.frame, raw, check_freq=False)
 
 
-def test_disordered_rows_are_kept_for_the_quality_check(tmp_path: Path) -> None:
+def test_disordered_rows_are_read_sorted_by_date_and_say_so(tmp_path: Path) -> None:
+    # issue 23, finding 11: a shuffled CSV served 31 of its 291 rows (the rest were quarantined
+    # as out of order); a CSV's row order carries no meaning, so it is read sorted by date
     raw = make_raw(periods=5)
     write_csv(tmp_path, "ACME", raw.iloc[[0, 2, 1, 3, 4]])
     got = FileProvider(tmp_path).fetch("ACME", start=None, end=date(2013, 1, 1))
-    assert list(got.frame.index) == list(raw.index[[0, 2, 1, 3, 4]])
+    pd.testing.assert_frame_equal(got.frame, raw, check_freq=False)
+    assert got.notes == ("ACME.csv: 2 of 5 rows were not in date order; read sorted by date",)
+
+
+def test_sorted_and_newest_first_files_have_no_note(tmp_path: Path) -> None:
+    raw = make_raw(periods=5)
+    write_csv(tmp_path, "ACME", raw)
+    write_csv(tmp_path, "EMCA", raw.iloc[::-1])
+    for ticker in ("ACME", "EMCA"):
+        assert FileProvider(tmp_path).fetch(ticker, start=None, end=date(2013, 1, 1)).notes == ()
+
+
+def test_duplicated_dates_stay_for_the_quality_check_next_to_each_other(tmp_path: Path) -> None:
+    raw = make_raw(periods=5)
+    write_csv(tmp_path, "ACME", raw.iloc[[3, 0, 1, 3, 2, 4]])
+    got = FileProvider(tmp_path).fetch("ACME", start=None, end=date(2013, 1, 1))
+    assert list(got.frame.index) == list(raw.index[[0, 1, 2, 3, 3, 4]])
+
+
+def test_files_whose_names_differ_only_in_case_are_an_error_naming_both(tmp_path: Path) -> None:
+    # issue 23, finding 11: with AAPL.csv and aapl.csv one of them was picked silently
+    write_csv(tmp_path, "AAPL", make_raw(periods=3))
+    write_csv(tmp_path, "aapl", make_raw(periods=4))
+    if len(list(tmp_path.iterdir())) < 2:
+        pytest.skip("this file system does not tell names apart by case")
+    with pytest.raises(AmbiguousFileError) as err:
+        FileProvider(tmp_path).fetch("AAPL", start=None, end=date(2013, 1, 1))
+    assert str(err.value) == (
+        f"csv:{tmp_path}: more than one file for AAPL: AAPL.csv, aapl.csv;"
+        " keep one and remove or rename the others"
+    )
+    assert FileProvider(tmp_path).tickers() == ["AAPL"]
