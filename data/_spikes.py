@@ -11,7 +11,9 @@ for an as-of date never change when later bars arrive (a bar's fate is final on 
   A move that lasts (a real collapse, or prices switching units) cannot be told from a spike
   on its first day; the next bar confirms it (it is within ``ratio`` of the rejected bar), and
   from there on the new level is the reference. Such a move loses its first bar, not its
-  return: the move shows from the last kept bar to the confirming one.
+  return: the move shows from the last kept bar to the confirming one. The first bar of a
+  window has nothing before it to be judged against and is kept (a window that starts on a
+  spike serves it, and loses the next bar instead); the service checks the requested window.
 
 The bound is deliberately far beyond real daily moves (the largest in the bundled data is
 AAPL's -52% on 2000-09-29, a factor of 2.1; the default bound is 5), so it quarantines nonsense,
