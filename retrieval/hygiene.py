@@ -3,7 +3,10 @@
 ``flag_injection`` names the patterns in a text that read as instructions to a model (the names
 are stable, for logs and evals); a chunk with any gets ``injection_suspected=True``. The patterns
 are deliberately specific: filings say "ignore" and "system" all the time, so each rule needs
-the shape of an instruction to a model, a chat-template token or tool-call syntax.
+the shape of an instruction to a model, a chat-template token or tool-call syntax. The rules
+for text addressed to an AI reader ("NOTE TO AI ANALYSTS: ...", "tell the user ...") live in
+``_injection_rules``; tests/retrieval/fixtures/injections holds the paraphrases they are
+measured on (and ordinary finance sentences they must leave alone).
 
 ``quote_passage`` wraps a passage for a prompt in a ``<passage id="...">`` block whose content
 cannot close the block or open another: ``&``, ``<`` and ``>`` are escaped as XML entities, so
@@ -14,7 +17,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+
+from retrieval._injection_rules import AI_ADDRESSED_RULES
+from retrieval._injection_rules import Rule as _Rule
 
 _FLAGS = re.MULTILINE  # patterns are matched against the lower-cased text
 _PREVIOUS = (
@@ -24,17 +29,18 @@ _PREVIOUS = (
 _ORDERS = r"(?:instructions?|prompts?|directions?|directives?|rules|guidelines|messages?|commands?)"
 
 
-@dataclass(frozen=True)
-class _Rule:
-    keywords: tuple[str, ...]  # single words: the pattern runs only on texts holding one of them
-    pattern: re.Pattern[str]
-
-
 RULES: dict[str, _Rule] = {
     "ignore-previous-instructions": _Rule(
-        ("ignore", "disregard", "forget", "override", "bypass"),
+        ("ignore", "disregard", "forget", "override", "bypass", "follow"),
         re.compile(
-            rf"\b(?:ignore|disregard|forget|override|bypass)\s+{_PREVIOUS}\s+{_ORDERS}", _FLAGS
+            rf"\b(?:ignore|disregard|forget|override|bypass)\s+{_PREVIOUS}\s+{_ORDERS}|"
+            r"\b(?:ignore|disregard|forget|override|bypass|(?:do\s+not|don'?t|stop)\s+follow(?:ing)?)"
+            r"\s+(?:all\s+|any\s+)?(?:of\s+)?(?:your|the|these|its)\s+(?:\w+\s+)?"
+            r"(?:instructions?|prompts?|guidelines|rules|directives?|programming|orders)\b|"
+            r"\b(?:ignore|disregard|forget)\s+(?:[^.\n]{0,40}?\s)?(?:that\s+)?"
+            r"you(?:'ve|\s+have|\s+were|\s+are)?\s+(?:been\s+)?(?:told|given|instructed|taught)|"
+            r"\b(?:ignore|disregard|forget)\s+[^.\n]{0,40}\b(?:told|gave|taught|instructed)\s+you\b",
+            _FLAGS,
         ),
     ),
     "disregard-the-above": _Rule(
@@ -94,13 +100,15 @@ RULES: dict[str, _Rule] = {
         ),
     ),
     "prompt-exfiltration": _Rule(
-        ("prompt",),
+        ("prompt", "instruction"),
         re.compile(
-            r"\b(?:reveal|print|repeat|show|output|leak)\s+(?:your|the)\s+"
-            r"(?:system\s+|initial\s+|hidden\s+)?prompt\b",
+            r"\b(?:reveal|print|repeat|show|output|leak|disclose)\s+(?:your|the)\s+"
+            r"(?:system\s+|initial\s+|hidden\s+|original\s+)?(?:prompt\b|instructions\s+you\b)|"
+            r"\b(?:reveal|print|repeat|leak|disclose)\s+your\s+(?:\w+\s+)?instructions\b",
             _FLAGS,
         ),
     ),
+    **AI_ADDRESSED_RULES,
 }
 
 
