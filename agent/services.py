@@ -7,12 +7,16 @@ receive plain arguments, never the settings object.
 from __future__ import annotations
 
 import functools
+import tomllib
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
+from pydantic import ValidationError
+
 from core.settings import Settings, SettingsError
 from data.cache import BytesCache, DiskCache, RedisCache
+from data.errors import DataError
 from data.providers.base import Provider
 from data.service import ChainPolicy, MarketData
 from quant.signals.config import SignalConfig
@@ -26,7 +30,11 @@ def parse_sources(spec: str | list[str] | None, settings: Settings) -> list[str]
     if spec is None:
         return list(settings.sources)
     parts = spec.split(",") if isinstance(spec, str) else spec
-    checked = Settings.model_validate({**settings.model_dump(), "sources": parts})
+    try:
+        checked = Settings.model_validate({**settings.model_dump(), "sources": parts})
+    except ValidationError as err:
+        message = str(err.errors()[0]["msg"]).removeprefix("Value error, ")
+        raise DataError(f"--source: {message}") from None
     return checked.sources
 
 
@@ -70,7 +78,10 @@ def build_provider(spec: str, settings: Settings) -> Provider:
 
 def build_cache(settings: Settings) -> BytesCache:
     if settings.redis_url is not None:
-        return RedisCache(settings.redis_url.get_secret_value())
+        try:
+            return RedisCache(settings.redis_url.get_secret_value())
+        except ValueError as err:  # a malformed URL or port (the message holds no secret)
+            raise SettingsError(f"SIGNALDESK_REDIS_URL: {str(err).splitlines()[0]}") from None
     return DiskCache(settings.cache_dir / "http")
 
 
@@ -95,15 +106,34 @@ def build_market_data(settings: Settings, *, sources: str | list[str] | None = N
     )
 
 
+def load_signal_config(settings: Settings) -> SignalConfig:
+    """``SIGNALDESK_SIGNAL_CONFIG``'s file, or the defaults; ``SettingsError`` (one line) when
+    the file is missing, unreadable, malformed or holds values the signal cannot use."""
+    path = settings.signal_config
+    if path is None:
+        return SignalConfig()
+    try:
+        return SignalConfig.from_file(path)
+    except OSError as err:
+        raise SettingsError(f"SIGNALDESK_SIGNAL_CONFIG={path}: {err.strerror or err}") from None
+    except (ValueError, tomllib.TOMLDecodeError) as err:  # JSON errors and ValidationError too
+        raise SettingsError(f"SIGNALDESK_SIGNAL_CONFIG={path}: {_first_problem(err)}") from None
+
+
+def _first_problem(err: Exception) -> str:
+    if isinstance(err, ValidationError):
+        first = err.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        message = str(first["msg"]).removeprefix("Value error, ")
+        return f"{where}: {message}" if where else message
+    return str(err).splitlines()[0]
+
+
 def build_tool_context(
     settings: Settings, *, as_of: date, sources: str | list[str] | None = None
 ) -> ToolContext:
     """The per-run context the tools (and the CLI's computations) read from."""
-    config = (
-        SignalConfig.from_file(settings.signal_config)
-        if settings.signal_config is not None
-        else SignalConfig()
-    )
+    config = load_signal_config(settings)
     return ToolContext(
         as_of=as_of,
         market=build_market_data(settings, sources=sources),

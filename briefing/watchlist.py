@@ -66,8 +66,10 @@ class Watchlist(BaseModel):
         bad = [w for w in weights if not (math.isfinite(w) and w > 0)]
         if bad:
             raise WatchlistError(f"weights must be positive numbers, got {bad[0]!r}")
-        total = sum(weights)
-        return cls(tickers=tuple(clean), weights=tuple(w / total for w in weights))
+        largest = max(weights)  # scaled first, so that huge weights (1e308) cannot overflow
+        scaled = [w / largest for w in weights]
+        total = math.fsum(scaled)
+        return cls(tickers=tuple(clean), weights=tuple(w / total for w in scaled))
 
     @property
     def equal_weight(self) -> bool:

@@ -11,7 +11,8 @@ from collections.abc import Sequence
 
 import typer
 
-from cli._output import Exit, err_console
+from cli._errors import describe, log_to_files
+from cli._output import err_console
 from cli.ask import ask, chat
 from cli.briefing import briefing_app
 from cli.config import config_app
@@ -23,7 +24,6 @@ from cli.eval import eval_app
 from cli.research import backtest, risk, signal, technicals, train
 from cli.ui import ui_app
 from core.logs import new_run_id, run_scope
-from data.errors import DataError, DataUnavailableError, ProviderError
 
 __all__ = ["app", "main"]
 
@@ -57,45 +57,44 @@ app.command("sentiment")(sentiment)
 
 @app.callback()
 def _startup(ctx: typer.Context) -> None:
-    """Load settings once per invocation and set up logging."""
+    """Load settings once per invocation, check the home folder and set up logging."""
+    from core.home import check_home
     from core.logs import configure_logging
     from core.settings import load_settings
 
     settings = load_settings()
+    check_home(settings.home)
     configure_logging(settings)
     ctx.obj = settings
 
 
-def _user_error(err: Exception) -> bool:
-    """A data or configuration error: one line and an exit code, no traceback."""
-    from core.settings import SettingsError  # here, so that --help does not load pydantic
-
-    return isinstance(err, DataError | SettingsError)
-
-
-def _exit_code(err: Exception) -> Exit:
-    from core.settings import SettingsError
-    from data.store.errors import StoreUnavailableError
-
-    if isinstance(err, SettingsError):
-        return Exit.CONFIG
-    if isinstance(err, DataUnavailableError | ProviderError | StoreUnavailableError):
-        return Exit.UNAVAILABLE
-    return Exit.BAD_INPUT
-
-
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point; ``argv`` (the arguments after ``signaldesk``) defaults to
-    the command line. Exits with the command's code (``SystemExit``), as a process would."""
-    with run_scope(new_run_id()):
-        try:
-            if argv is None:
-                app()
-            else:
-                app(args=list(argv), prog_name="signaldesk")
-        except Exception as err:
-            if not _user_error(err):
-                raise
-            log.info("command failed", extra={"error": str(err)})
-            err_console.print(f"error: {err}", markup=False)
-            raise SystemExit(_exit_code(err)) from None
+    the command line. Exits with the command's code (``SystemExit``), as a process would.
+
+    An error the user can act on (``cli._errors.describe``) prints one line and exits with its
+    code; any other keeps its traceback (a bug to report). A log record that cannot be written
+    (a full disk) is dropped quietly rather than printed with a traceback."""
+    raising = logging.raiseExceptions
+    logging.raiseExceptions = False
+    try:
+        with run_scope(new_run_id()):
+            _run(argv)
+    finally:
+        logging.raiseExceptions = raising
+
+
+def _run(argv: Sequence[str] | None) -> None:
+    try:
+        if argv is None:
+            app()
+        else:
+            app(args=list(argv), prog_name="signaldesk")
+    except Exception as err:
+        found = describe(err)
+        if found is None:
+            raise
+        code, line = found
+        log_to_files(log, "command failed", error=line, exit_code=int(code))
+        err_console.print(f"error: {line}", markup=False)
+        raise SystemExit(code) from None

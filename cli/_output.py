@@ -27,6 +27,10 @@ class Exit(IntEnum):
     CONFIG = 4  # fix the configuration (environment / .env)
 
 
+class BadInputError(Exception):
+    """An option the user must fix (exit 2); ``str(err)`` is the one line printed."""
+
+
 def print_json(payload: Any) -> None:
     sys.stdout.write(json.dumps(payload, indent=2, default=str) + "\n")
 

@@ -54,6 +54,36 @@ def _watchlist(spec: str | None, file: Path | None, settings: Settings):  # noqa
         raise typer.Exit(Exit.BAD_INPUT) from None
 
 
+def _out_dir(out: Path) -> Path:
+    """The report folder, created now: a path that cannot be a folder is bad input, found
+    before the briefing runs (so that nothing is stored for a report that cannot be written)."""
+    if out.exists() and not out.is_dir():
+        err_console.print(f"error: --out {out} is a file, not a folder", markup=False)
+        raise typer.Exit(Exit.BAD_INPUT)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError, FileNotFoundError) as err:
+        err_console.print(
+            f"error: --out {out} cannot be a folder: {err.strerror or err}", markup=False
+        )
+        raise typer.Exit(Exit.BAD_INPUT) from None
+    return out
+
+
+def _unknown_only(agent: Any, tickers: tuple[str, ...]) -> None:  # noqa: ANN401 - agent.runner.Agent
+    """Exit 2 when no ticker of the watchlist is known to a source that lists its tickers."""
+    deps = agent.deps
+    if deps.open_universe or any(t in deps.known_tickers for t in tickers):
+        return
+    known = ", ".join(sorted(deps.known_tickers)) or "none"
+    err_console.print(
+        f"error: no data for any ticker of the watchlist ({', '.join(tickers)}); "
+        f"tickers the sources carry: {known}",
+        markup=False,
+    )
+    raise typer.Exit(Exit.BAD_INPUT)
+
+
 def _formats(spec: str) -> list[str]:
     from briefing.files import FORMATS
 
@@ -217,17 +247,20 @@ def briefing(
         workers=workers or settings.briefing_workers,
         ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,
     )
-    with _agent(settings) as agent, _progress(len(wl.tickers), "briefing", progress) as step:
-        report, paths = run_and_write(
-            settings,
-            agent,
-            watchlist=wl,
-            as_of=day,
-            out=out if out is not None else settings.reports_dir,
-            formats=chosen,
-            plan=plan,
-            on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
-        )
+    folder = _out_dir(out if out is not None else settings.reports_dir)
+    with _agent(settings) as agent:
+        _unknown_only(agent, wl.tickers)
+        with _progress(len(wl.tickers), "briefing", progress) as step:
+            report, paths = run_and_write(
+                settings,
+                agent,
+                watchlist=wl,
+                as_of=day,
+                out=folder,
+                formats=chosen,
+                plan=plan,
+                on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
+            )
     if as_json:
         print_json(json.loads(report.model_dump_json()))
     else:

@@ -13,7 +13,7 @@ import typer
 from rich.box import SIMPLE
 from rich.table import Table
 
-from cli._output import as_of_option, console, parse_date, print_json
+from cli._output import BadInputError, as_of_option, console, parse_date, print_json
 
 AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
 SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
@@ -249,10 +249,15 @@ def backtest(
     Example: signaldesk backtest AAPL --start 2004-01-01 --end 2013-02-28 --json
     """
     from agent.services import build_tool_context
-    from tools.backtest import backtest_evidence
+    from data.bars import check_range
+    from tools.backtest import STRATEGIES, backtest_evidence
 
-    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(end), sources=source)
+    if strategy not in STRATEGIES:
+        raise BadInputError(f"unknown --strategy {strategy!r}: use {', '.join(STRATEGIES)}")
+    last = _as_of(end)
     first = parse_date(start, name="--start")
+    check_range(first, last)
+    tool_ctx = build_tool_context(ctx.obj, as_of=last, sources=source)
     evidence = backtest_evidence(tool_ctx, ticker, start=first, strategy=strategy, model_kind=kind)
     if as_json:
         print_json(evidence.model_dump(mode="json"))

@@ -52,6 +52,11 @@ class DataUnavailableError(DataError):
     """Every provider in the chain failed; the message lists each provider's reason."""
 
 
+class UnusableDataError(DataUnavailableError):
+    """Every provider failed on the data itself (a corrupt or malformed file), none on the
+    network: the data must be fixed, and retrying will not help (the CLI's exit code 2)."""
+
+
 class DataQualityError(DataError):
     """The data failed quality checks badly enough that nothing usable is left."""
 

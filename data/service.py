@@ -24,6 +24,7 @@ from data.errors import (
     EmptyRangeError,
     ProviderError,
     UnknownTickerError,
+    UnusableDataError,
 )
 from data.providers.base import Provider, RawBars
 from data.quality import QualityIssue, QualityReport, check_bars, quarantine
@@ -60,6 +61,7 @@ class _Attempts:
     unknown: list[str] = field(default_factory=list)
     empty: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    transient: bool = False  # a failure that may pass (network, server) was among them
 
     def reasons(self) -> str:
         parts = [f"{n}: unknown ticker" for n in self.unknown] + self.empty + self.failed
@@ -121,6 +123,11 @@ class MarketData:
         for provider in self.providers:
             got = self._try(provider, symbol, start, end, attempts)
             if got is not None:
+                if attempts.failed:  # said here, not per failure: when all fail, the error does
+                    log.warning(
+                        "provider failed, fell back",
+                        extra={"provider": provider.name, "failed": "; ".join(attempts.failed)},
+                    )
                 return self._checked(provider, symbol, start, end, *got)
         raise self._failure(symbol, start, end, attempts)
 
@@ -144,7 +151,8 @@ class MarketData:
             # must not cut the provider off for every other ticker.
             if err.transient:
                 breaker.record_failure()
-            log.warning("provider failed", extra={"provider": provider.name, "error": str(err)})
+                attempts.transient = True
+            log.debug("provider failed", extra={"provider": provider.name, "error": str(err)})
             attempts.failed.append(str(err))
             return None
         breaker.record_success()
@@ -229,10 +237,15 @@ class MarketData:
         self, symbol: str, start: date | None, end: date, attempts: _Attempts
     ) -> Exception:
         names = [p.name for p in self.providers]
-        if attempts.failed:
+        if attempts.failed and attempts.transient:
             return DataUnavailableError(
                 f"no data for {symbol}: {attempts.reasons()}. "
                 "Check the network or try another --source"
+            )
+        if attempts.failed:  # the data itself is unusable (a corrupt file): not the network
+            return UnusableDataError(
+                f"no usable data for {symbol}: {attempts.reasons()}. "
+                "Fix the data or try another --source"
             )
         if attempts.empty:
             span = f"{start.isoformat() if start else 'the beginning'}..{end.isoformat()}"

@@ -88,7 +88,11 @@ def upsert(engine: Engine, batch: BarBatch, *, now: datetime) -> UpsertResult:
             inserted, changed = _load(cursor, batch, sqlite_timestamp(now))
             cursor.execute("COMMIT")
         except BaseException:
-            cursor.execute("ROLLBACK")
+            # SQLite may have rolled back already (a full disk, SQLITE_FULL, does): a second
+            # ROLLBACK would fail with "cannot rollback" and hide the real error.
+            driver = raw.driver_connection
+            if driver is None or driver.in_transaction:
+                cursor.execute("ROLLBACK")
             raise
     finally:
         raw.close()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import tomllib
 from pathlib import Path
 
@@ -36,7 +37,19 @@ class Thresholds(_Frozen):
         return self
 
 
-class TechnicalWeights(_Frozen):
+class _Weights(_Frozen):
+    """Weights of a weighted mean, each finite with a finite sum (weights of 1e308 would
+    overflow to an infinite sum and every weighted score to 0 or NaN)."""
+
+    @model_validator(mode="after")
+    def _finite(self) -> _Weights:
+        values = [float(v) for v in self.model_dump().values()]
+        if not all(math.isfinite(v) for v in values) or not math.isfinite(sum(values)):
+            raise ValueError("weights must be finite numbers with a finite sum (e.g. 0.4)")
+        return self
+
+
+class TechnicalWeights(_Weights):
     rsi: float = Field(default=0.25, ge=0)
     macd: float = Field(default=0.25, ge=0)
     moving_averages: float = Field(default=0.30, ge=0)
@@ -65,13 +78,13 @@ class TechnicalRules(_Frozen):
     bb_above: float = 0.7  # close above the upper band
 
 
-class ConfluenceWeights(_Frozen):
+class ConfluenceWeights(_Weights):
     technical: float = Field(default=0.40, ge=0)
     sentiment: float = Field(default=0.30, ge=0)
     ml: float = Field(default=0.30, ge=0)
 
 
-class SentimentWeights(_Frozen):
+class SentimentWeights(_Weights):
     last_week: float = Field(default=0.40, ge=0)
     weeks_1_to_4: float = Field(default=0.30, ge=0)
     earnings_calls: float = Field(default=0.30, ge=0)

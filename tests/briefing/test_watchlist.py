@@ -22,6 +22,12 @@ def test_weights_are_relative_and_change_the_key() -> None:
     assert wl.key != parse_watchlist("AAPL,MSFT,IBM,GOOG").key
 
 
+def test_huge_weights_are_normalised_without_overflow() -> None:
+    assert parse_watchlist("AAPL:1e308,MSFT:1e308").weights == (0.5, 0.5)
+    wl = parse_watchlist("AAPL:1e308,MSFT:3e307")
+    assert wl.weight_of() == pytest.approx({"AAPL": 1 / 1.3, "MSFT": 0.3 / 1.3})
+
+
 def test_file_with_comments_weights_and_percent(tmp_path: Path) -> None:
     path = tmp_path / "core.txt"
     path.write_text("# my core book\nAAPL 50%\n\nmsft,30  # software\n^GSPC: 20\n")
