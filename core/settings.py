@@ -74,6 +74,12 @@ class Settings(BaseSettings):
         default=None, description="sentence-transformers model id or path; default: bundled MiniLM"
     )
     reranker_model: str | None = Field(default=None, description="local cross-encoder path")
+    ingest_max_bytes: int = Field(
+        default=50_000_000, ge=1, description="documents: skip a file larger than this (bytes)"
+    )
+    ingest_max_seconds: float = Field(
+        default=120.0, gt=0, description="documents: skip a file whose parsing takes longer"
+    )
     vector_store: Literal["lancedb", "pinecone"] = "lancedb"
     pinecone_api_key: SecretStr | None = None
     pinecone_index: str | None = None

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from core.ids import content_hash
@@ -205,19 +205,38 @@ def _sentences(offset: int, body: str) -> list[tuple[int, int]]:
 def _split_long(
     text: str, start: int, end: int, count: TokenCounter, cap: int, paragraph_end: bool
 ) -> list[_Unit]:
-    """One unit for a sentence (or table line), or word groups of at most ``cap`` tokens."""
+    """One unit for a sentence (or table line), or word groups of at most ``cap`` tokens.
+
+    The words are walked twice (counted, then grouped) rather than listed, so a sentence of
+    tens of megabytes costs its groups' memory, not a match object per word."""
     tokens = count(text[start:end])
     if tokens <= cap:
         return [_Unit(start, end, tokens, True, paragraph_end)]
-    words = list(_WORD.finditer(text, start, end))
-    per_group = max(1, int(len(words) * cap / tokens))
+    n_words = sum(1 for _ in _WORD.finditer(text, start, end))
+    per_group = max(1, int(n_words * cap / tokens))
     units = []
-    for g in range(0, len(words), per_group):
-        group = words[g : g + per_group]
-        s, e = group[0].start(), group[-1].end()
-        last = g + per_group >= len(words)
+    for g, first, final in _groups(_WORD.finditer(text, start, end), per_group):
+        s, e = first.start(), final.end()
+        last = g + per_group >= n_words
         units.append(_Unit(s, e, count(text[s:e]), last, paragraph_end and last))
     return units
+
+
+def _groups(
+    words: Iterator[re.Match[str]], size: int
+) -> Iterator[tuple[int, re.Match[str], re.Match[str]]]:
+    """(index of the group's first word, first word, last word) of consecutive ``size`` words."""
+    first: re.Match[str] | None = None
+    final: re.Match[str] | None = None
+    g = 0
+    for k, word in enumerate(words):
+        if k % size == 0:
+            if first is not None and final is not None:
+                yield g, first, final
+            first, g = word, k
+        final = word
+    if first is not None and final is not None:
+        yield g, first, final
 
 
 def _pack(

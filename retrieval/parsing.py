@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -110,6 +111,7 @@ def parse_sections(text: str, *, form: str | None = None) -> tuple[Section, ...]
 
 def _candidates(text: str) -> list[_Candidate]:
     parts = [(m.start(), m[1].upper()) for m in _PART.finditer(text)]
+    positions = [pos for pos, _ in parts]
     found: list[_Candidate] = []
     for m in _HEADING.finditer(text):
         if len(m[0]) > _MAX_HEADING_LINE or not 1 <= int(m["num"]) <= 16:
@@ -124,7 +126,7 @@ def _candidates(text: str) -> list[_Candidate]:
             title = next_line.strip(" |")
             heading_end = text.index(next_line, heading_end) + len(next_line)
         toc = bool(_PAGE_TAIL.search(title))
-        part = m["part"].upper() if m["part"] else _last_part(parts, m.start())
+        part = m["part"].upper() if m["part"] else _last_part(parts, positions, m.start())
         start = m.start() + len(m[0]) - len(m[0].lstrip(" \t|"))
         item = m["num"].lstrip("0") + (m["letter"] or "").upper()
         title = _PAGE_TAIL.sub("", title).strip(" .|") if toc else title
@@ -132,14 +134,13 @@ def _candidates(text: str) -> list[_Candidate]:
     return found
 
 
-def _last_part(parts: list[tuple[int, str]], offset: int) -> str | None:
-    """The part of a "PART II" line right above ``offset`` (a table of contents' is not)."""
-    last = None
-    for pos, part in parts:
-        if pos > offset:
-            break
-        last = part if offset - pos <= _PART_REACH else None
-    return last
+def _last_part(parts: list[tuple[int, str]], positions: list[int], offset: int) -> str | None:
+    """The part of a "PART II" line right above ``offset`` (a table of contents' is not);
+    ``positions`` are the parts' offsets, in order."""
+    k = bisect_right(positions, offset) - 1
+    if k < 0 or offset - parts[k][0] > _PART_REACH:
+        return None
+    return parts[k][1]
 
 
 def _residual(text: str, start: int, end: int) -> int:
@@ -150,18 +151,21 @@ def _residual(text: str, start: int, end: int) -> int:
     return len(re.sub(r"[\s|.]+", "", body))
 
 
-def _next_other(cands: list[_Candidate], i: int, end: int) -> int:
-    key = (cands[i].part, cands[i].item)
-    for cand in cands[i + 1 :]:
-        if (cand.part, cand.item) != key:
-            return cand.start
-    return end
+def _next_others(cands: list[_Candidate], end: int) -> list[int]:
+    """For each candidate, the start of the next candidate of another item (else ``end``)."""
+    found = [end] * len(cands)
+    for i in range(len(cands) - 2, -1, -1):
+        here, after = cands[i], cands[i + 1]
+        same = (after.part, after.item) == (here.part, here.item)
+        found[i] = found[i + 1] if same else after.start
+    return found
 
 
 def _filter_toc(text: str, cands: list[_Candidate]) -> list[_Candidate]:
+    ends = _next_others(cands, len(text))
     short = [
-        _residual(text, c.heading_end, _next_other(cands, i, len(text))) < _TOC_SHORT
-        for i, c in enumerate(cands)
+        _residual(text, c.heading_end, stop) < _TOC_SHORT
+        for c, stop in zip(cands, ends, strict=True)
     ]
     drop = [c.toc for c in cands]
     tocish = [s or d for s, d in zip(short, drop, strict=True)]
@@ -197,23 +201,27 @@ def _keys(cand: _Candidate, quarterly: bool) -> list[object]:
 def _best_chain(
     text: str, expanded: list[tuple[_Candidate, object]], order: dict[object, int]
 ) -> list[tuple[_Candidate, object]]:
+    """The heaviest chain, in O(candidates x items): ``top[o]`` holds the best chain ending in
+    an item of order ``o`` among candidates strictly before the current position (the earliest
+    such candidate on ties, as a scan of every earlier candidate would choose)."""
     cands = [c for c, _ in expanded]
     weights = [
-        1.0 + math.log1p(_residual(text, c.heading_end, _next_other(cands, i, len(text))))
-        for i, c in enumerate(cands)
+        1.0 + math.log1p(_residual(text, c.heading_end, stop))
+        for c, stop in zip(cands, _next_others(cands, len(text)), strict=True)
     ]
     best = [0.0] * len(expanded)
     back = [-1] * len(expanded)
+    top: list[tuple[float, int]] = [(-math.inf, -1)] * len(order)
+    group: list[int] = []  # candidates at the current start, added to ``top`` once it is passed
     for i, (cand, key) in enumerate(expanded):
+        if group and cands[group[0]].start < cand.start:
+            _raise_tops(top, group, best, [order[expanded[g][1]] for g in group])
+            group = []
         best[i] = weights[i]
-        for j in range(i):
-            prev, prev_key = expanded[j]
-            if (
-                prev.start < cand.start
-                and order[prev_key] < order[key]
-                and best[j] + weights[i] > best[i]
-            ):
-                best[i], back[i] = best[j] + weights[i], j
+        value, j = max(top[: order[key]], key=lambda t: (t[0], -t[1]), default=(-math.inf, -1))
+        if j >= 0 and value + weights[i] > best[i]:
+            best[i], back[i] = value + weights[i], j
+        group.append(i)
     if not best:
         return []
     i = max(range(len(best)), key=best.__getitem__)
@@ -222,6 +230,14 @@ def _best_chain(
         chain.append(expanded[i])
         i = back[i]
     return chain[::-1]
+
+
+def _raise_tops(
+    top: list[tuple[float, int]], group: list[int], best: list[float], orders: list[int]
+) -> None:
+    for i, o in zip(group, orders, strict=True):
+        if best[i] > top[o][0]:
+            top[o] = (best[i], i)
 
 
 def _name(key: object) -> str:

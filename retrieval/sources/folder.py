@@ -3,7 +3,9 @@
 ``load_folder`` reads every supported file and never stops on a bad one: a file that cannot be
 used (binary junk, also when named .html or .txt; a broken PDF, HTML without a body, no date
 to place it in time) is returned in ``skipped`` with its reason and logged as a warning; the
-others load.
+others load. So is a file over the per-document limits (``ParseLimits``: its size, checked
+before it is read, and its parsing time, checked while it is parsed; the settings
+``ingest_max_bytes`` and ``ingest_max_seconds``).
 
 Metadata, the first source that has it winning:
 
@@ -48,6 +50,7 @@ from retrieval.sources.common import (
     refuse_binary,
     skip,
 )
+from retrieval.sources.limits import Deadline, ParseLimitError, ParseLimits
 from retrieval.types import DocKind, Document, NewsItem
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -76,8 +79,10 @@ def load_folder(
     kind: DocKind | None = None,
     available_on: date | None = None,
     recursive: bool = True,
+    limits: ParseLimits | None = None,
 ) -> FolderLoad:
-    """Read every supported file under ``folder``, in name order; bad files are reported."""
+    """Read every supported file under ``folder``, in name order; bad files, and files over the
+    size or parsing-time ``limits`` (default ``ParseLimits()``), are reported."""
     root = Path(folder)
     paths = sorted(p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file())
     load = FolderLoad()
@@ -93,7 +98,9 @@ def load_folder(
             continue
         try:
             load.documents.append(
-                read_document(path, ticker=ticker, kind=kind, available_on=available_on)
+                read_document(
+                    path, ticker=ticker, kind=kind, available_on=available_on, limits=limits
+                )
             )
         except (OSError, ValueError) as err:  # MalformedFileError, pydantic's ValidationError
             skip(load.skipped, path, str(err))
@@ -106,17 +113,36 @@ def read_document(
     ticker: str | None = None,
     kind: DocKind | None = None,
     available_on: date | None = None,
+    limits: ParseLimits | None = None,
 ) -> Document:
-    """One .txt/.md/.html/.htm/.pdf file as a Document; MalformedFileError when unusable."""
+    """One .txt/.md/.html/.htm/.pdf file as a Document; MalformedFileError when unusable, and
+    its subclass ParseLimitError when over the size or parsing-time ``limits`` (default
+    ``ParseLimits()``: ``ingest_max_bytes`` and ``ingest_max_seconds`` of the settings)."""
     path = Path(path)
+    limits = limits if limits is not None else ParseLimits()
+    limits.check_size(path.stat().st_size)
+    deadline = limits.deadline()
+    doc = _read(path, ticker=ticker, kind=kind, available_on=available_on, deadline=deadline)
+    deadline.check()
+    return doc
+
+
+def _read(
+    path: Path,
+    *,
+    ticker: str | None,
+    kind: DocKind | None,
+    available_on: date | None,
+    deadline: Deadline,
+) -> Document:
     suffix = path.suffix.lower()
     html: HtmlText | None = None
     if suffix in PDF_SUFFIXES:
-        text = _pdf_text(path)
+        text = _pdf_text(path, deadline)
     elif suffix in HTML_SUFFIXES:
         raw = path.read_bytes()
         refuse_binary(raw)  # random bytes or an image named .html are not a filing
-        html = html_to_text(raw)
+        html = html_to_text(raw, deadline=deadline)
         text = html.text
     elif suffix in TEXT_SUFFIXES:
         text = decode_text(path.read_bytes())
@@ -198,10 +224,15 @@ def _date_in_name(path: Path) -> date | None:
     return parse_date(match[1]) if match else None
 
 
-def _pdf_text(path: Path) -> str:
+def _pdf_text(path: Path, deadline: Deadline) -> str:
+    pages = []
     try:
         reader = PdfReader(path)
-        pages = [page.extract_text() or "" for page in reader.pages]
+        for page in reader.pages:
+            deadline.check()
+            pages.append(page.extract_text() or "")
+    except ParseLimitError:
+        raise
     except Exception as err:  # pypdf raises many error types on corrupt input; report, don't crash
         raise MalformedFileError(f"unreadable PDF: {type(err).__name__}: {err}") from err
     text = "\n\n".join(p.strip() for p in pages if p.strip())
