@@ -1,12 +1,15 @@
 """The SignalDesk web chat (Chainlit): thin async handlers over the agent.
 
-Importing this module registers the handlers with Chainlit; ``ui.server`` (what ``signaldesk
-ui`` runs) prepares the config folder, the runtime and the logins first. Every blocking call
-(the agent, charts, parsing and embedding uploads, database reads) runs in a worker thread.
+Importing this module registers the handlers with Chainlit, and its ownership-checked feedback
+and element routes (``ui.ownership``); ``ui.server`` (what ``signaldesk ui`` runs) prepares the
+config folder, the runtime and the logins first. Every blocking call (the agent, charts,
+parsing and embedding uploads, database reads) runs in a worker thread.
 
 Each chat maps to an agent thread (``agent_thread`` in the chat's session, saved with the
-chat): a new chat uses its own id; opening a briefing ticker switches it to that ticker's
-briefing thread, so follow-ups continue the briefing's explanation.
+chat): a new chat uses its own id; opening a briefing ticker switches it to the chat's own copy
+of that ticker's briefing thread (``ui.threads``), so follow-ups continue the briefing's
+explanation without writing the briefing thread other users open. Agent thread ids never come
+from the client: the action names the ticker, the server finds its thread.
 """
 
 from __future__ import annotations
@@ -19,14 +22,24 @@ from typing import Any
 import chainlit as cl
 from chainlit.data import get_data_layer
 from chainlit.input_widget import Select, TextInput
+from chainlit.server import app as chainlit_app
 from chainlit.types import ThreadDict
 
 from core import asof
 from retrieval.sources.common import MalformedFileError
-from ui.briefings import briefing_markdown
+from ui.briefings import briefing_markdown, briefing_ticker
 from ui.datalayer import open_data_layer
+from ui.ownership import install_route_guards
 from ui.prefs import Prefs, parse_prefs
 from ui.runtime import OFFLINE, Runtime, current
+from ui.threads import (
+    ActionRefused,
+    agent_thread_for,
+    fork_briefing,
+    fork_id,
+    owns_agent_thread,
+    parse_open_briefing,
+)
 from ui.turns import run_turn, show_stored_turn
 from ui.uploads import (
     MissingFactError,
@@ -49,6 +62,9 @@ async def _runtime() -> Runtime:
 @cl.data_layer
 def _data_layer() -> Any:
     return open_data_layer(current().store)
+
+
+install_route_guards(chainlit_app)  # feedback and element routes check who owns what
 
 
 def _prefs(rt: Runtime, values: dict[str, Any] | None = None) -> Prefs:
@@ -107,7 +123,7 @@ async def _show_briefing(rt: Runtime) -> None:
     actions = [
         cl.Action(
             name="open_briefing",
-            payload={"ticker": t.ticker, "thread_id": t.thread_id, "as_of": str(view.as_of)},
+            payload={"ticker": t.ticker, "as_of": str(view.as_of)},
             label=f"Open {t.ticker}",
             tooltip=f"{t.ticker}'s explanation in the {view.as_of} briefing",
         )
@@ -120,7 +136,7 @@ async def _show_briefing(rt: Runtime) -> None:
 @cl.on_chat_start
 async def _start() -> None:
     rt = await _runtime()
-    cl.user_session.set("agent_thread", cl.context.session.thread_id)
+    cl.user_session.set("agent_thread", agent_thread_for(cl.context.session.thread_id))
     await _send_settings(rt)
     await _show_briefing(rt)
 
@@ -128,8 +144,9 @@ async def _start() -> None:
 @cl.on_chat_resume
 async def _resume(thread: ThreadDict) -> None:
     rt = await _runtime()
-    if not cl.user_session.get("agent_thread"):
-        cl.user_session.set("agent_thread", thread["id"])
+    saved = cl.user_session.get("agent_thread")  # from the thread's metadata
+    if not (isinstance(saved, str) and owns_agent_thread(thread["id"], saved)):
+        cl.user_session.set("agent_thread", agent_thread_for(thread["id"]))
     await _send_settings(rt, _prefs(rt))
 
 
@@ -224,21 +241,44 @@ async def _message(message: cl.Message) -> None:
     if text == WATCHLIST_COMMAND:
         await _watchlist(rt, prefs)
     elif text and (not files or "?" in text):
-        thread_id = cl.user_session.get("agent_thread") or cl.context.session.thread_id
+        thread_id = _agent_thread()
         await run_turn(rt, rt.agent(prefs.model), text, as_of=prefs.as_of, thread_id=thread_id)
+
+
+def _agent_thread() -> str:
+    """The chat's agent thread: the one in its session when the chat owns it, else its own."""
+    chat = cl.context.session.thread_id
+    saved = cl.user_session.get("agent_thread")
+    if isinstance(saved, str) and owns_agent_thread(chat, saved):
+        return saved
+    return agent_thread_for(chat)
 
 
 @cl.action_callback("open_briefing")
 async def _open_briefing(action: cl.Action) -> None:
+    """Open a briefing ticker (named by as-of date and ticker) in the chat's own fork of its
+    thread."""
     rt = await _runtime()
-    ticker, thread_id = action.payload["ticker"], action.payload["thread_id"]
-    as_of = asof.parse_as_of(action.payload["as_of"])
+    try:
+        as_of, ticker = parse_open_briefing(action.payload or {})
+    except ActionRefused as err:
+        await cl.Message(content=f"Not opened: {err}.", author="briefing").send()
+        return
+    found = await asyncio.to_thread(briefing_ticker, rt.engine, as_of=as_of, ticker=ticker)
+    if found is None or found.thread_id is None:
+        await cl.Message(content=f"No {ticker} explanation in the {as_of} briefing.").send()
+        return
+    agent = rt.agent(OFFLINE)
+    fork = fork_id(cl.context.session.thread_id, found.thread_id)
+    if not await asyncio.to_thread(fork_briefing, agent, found.thread_id, fork):
+        await cl.Message(content=f"{ticker}'s briefing thread has no answer stored.").send()
+        return
     prefs = _prefs(rt)
     prefs = Prefs(as_of, prefs.model, prefs.watchlist)
     cl.context.session.chat_settings = prefs.as_values()
     await _send_settings(rt, prefs)
-    cl.user_session.set("agent_thread", thread_id)
-    if await show_stored_turn(rt, rt.agent(OFFLINE), thread_id) is None:
+    cl.user_session.set("agent_thread", fork)
+    if await show_stored_turn(rt, agent, fork) is None:
         await cl.Message(content=f"{ticker}'s briefing thread has no answer stored.").send()
         return
     await cl.Message(
@@ -250,5 +290,5 @@ async def _open_briefing(action: cl.Action) -> None:
         await layer.update_thread(
             thread_id=cl.context.session.thread_id,
             name=f"Briefing {as_of} · {ticker}",
-            metadata={"agent_thread": thread_id},
+            metadata={"agent_thread": fork},
         )

@@ -26,6 +26,7 @@ __all__ = [
     "BriefingTicker",
     "BriefingView",
     "briefing_markdown",
+    "briefing_ticker",
     "latest_briefing",
     "stored_turn",
 ]
@@ -97,6 +98,28 @@ def latest_briefing(engine: Engine) -> BriefingView | None:
         payload=row["payload"] or {},
         report_dir=row["report_dir"],
     )
+
+
+def briefing_ticker(engine: Engine, *, as_of: dt.date, ticker: str) -> BriefingTicker | None:
+    """The openable ``ticker`` of the newest stored briefing for ``as_of`` that has one (its
+    thread id as the briefing stored it), or None."""
+    if not sa.inspect(engine).has_table(Briefing.__tablename__):
+        return None
+    table = Briefing.__table__
+    query = sa.select(table).where(table.c.as_of == as_of).order_by(table.c.created_at.desc())
+    with engine.connect() as conn:
+        rows = conn.execute(query).mappings().all()
+    for row in rows:
+        view = BriefingView.from_row(
+            as_of=row["as_of"],
+            created_at=row["created_at"],
+            payload=row["payload"] or {},
+            report_dir=row["report_dir"],
+        )
+        found = view.ticker(ticker)
+        if found is not None and found.openable:
+            return found
+    return None
 
 
 def briefing_markdown(view: BriefingView) -> str:

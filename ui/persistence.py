@@ -6,7 +6,8 @@
   Files live under ``{home}/ui/files`` and are served at ``/signaldesk/files/{key}`` to the
   user who owns them (Chainlit names keys ``{user id}/{element id}/{name}``).
 - ``ChatDataLayer``: Chainlit's SQLAlchemy layer, reading element props back as JSON (they come
-  back as text from its SQL, and custom elements need an object).
+  back as text from its SQL, and custom elements need an object), and refusing feedback and
+  element writes on threads the acting user (``ui.ownership``) does not own.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from urllib.parse import quote
 
 from chainlit.data.sql_alchemy import SQLAlchemyDataLayer
 from chainlit.data.storage_clients.base import BaseStorageClient
-from chainlit.types import ThreadDict
+from chainlit.types import Feedback, ThreadDict
+
+from ui.ownership import OwnershipError, acting_user
 
 __all__ = ["FILES_ROUTE", "ChatDataLayer", "LocalStorage", "StorageKeyError"]
 
@@ -104,6 +107,76 @@ def _unlink(path: Path) -> bool:
 
 
 class ChatDataLayer(SQLAlchemyDataLayer):
+    async def _one(self, query: str, key: str, value: str | None) -> Any:
+        """Column ``key`` of the first row ``query`` finds for ``:id`` = ``value``, else None."""
+        if not value:
+            return None
+        rows = await self.execute_sql(query=query, parameters={"id": value})
+        return rows[0].get(key) if isinstance(rows, list) and rows else None
+
+    async def _step_thread(self, step_id: str | None) -> str | None:
+        return await self._one('SELECT "threadId" FROM steps WHERE "id" = :id', "threadId", step_id)
+
+    async def _require_owner(self, thread_id: str | None, what: str) -> str:
+        """``thread_id`` when the acting user owns it; ``OwnershipError`` otherwise."""
+        author = await self._one(
+            'SELECT "userIdentifier" FROM threads WHERE "id" = :id', "userIdentifier", thread_id
+        )
+        if thread_id is None or author != acting_user():
+            raise OwnershipError(f"{what} is not in one of your chats")
+        return thread_id
+
+    async def get_thread_author(self, thread_id: str) -> str:
+        """The thread's author, "" for an unknown thread (Chainlit then answers 404, not 500)."""
+        author = await self._one(
+            'SELECT "userIdentifier" FROM threads WHERE "id" = :id', "userIdentifier", thread_id
+        )
+        return str(author or "")
+
+    async def check_feedback(self, feedback: Feedback) -> None:
+        """``OwnershipError`` unless the message and any feedback it replaces are the acting
+        user's; sets the feedback's thread from the message (never the client's)."""
+        what = f"message {feedback.forId}"
+        feedback.threadId = await self._require_owner(await self._step_thread(feedback.forId), what)
+        query = 'SELECT "forId" FROM feedbacks WHERE "id" = :id'
+        replaced = await self._one(query, "forId", feedback.id)
+        if replaced is not None and replaced != feedback.forId:
+            raise OwnershipError(f"feedback {feedback.id} is about another message")
+
+    async def upsert_feedback(self, feedback: Feedback) -> str:
+        await self.check_feedback(feedback)
+        return await super().upsert_feedback(feedback)
+
+    async def delete_feedback(self, feedback_id: str) -> bool:
+        query = 'SELECT "forId" FROM feedbacks WHERE "id" = :id'
+        if (for_id := await self._one(query, "forId", feedback_id)) is None:
+            return False
+        await self._require_owner(await self._step_thread(for_id), f"feedback {feedback_id}")
+        return await super().delete_feedback(feedback_id)
+
+    async def _element_thread(self, element_id: str) -> str | None:
+        query = 'SELECT "threadId" FROM elements WHERE "id" = :id'
+        return await self._one(query, "threadId", element_id)
+
+    async def check_element(self, element_id: str, thread_id: str | None) -> None:
+        """``OwnershipError`` when the stored element ``element_id`` is in another thread than
+        ``thread_id`` (when given) or in a thread the acting user does not own."""
+        stored = await self._element_thread(element_id)
+        if stored is None:
+            return
+        if thread_id is not None and stored != thread_id:
+            raise OwnershipError(f"element {element_id} belongs to another chat")
+        await self._require_owner(stored, f"element {element_id}")
+
+    async def create_element(self, element: Any) -> None:
+        """Refuses to overwrite an element of another thread or of another user's thread."""
+        await self.check_element(element.id, element.thread_id)
+        await super().create_element(element)
+
+    async def delete_element(self, element_id: str, thread_id: str | None = None) -> None:
+        await self.check_element(element_id, thread_id)
+        await super().delete_element(element_id, thread_id)
+
     async def get_all_user_threads(
         self, user_id: str | None = None, thread_id: str | None = None
     ) -> list[ThreadDict] | None:

@@ -136,3 +136,36 @@ def test_opening_a_briefing_ticker_continues_its_agent_thread(
     assert follow_up.answer.tickers == ["IBM"] and follow_up.answer.as_of == AS_OF
     assert [e.kind for e in follow_up.evidence] == ["risk"]
     assert stored_turn(agent, "no-such-thread") is None
+
+
+def test_a_briefing_ticker_is_found_by_date_and_ticker(engine: Engine) -> None:
+    """What the chat's open action names (date, ticker) leads to the thread the briefing stored:
+    the newest run for that date with the ticker openable."""
+    from ui.briefings import briefing_ticker
+
+    utc = dt.UTC
+
+    def row(ticker: str, thread: str | None, status: str = "ok") -> dict[str, Any]:
+        return {"ticker": ticker, "status": status, "action": "HOLD", "thread_id": thread}
+
+    insert_briefing(
+        engine,
+        as_of=AS_OF,
+        tickers=[row("IBM", "brief-old-IBM"), row("AAPL", "brief-old-AAPL")],
+        created=dt.datetime(2013, 3, 1, 7, tzinfo=utc),
+    )
+    later = [row("IBM", "brief-new-IBM"), row("AAPL", None, "timeout")]
+    with engine.begin() as conn:  # another watchlist's briefing of the same day, run later
+        conn.execute(
+            sa.insert(Briefing.__table__).values(
+                watchlist_key="IBM,AAPL",
+                as_of=AS_OF,
+                created_at=dt.datetime(2013, 3, 1, 9, tzinfo=utc),
+                payload={"as_of": "2013-02-28", "watchlist": ["IBM", "AAPL"], "tickers": later},
+                report_dir=None,
+            )
+        )
+    assert briefing_ticker(engine, as_of=AS_OF, ticker="IBM").thread_id == "brief-new-IBM"
+    assert briefing_ticker(engine, as_of=AS_OF, ticker="AAPL").thread_id == "brief-old-AAPL"
+    assert briefing_ticker(engine, as_of=AS_OF, ticker="MSFT") is None
+    assert briefing_ticker(engine, as_of=dt.date(2013, 1, 31), ticker="IBM") is None

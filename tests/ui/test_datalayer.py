@@ -178,3 +178,55 @@ def test_element_storage_stays_in_its_folder(tmp_path: Path) -> None:
     assert path.read_bytes() == b"{}" and storage.media_type(path) == "application/json"
     assert asyncio.run(storage.delete_file("u1/e1/IBM price")) is True
     assert asyncio.run(storage.delete_file("u1/e1/IBM price")) is False
+
+
+async def _ownership(store: ChatStore) -> None:
+    import chainlit as cl
+    from chainlit.types import Feedback
+
+    from ui.ownership import OwnershipError, acting_as
+
+    layer = open_data_layer(store)
+    try:
+        chats = {}
+        for name in ("ana", "bea"):
+            user = await layer.create_user(cl.User(identifier=name))
+            thread = str(uuid.uuid4())
+            _context(thread, user)
+            await layer.update_thread(thread, name=f"{name}'s", user_id=user.id)
+            message = cl.Message(content=f"{name}: IBM HOLD")
+            await layer.create_step(message.to_dict())
+            text = cl.Text(name="note", content=name, for_id=message.id, thread_id=thread)
+            await layer.create_element(text)
+            chats[name] = (thread, message.id, text.id)
+        (ana_thread, ana_msg, _), (bea_thread, bea_msg, bea_el) = chats["ana"], chats["bea"]
+        with acting_as("bea"):
+            kept = await layer.upsert_feedback(Feedback(forId=bea_msg, value=1))
+        with acting_as("ana"):
+            with pytest.raises(OwnershipError, match=f"message {bea_msg} is not in one of"):
+                await layer.upsert_feedback(Feedback(forId=bea_msg, value=0))
+            with pytest.raises(OwnershipError, match=f"feedback {kept} is about another"):
+                await layer.upsert_feedback(Feedback(forId=ana_msg, value=0, id=kept))
+            with pytest.raises(OwnershipError, match=f"feedback {kept} is not in one of"):
+                await layer.delete_feedback(kept)
+            with pytest.raises(OwnershipError, match=f"element {bea_el} is not in one of"):
+                await layer.delete_element(bea_el)
+            assert await layer.delete_feedback("no-such-feedback") is False
+            mine = Feedback(forId=ana_msg, value=0, threadId=bea_thread)
+            await layer.upsert_feedback(mine)
+            assert mine.threadId == ana_thread  # the message's thread, not the one given
+        _context(str(uuid.uuid4()), None)  # a session without a user: nobody's feedback
+        with pytest.raises(OwnershipError):
+            await layer.upsert_feedback(Feedback(forId=bea_msg, value=0))
+        thread = await layer.get_thread(bea_thread)
+        assert [e["id"] for e in thread["elements"]] == [bea_el]
+        assert await layer.get_thread_author(bea_thread) == "bea"
+        assert await layer.get_thread_author("no-such-thread") == ""
+    finally:
+        await layer.close()
+
+
+def test_feedback_and_elements_are_written_for_their_owner_only(settings: Settings) -> None:
+    store = chat_store(settings)
+    ensure_tables(store)
+    asyncio.run(_ownership(store))
