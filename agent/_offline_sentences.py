@@ -9,6 +9,7 @@ from typing import Any
 
 import prompts
 from agent.answer import Reason
+from retrieval.inert import inert_text
 from tools.evidence import Evidence
 
 _PASSAGE_CHARS = 600
@@ -291,5 +292,5 @@ def passage_text(ev: Evidence) -> str:
         where=where or s.get("document", "document"),
         available=s.get("filed") or ev.window.end,
         id=ev.id,
-        excerpt=_excerpt(ev.values.get("text", "")),
+        excerpt=_excerpt(inert_text(ev.values.get("text", ""))),  # no image fetched on view
     )

@@ -17,6 +17,7 @@ from pydantic import BaseModel, Field
 from agent._offline_sentences import fill
 from agent.answer import DISCLAIMER, Answer, DataWindow, Reason, SignalView
 from agent.ledger import Ledger
+from retrieval.inert import inert_text
 from tools.evidence import Evidence
 
 __all__ = ["Draft", "assemble", "data_windows", "stale_warnings"]
@@ -129,5 +130,5 @@ def assemble(
         risks=draft.risks,
         data_windows=windows,
         warnings=[*warnings, *stale_warnings(ledger, as_of)],
-        markdown="\n\n".join(b for b in blocks if b),
+        markdown=inert_text("\n\n".join(b for b in blocks if b)),  # no planted image survives
     )

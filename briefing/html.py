@@ -25,6 +25,7 @@ from quant.signals.config import SignalConfig
 from reports.charts import correlation_figure, var_distribution_figure
 from reports.html import figure_div, html_page, markdown_html
 from reports.technical import price_figure, score_history_figure
+from retrieval.inert import inert_text
 from tools.evidence import Evidence
 
 __all__ = ["CHART_BARS", "render_html"]
@@ -63,7 +64,7 @@ def _source_item(e: Evidence) -> str:
         link = str(value).startswith(("http://", "https://"))
         bits.append(f'{key} <a href="{text}">{text}</a>' if link else f"{key} {text}")
     passage = e.values.get("text") if e.kind in ("filing", "call", "news") else None
-    body = passage if isinstance(passage, str) else e.summary
+    body = inert_text(passage if isinstance(passage, str) else e.summary)  # escaped below too
     return (
         f'<li id="{_anchor(e.id)}"><code>{html.escape(e.id)}</code> · '
         + " · ".join(bits)

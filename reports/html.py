@@ -1,18 +1,34 @@
 """The look shared by every self-contained HTML report (the briefing, eval and calibration pages):
-Markdown rendered without raw HTML, Plotly figures as divs, and one page shell with plotly.js
-inlined once so that the page opens offline."""
+Markdown rendered without raw HTML or images (an image is shown as the text "[image: alt]", so
+that opening a report fetches nothing from outside), Plotly figures as divs, and one page shell
+with plotly.js inlined once so that the page opens offline."""
 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
+from typing import Any
 
 import plotly.graph_objects as go
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
 from plotly.offline import get_plotlyjs
 
 __all__ = ["PAGE_STYLE", "figure_div", "html_page", "markdown_html"]
 
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def _image_as_text(
+    renderer: RendererHTML, tokens: Sequence[Token], idx: int, options: Any, env: Any
+) -> str:
+    """An image as escaped text, never an ``<img>``: a passage may carry a planted tracker."""
+    alt = renderer.renderInlineAsText(tokens[idx].children or [], options, env).strip()
+    return html.escape(f"[image: {alt}]" if alt else "[image]")
+
+
+_MARKDOWN.add_render_rule("image", _image_as_text)
 PAGE_STYLE = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#24292f;line-height:1.5}

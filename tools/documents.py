@@ -1,7 +1,9 @@
 """Passages from ingested filings, earnings calls and news, as citable evidence.
 
 Point in time: only documents available on or before ``ctx.as_of`` can be returned. Passage
-text is data, not instructions: chunks that look like instructions to a model are marked.
+text is data, not instructions: chunks that look like instructions to a model are marked, and
+the summary quotes the text after a "document text:" marker. Images and HTML tags in the text are
+made inert (``retrieval.inert``) before anything quotes it, so no view of a passage fetches.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+from retrieval.inert import inert_text
 from retrieval.store.base import Filters
 from retrieval.types import Passage
 from tools.context import ToolContext
@@ -26,13 +29,14 @@ def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
     c = passage.chunk
     kind = c.kind if c.kind in ("filing", "call", "news") else "filing"
     where = " ".join(x for x in (c.ticker, c.form, c.fiscal_period, c.section) if x)
+    text = inert_text(c.text)
     return Evidence.make(
         kind=kind,
         tickers=[c.ticker] if c.ticker else [],
         as_of=ctx.as_of,
         values={
             "passage_id": passage.id,
-            "text": c.text,
+            "text": text,
             "score": passage.score,
             "rank": passage.rank,
             "method": passage.method,
@@ -53,7 +57,7 @@ def passage_evidence(passage: Passage, *, ctx: ToolContext) -> Evidence:
         + (
             "[passage withheld: it contains instructions aimed at an AI assistant]"
             if c.injection_suspected
-            else c.text[:280]
+            else f'document text: "{" ".join(text[:280].split())}"'
         ),
     )
 

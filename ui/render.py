@@ -6,6 +6,9 @@
   values, and the passage itself for documents).
 - ``step_output``: what a tool step shows (summary, evidence ids, time).
 - ``answer_text``: the answer's Markdown plus the verifier's warnings.
+
+Text that may quote a document (passages, summaries, answers) goes through
+``retrieval.inert.inert_text``: a planted image or HTML tag is shown as text, never fetched.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import date
 from typing import Any
 
 from agent.answer import CITATION_GROUP, Answer, SignalView, citation_ids
+from retrieval.inert import inert_text
 from tools.evidence import Evidence
 
 __all__ = [
@@ -96,7 +100,7 @@ def _source_lines(ev: Evidence) -> list[str]:
 
 def _values_block(ev: Evidence) -> list[str]:
     if ev.kind in _DOCUMENT_KINDS:
-        text = " ".join(str(ev.values.get("text", "")).split())
+        text = inert_text(" ".join(str(ev.values.get("text", "")).split()))
         flag = (
             "\n\n> Flagged: this passage reads like instructions to a model; it is quoted, "
             "never followed."
@@ -120,7 +124,7 @@ def citation(ev: Evidence) -> str:
         "",
         f"`{ev.id}`",
         "",
-        ev.summary,
+        inert_text(ev.summary),
         "",
         *_source_lines(ev),
         f"- **Data window:** {window}",
@@ -137,7 +141,7 @@ def step_input(args: dict[str, Any]) -> str:
 def step_output(*, summary: str, evidence_ids: Sequence[str], ms: float | None) -> str:
     timing = f"{ms:,.0f} ms" if ms is not None else "time n/a"
     cites = ", ".join(evidence_ids) if evidence_ids else "no evidence"
-    return f"{summary}\n\n_{timing} · {cites}_"
+    return f"{inert_text(summary)}\n\n_{timing} · {cites}_"
 
 
 def _unbracket(group: re.Match[str]) -> str:
@@ -147,7 +151,7 @@ def _unbracket(group: re.Match[str]) -> str:
 def answer_text(answer: Answer) -> str:
     """The answer's Markdown for the chat: citation brackets dropped (each id becomes a link to
     its evidence), then the verifier's warnings as a visible block."""
-    text = CITATION_GROUP.sub(_unbracket, answer.markdown)
+    text = inert_text(CITATION_GROUP.sub(_unbracket, answer.markdown))
     if not answer.warnings:
         return text
     lines = "\n".join(f"> - {w}" for w in answer.warnings)
