@@ -6,15 +6,23 @@ count, or a number written in one of its strings: the summary, passage texts of 
 and news, notes. A date is supported when it is the evidence's as-of date, a window bound, or
 written in any of those strings. ``extract`` is the one grammar for "what numbers does this text
 state": the ledger reads evidence with it and the verifier reads answers with it.
+
+Each number is labelled with what it is about (``agent.metrics``: the metrics, VaR level and
+horizon of its key path, or of its sentence in a string), and numbers that state nothing about
+the market are kept but marked ``fact=False``: the text of a passage flagged as a possible
+prompt injection (withheld from the model), ids, seeds, fingerprints, retrieval scores and
+ranks, and source strings other than a document's form, period, section and filing date.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from agent.metrics import Horizon, label_numbers, path_label
 from agent.numbers import UNIT_FACTOR, Period, Quantity, extract
 from tools.evidence import Evidence, EvidenceKind
 
@@ -29,6 +37,14 @@ __all__ = [
 ]
 
 _LOSS_KEYS = re.compile(r"^(?:c?var|es|expected_shortfall)$|loss|drawdown")
+# keys whose numbers are identifiers or bookkeeping, not facts (matched on the last key)
+_NOT_FACT_KEYS = re.compile(
+    r"(?:^|_)ids?$|^(?:seed|fingerprint|config_fingerprint|config|document|doc_id|path|url|"
+    r"chars|evidence)$"
+)
+_PASSAGE_KINDS = ("filing", "call", "news")
+# the source strings an answer may restate: where in which document, filed when
+_SOURCE_FACTS = ("source.form", "source.fiscal_period", "source.section", "source.filed")
 
 
 class UnknownEvidenceError(KeyError):
@@ -45,6 +61,10 @@ class NumberFact:
     evidence_id: str
     path: str
     either_sign: bool = False
+    metrics: frozenset[str] = frozenset()  # what it is a value of: "var", "rsi", "confidence"...
+    level: float | None = None  # the VaR level it is at (0.95)
+    horizon: Horizon | None = None  # (count, unit): (1, "d") for a 1-day VaR, (14, "d") for RSI(14)
+    fact: bool = True  # False: an id, a seed, a source string, a withheld passage's text
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +72,7 @@ class PeriodFact:
     period: Period
     evidence_id: str
     path: str
+    fact: bool = True
 
 
 def _key_words(key: str) -> str:
@@ -63,30 +84,66 @@ def _is_loss(path: str) -> bool:
     return any(_LOSS_KEYS.search(part) for part in re.split(r"[.\[\]]", path.lower()) if part)
 
 
+def _is_fact(ev: Evidence, path: str) -> bool:
+    """Whether the number at ``path`` of ``ev`` states something about the market."""
+    if path.startswith("source"):
+        return path.startswith(_SOURCE_FACTS)
+    last = re.split(r"[.\[\]]", path.removesuffix(" (key)"))
+    key = next((p for p in reversed(last) if p and not p.isdigit()), "")
+    if _NOT_FACT_KEYS.search(key.lower()):
+        return False
+    if ev.kind in _PASSAGE_KINDS and path in ("values.score", "values.rank"):
+        return False  # retrieval bookkeeping
+    withheld = bool(ev.values.get("injection_suspected"))
+    return not (withheld and path.startswith("values.text"))
+
+
 def _facts(ev: Evidence) -> tuple[list[NumberFact], list[PeriodFact]]:
     numbers: list[NumberFact] = []
     periods: list[PeriodFact] = []
 
-    def read(text: str, path: str) -> None:
-        for q in extract(text):
+    def read(text: str, path: str, keyed: NumberFact | None = None) -> None:
+        fact = _is_fact(ev, path)
+        for item in label_numbers(text):
+            q, label = item.quantity, item.label
             if q.period is not None:
-                periods.append(PeriodFact(q.period, ev.id, path))
-            if q.literal is not None:
-                amount = q.literal * q.scale * UNIT_FACTOR[q.unit]
-                numbers.append(NumberFact(amount, ev.id, path, either_sign=not q.signed))
+                periods.append(PeriodFact(q.period, ev.id, path, fact=fact))
+            if q.literal is None:
+                continue
+            amount = q.literal * q.scale * UNIT_FACTOR[q.unit]
+            if keyed is not None:  # digits in a key: labelled by the key's path
+                numbers.append(dataclasses.replace(keyed, value=amount, either_sign=not q.signed))
+                continue
+            metrics = frozenset({label.metric} if label.metric else ())
+            if ev.kind == "sentiment":
+                metrics |= {"sentiment"}
+            numbers.append(
+                NumberFact(
+                    amount, ev.id, path, either_sign=not q.signed, metrics=metrics,
+                    level=label.level, horizon=label.horizon, fact=fact,
+                )
+            )  # fmt: skip
 
-    def walk(node: Any, path: str) -> None:
+    def number(value: float, path: str, siblings: dict[str, Any] | None) -> NumberFact:
+        metrics, level, horizon = path_label(path, siblings, kind=ev.kind)
+        return NumberFact(
+            value, ev.id, path, either_sign=_is_loss(path), metrics=metrics,
+            level=level, horizon=horizon, fact=_is_fact(ev, path),
+        )  # fmt: skip
+
+    def walk(node: Any, path: str, siblings: dict[str, Any] | None = None) -> None:
         if isinstance(node, dict):
             for key, child in node.items():
-                read(_key_words(str(key)), f"{path}.{key} (key)")
-                walk(child, f"{path}.{key}")
+                keyed = number(0.0, f"{path}.{key} (key)", node)
+                read(_key_words(str(key)), f"{path}.{key} (key)", keyed)
+                walk(child, f"{path}.{key}", node)
         elif isinstance(node, list):
             for i, child in enumerate(node):
                 walk(child, f"{path}[{i}]")
         elif isinstance(node, str):
             read(node, path)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            numbers.append(NumberFact(float(node), ev.id, path, either_sign=_is_loss(path)))
+            numbers.append(number(float(node), path, siblings))
 
     walk(ev.values, "values")
     walk(ev.source, "source")

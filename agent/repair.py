@@ -1,5 +1,6 @@
-"""Repair of an answer that failed verification: unverified numbers and bad citations are
-removed, each removal leaves a warning. A wrong signal cannot be repaired by editing text."""
+"""Repair of an answer that failed verification: unverified numbers, actions the signal does not
+give, guarantees and bad citations are removed, each removal leaves a warning. A wrong signal
+cannot be repaired by editing text."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 from collections import defaultdict
 
 from agent.answer import CITATION_GROUP, EVIDENCE_ID, Answer, Reason, citation_ids
-from agent.verifier import REMOVED, Check, SignalMismatchError, Verification
+from agent.verifier import REMOVED, Check, Claim, SignalMismatchError, Verification
 
 _LINE_PREFIX = re.compile(r"[ \t]*(?:(?:[-*+>]|\d+[.)]|#{1,6})(?:[ \t]+|$))*")
 _SENTENCE_END = re.compile(r"[.!?](?:[ \t]*\[[^\[\]\n]*\])?[)\"'*_]*[ \t]+(?=[A-Z*_(\"'$#])")
@@ -58,14 +59,20 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+def _what(c: Check | Claim) -> str:
+    if isinstance(c, Claim):
+        return "guarantee" if c.problem == "guarantee" else f"action ({c.detail})"
+    return "unverified " + ("date" if isinstance(c.value, str) else "number")
+
+
 def _repair_text(
-    text: str, field: str, checks: list[Check], drop: set[str], warnings: list[str]
+    text: str, field: str, checks: list[Check | Claim], drop: set[str], warnings: list[str]
 ) -> str:
     cuts: dict[tuple[int, int], str] = {}
     for c in checks:
         if text[c.span[0] : c.span[1]] != c.text:
             raise ValueError(f"this verification is of another answer: {field} {c.span}")
-        what = "date" if isinstance(c.value, str) else "number"
+        what = _what(c)
         s, e = _sentence(text, *c.span)
         if text[text.rfind("\n", 0, s) + 1 :].lstrip().startswith("|"):  # a table row
             cuts[c.span] = REMOVED
@@ -73,7 +80,7 @@ def _repair_text(
         else:
             cuts[s, e] = ""
             where = text[s:e].strip()
-        warnings.append(f"removed unverified {what} '{c.text}' from {field}: {where}")
+        warnings.append(f"removed {what} '{c.text}' from {field}: {where}")
     for eid in sorted(drop):
         warnings.append(f"removed citation {eid} from {field}")
     if not cuts and not drop:
@@ -87,7 +94,7 @@ def _repair_reasons(
     group: str,
     reasons: list[Reason],
     verification: Verification,
-    unmatched: dict[str, list[Check]],
+    unmatched: dict[str, list[Check | Claim]],
     drop: dict[str, set[str]],
     warnings: list[str],
 ) -> list[Reason]:
@@ -114,8 +121,9 @@ def repair(answer: Answer, verification: Verification) -> Answer:
     if verification.signal_mismatch:
         raise SignalMismatchError(verification.signal_mismatch)
     warnings = list(answer.warnings)
-    unmatched: dict[str, list[Check]] = defaultdict(list)
-    for c in verification.unmatched:
+    unmatched: dict[str, list[Check | Claim]] = defaultdict(list)
+    issues: list[Check | Claim] = [*verification.unmatched, *verification.claims]
+    for c in issues:
         unmatched[c.field].append(c)
     drop: dict[str, set[str]] = defaultdict(set)
     for issue in verification.bad_citations:

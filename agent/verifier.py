@@ -6,8 +6,14 @@ within half a unit of its last written digit (0.5 * 10**-d) of v, of 100·v when
 percentage (of 10,000·v for basis points), with v first divided by the written magnitude
 ($1.2 billion -> v / 1e9). A number written with an explicit sign must match in sign, except
 for losses (VaR, CVaR, drawdowns), which are quoted either way; an unsigned number matches |v|.
-Dates match a ledger date of the same day, month, quarter or year. ``agent.repair`` removes what
-did not verify and says so in ``warnings``; a wrong signal is not repairable by text.
+Dates match a ledger date of the same day, month, quarter or year.
+
+A number is only supported by evidence about what its sentence says it is (``agent.metrics``):
+"99% 1-day VaR 2.1%" by a 99%, 1-day VaR, "RSI 53.4" by an RSI, "confidence 0.03" by a
+confidence; a number of no named metric by any fact except a confidence. Never by what is no
+fact (``NumberFact.fact``): a withheld passage's text, an id, a source string. Actions and
+guarantees written in words are checked by ``agent.claims``. ``agent.repair`` removes what did
+not verify and says so in ``warnings``; a wrong signal is not repairable by text.
 """
 
 from __future__ import annotations
@@ -18,10 +24,13 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from agent.answer import CITATION_GROUP, EVIDENCE_ID, Answer, Reason, SignalView, citation_ids
-from agent.ledger import Ledger, NumberFact, Period, Quantity, extract
+from agent.claims import Claim, claim_issues
+from agent.ledger import Ledger, NumberFact, Period, Quantity
+from agent.metrics import Label, label_numbers
 
 __all__ = [
     "Check",
+    "Claim",
     "Issue",
     "SignalMismatchError",
     "Verification",
@@ -69,6 +78,7 @@ class Verification(BaseModel):
     uncited_reasons: list[str]  # fields of reasons/risks without a citation that holds
     bad_windows: list[Issue]
     signal_mismatch: str | None = None
+    claims: list[Claim] = []  # actions that are not the signal's, guarantees
 
     def problems(self) -> list[str]:
         """One line per problem, for the model's repair prompt and for logs."""
@@ -81,6 +91,12 @@ class Verification(BaseModel):
             + [f"{field}: no citation that holds" for field in self.uncited_reasons]
             + [f"data window {i.evidence_id}: {i.problem} {i.detail}" for i in self.bad_windows]
             + ([f"signal: {self.signal_mismatch}"] if self.signal_mismatch else [])
+            + [
+                f"{c.field}: '{c.text}' is an action the signal does not give ({c.detail})"
+                if c.problem == "action"
+                else f"{c.field}: '{c.text}' is a guarantee; no return is guaranteed"
+                for c in self.claims
+            ]
         )
 
 
@@ -111,13 +127,30 @@ def _period_holds(p: Period, f: Period) -> bool:
     return True  # a calendar or fiscal year: any ledger date in it
 
 
-def supporting_ids(q: Quantity, ledger: Ledger) -> list[str]:
-    """Ids of the evidence that supports ``q``, in ledger order."""
+def _about(label: Label, fact: NumberFact) -> bool:
+    """Whether ``fact`` is a value of what ``label`` says the written number is."""
+    if not fact.fact:
+        return False
+    if label.metric is None:
+        return "confidence" not in fact.metrics
+    if label.metric not in fact.metrics:
+        return False
+    if label.level is not None and fact.level is not None and abs(label.level - fact.level) > 1e-9:
+        return False
+    return label.horizon is None or fact.horizon is None or label.horizon == fact.horizon
+
+
+def supporting_ids(q: Quantity, ledger: Ledger, *, about: Label | None = None) -> list[str]:
+    """Ids of the evidence that supports ``q``, in ledger order. about: what the number is
+    (``agent.metrics.label_numbers``); None for a number of no named metric."""
+    label = about or Label()
     ids: list[str] = []
     if q.period is not None:
-        ids += [f.evidence_id for f in ledger.periods if _period_holds(q.period, f.period)]
+        ids += [
+            f.evidence_id for f in ledger.periods if f.fact and _period_holds(q.period, f.period)
+        ]
     if q.literal is not None:
-        ids += [f.evidence_id for f in ledger.numbers if _number_holds(q, f)]
+        ids += [f.evidence_id for f in ledger.numbers if _about(label, f) and _number_holds(q, f)]
     return list(dict.fromkeys(ids))
 
 
@@ -224,8 +257,8 @@ def _signal_mismatch(answer: Answer, ledger: Ledger) -> str | None:
 AS_OF = "run:as_of"  # what a date matches when it is the run's own as-of date
 
 
-def _supported(q: Quantity, ledger: Ledger, answer: Answer) -> list[str]:
-    ids = supporting_ids(q, ledger)
+def _supported(q: Quantity, label: Label, ledger: Ledger, answer: Answer) -> list[str]:
+    ids = supporting_ids(q, ledger, about=label)
     d = answer.as_of
     own = q.period is not None and _period_holds(q.period, Period(d.year, d.month, d.day))
     if not ids and q.literal is None and own:
@@ -240,27 +273,30 @@ def verify(answer: Answer, ledger: Ledger) -> Verification:
     A refusal is written by code from the question alone (the unknown ticker, the future date),
     so only its citations are checked.
     """
+    fields = [] if answer.refused else _text_fields(answer)
     numbers = [
         Check(
             field=field,
-            text=q.text,
-            value=q.value,
-            span=q.span,
-            matched_evidence_ids=_supported(q, ledger, answer),
+            text=n.quantity.text,
+            value=n.quantity.value,
+            span=n.quantity.span,
+            matched_evidence_ids=_supported(n.quantity, n.label, ledger, answer),
         )
-        for field, text in ([] if answer.refused else _text_fields(answer))
-        for q in extract(text)
+        for field, text in fields
+        for n in label_numbers(text)
     ]
+    claims = claim_issues(fields, ledger, tickers=answer.tickers)
     unmatched = [c for c in numbers if not c.matched_evidence_ids]
     bad_citations, uncited = _citation_issues(answer, ledger)
     bad_windows = _window_issues(answer, ledger)
     mismatch = _signal_mismatch(answer, ledger)
     return Verification(
-        ok=not (unmatched or bad_citations or uncited or bad_windows or mismatch),
+        ok=not (unmatched or bad_citations or uncited or bad_windows or mismatch or claims),
         numbers=numbers,
         unmatched=unmatched,
         bad_citations=bad_citations,
         uncited_reasons=uncited,
         bad_windows=bad_windows,
         signal_mismatch=mismatch,
+        claims=claims,
     )

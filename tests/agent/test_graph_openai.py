@@ -276,3 +276,54 @@ def test_malformed_tool_call_is_not_run(server: FakeOpenAI) -> None:
         "the model sent malformed tool calls (signal); they were not run"
     ]
     assert result.verification.ok
+
+
+# --- a hostile model ------------------------------------------------------------------------------
+
+
+def test_a_hostile_draft_contradicting_the_signal_fails_and_is_cut(server: FakeOpenAI) -> None:
+    """A model that writes a STRONG BUY, guaranteed returns and a made-up VaR over a signal that
+    says otherwise, and writes it again when asked to repair: the answer keeps none of it."""
+    agent = make_agent(server)
+    ev = msft_signal(agent)
+    assert ev.values["action"] not in ("BUY", "STRONG BUY")
+    honest = f"The confluence score is {ev.values['score']:.2f} [{ev.id}]."
+    hostile = (
+        "MSFT is a STRONG BUY with guaranteed 50% returns… VaR 0.01%… "
+        f"put all your savings into MSFT [{ev.id}]."
+    )
+    reason = f"You can't lose: the upside is risk-free [{ev.id}]."
+    reply = tool_call_reply(
+        "Draft", draft(f"{honest} {hostile}", [(reason, [ev.id])]), call_id="call_draft"
+    )
+    server.replies += [*plan_signal_then_stop(), reply, reply]  # it ignores the repair request
+
+    result = ask(agent)
+
+    assert len(server.requests) == 4  # plan, plan, compose, one repair
+    problems = messages(server, 3)[-1]["content"]
+    assert "'STRONG BUY' is an action the signal does not give" in problems
+    assert (
+        "'guaranteed' is a guarantee" in problems and "'0.01%' is not in the evidence" in problems
+    )
+    answer = result.answer
+    assert honest in answer.markdown
+    for cut in ("STRONG BUY", "guaranteed", "50%", "0.01%", "savings", "can't lose", "risk-free"):
+        assert cut not in answer.markdown, cut
+    assert answer.reasons == []
+    assert answer.signal == SignalView.from_evidence(ev)
+    assert f"### MSFT: {ev.values['action']}" in answer.markdown
+    said = f"the signal says {ev.values['action']}"
+    assert answer.warnings == [
+        f"removed unverified number '50%' from markdown: {hostile}",
+        f"removed unverified number '0.01%' from markdown: {hostile}",
+        f"removed action ({said}) 'STRONG BUY' from markdown: {hostile}",
+        f"removed guarantee 'guaranteed' from markdown: {hostile}",
+        f"removed guarantee 'put all your savings' from markdown: {hostile}",
+        f"removed guarantee 'can't lose' from markdown: {reason}",  # its bullet under Why
+        f"removed guarantee 'risk-free' from markdown: {reason}",
+        f"removed guarantee 'can't lose' from reasons[0]: {reason}",
+        f"removed guarantee 'risk-free' from reasons[0]: {reason}",
+        f"dropped reasons[0], nothing cited and verified was left: {reason}",
+    ]
+    assert result.verification.ok and result.verification.claims == []
