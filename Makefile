@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.signaldesk-installed
 
-.PHONY: install demo test eval bench lint clean
+.PHONY: install demo test reliability eval bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ demo: $(STAMP)
 # once). TEST_WORKERS=0 runs in this process; a single file: $(BIN)/python -m pytest -p no:xdist FILE
 TEST_WORKERS ?= auto
 test: $(STAMP)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m "not reliability"
+
+# The reliability suite (tests/reliability): SIGKILLed writers, eight concurrent writers, flapping
+# providers, PostgreSQL and Redis going away. Real processes and loopback servers; a few minutes.
+reliability: $(STAMP)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m reliability tests/reliability
 
 # The release gate: the core eval suite with the offline planner, under agreed thresholds.
 EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \
