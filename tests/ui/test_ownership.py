@@ -289,3 +289,57 @@ def test_a_user_cannot_update_or_delete_another_users_elements(
         ]
     finally:
         asyncio.run(session.delete())
+
+
+def test_a_user_cannot_use_another_users_session_or_open_her_thread(
+    two_users: tuple[Any, Any, Callable[..., Any]],
+) -> None:
+    """Actions, session files and uploads name a websocket session: bea's refuses ana; the
+    socket refuses to connect ana to bea's thread (what resuming it from the sidebar does)."""
+    from chainlit.session import WebsocketSession
+    from chainlit.socket import connect
+    from chainlit.user import PersistedUser
+
+    ana, bea, rows = two_users
+    theirs = asyncio.run(_save_chat(rows.store, "bea"))
+    mine = asyncio.run(_save_chat(rows.store, "ana"))
+    session = WebsocketSession(
+        id=str(uuid.uuid4()),
+        socket_id="sid-bea",
+        emit=_nothing,
+        emit_call=_nothing,
+        user_env={},
+        client_type="webapp",
+        thread_id=theirs.thread,
+        user=PersistedUser(**bea.get("/user").json()),
+    )
+    try:
+        action = {"name": "open_briefing", "payload": {"ticker": "IBM", "as_of": "2013-02-28"}}
+        action |= {"id": "a1", "forId": theirs.message}
+        got = ana.post("/project/action", json={"action": action, "sessionId": session.id})
+        assert got.status_code == 401
+        got = ana.get("/project/file/f1", params={"session_id": session.id})
+        assert got.status_code == 401
+        assert got.json()["detail"] == "You are not authorized to download files from this session"
+        got = ana.post(
+            "/project/file",
+            params={"session_id": session.id},
+            files={"file": ("note.txt", b"hello", "text/plain")},
+        )
+        assert got.status_code == 401
+    finally:
+        asyncio.run(session.delete())
+    got = ana.get(f"/project/share/{theirs.thread}")  # sharing is off, and she shared nothing
+    assert got.status_code == 404
+
+    async def connecting(client: Any, thread: str) -> bool:
+        environ = {"HTTP_COOKIE": f"access_token={client.cookies['access_token']}"}
+        auth = {"threadId": thread, "sessionId": str(uuid.uuid4()), "clientType": "webapp"}
+        connected = await connect(f"sid-{uuid.uuid4()}", environ, auth)  # type: ignore[arg-type]
+        if (opened := WebsocketSession.get_by_id(auth["sessionId"])) is not None:
+            await opened.delete()
+        return bool(connected)
+
+    with pytest.raises(ConnectionRefusedError, match="authorization failed"):
+        asyncio.run(connecting(ana, theirs.thread))
+    assert asyncio.run(connecting(ana, mine.thread)) is True
