@@ -1,5 +1,6 @@
 """The latest daily briefing, as the chat lists it: one row per ticker, each explained in an
-agent thread (``thread_id``) the chat can open and continue.
+agent thread (``thread_id``) a chat opens by date and ticker (``briefing_ticker``) and continues
+in a fork of its own (``ui.threads``).
 
 Reads the ``briefings`` table (``data.store.Briefing``) on the configured database; the
 payload is ``{"as_of", "watchlist", "tickers": [{"ticker", "status", "action", "score",
