@@ -1,8 +1,16 @@
-"""Ticker resolution for the question parser: symbols ($MSFT, ^GSPC, msft) and company names."""
+"""Ticker resolution for the question parser: symbols ($MSFT, ^GSPC, msft) and company names.
+
+A word is a ticker when it is a known instrument (the market data's tickers, or a company name
+that maps to one) or clearly marked: ``$XYZ``, ``^XYZ``, "ticker XYZ", "symbol XYZ". Any other
+ALL-CAPS word is only a *candidate* (``unmarked``): never a ticker, but named when a question
+has no ticker at all ("Should I buy XYZQ?" -> "I have no data for XYZQ"). Financial vocabulary
+(COGS, EPS, EBITDA, GAAP, CEO, VaR, FY, Q1-Q4, ...) is never either.
+"""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from agent._grammar import FLAGS, unique
 
@@ -23,12 +31,28 @@ _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # fmt: on
 # words the symbol scan must not see: forms, MD&A, dates' letters
 _MASK = re.compile(r"\b10-?[KQ]\b|\bMD\s?&\s?A\b|\b\d{4}-\d{2}-\d{2}\b|\bU\.S\.(?:A\.)?", FLAGS)
-_SYMBOL = re.compile(r"(?<![\w&'’.$^-])(?P<pre>[$^]?)(?P<sym>[A-Za-z]{1,5})(?![\w&-]|['’](?!s\b))")
+_SYMBOL = re.compile(
+    r"(?<![\w&'’.$^-])(?P<pre>[$^]|\b(?:ticker|symbol)s?:?\s+)?(?P<sym>[A-Za-z]{1,5})"
+    r"(?![\w&-]|['’](?!s\b))",
+    re.IGNORECASE,
+)
 _NOT_SYMBOLS_TEXT = (
     "I A U AN AM PM OK NO YES THE AND OR VS IS IT TO OF IN ON AT BY FOR MY ME WE US USA UK "
     "EU VAR CVAR CEO CFO CTO EPS PE ROE ROI RSI MACD SMA EMA ATR ETF ETFS USD EUR FY YTD QTD "
     "MTD SEC GDP CPI FED FOMC IPO AI ML LLM API NYSE NAV CAGR OHLC EBIT MDA TLDR FAQ EOD EOY "
-    "EST WHY WHAT HOW WHO WHEN BUY SELL HOLD LONG SHORT NOT ALL NOW"
+    "EST WHY WHAT HOW WHO WHEN BUY SELL HOLD LONG SHORT NOT ALL NOW "
+    # financial vocabulary: statements, ratios, accounting, filings, roles, markets
+    "COGS SGA SGNA EBITDA EBITA EBT NOPAT GAAP IFRS FASB PCAOB OCI AOCI PPE PPNE CAPEX OPEX FCF "
+    "FCFE FCFF DCF NPV IRR WACC CAPM ROA ROIC ROCE ROTC ROTE RONA ASP ARPU ARR MRR LTV CAC DAU "
+    "MAU TAM SAM GMV AUM NII NIM CET TSR DPS BVPS PEG EV EVS PB PS CF TTM LTM NTM YOY QOQ MOM "
+    "BPS FX OTC ADR ADRS REIT REITS SPAC SPACS MA LBO DD IR PR COO CIO CMO CHRO CAO VP SVP EVP "
+    "HR RD IP SEO KPI KPIS OKR ESG CSR DEI GHG CEOS CFOS IPOS MDNA NOTE ITEM PART FORM KQ ANNUAL "
+    "Q QI QII QIII QIV H HI HII TAX VAT IRS DOJ FTC FDA EPA FINRA OCC FDIC CFTC ECB BOE BOJ PBOC "
+    "IMF OECD NBER PMI ISM PPI PCE GNP NFP JOLTS LIBOR SOFR FFR OIS CDS CDO MBS ABS CLO HY IG "
+    "BBB AAA AA BB CCC DR CR YE YTM BP BPS DV VIX WTI LNG EV EVS SAAS IAAS PAAS API SDK GPU CPU "
+    "AR AP DSO DPO DIO WC NWC LIFO FIFO SKU SKUS OEM ODM USDT BTC ETH GBP JPY CNY CHF CAD AUD "
+    "INR KRW MXN BRL HKD SGD ETFS ETN ETNS NAVS SMA EMA DMA WMA VWAP TWAP ADX OBV CCI MFI ATR "
+    "STD DEV BETA ALPHA SHARPE CAGR MDD IV HV VAR CVAR ES PNL PL YR YRS MO QTR QTRS TTM"
 )
 _NOT_SYMBOLS = frozenset(_NOT_SYMBOLS_TEXT.split())
 # lower-case words that must not be read as a known ticker ("it", "all", "now", ...)
@@ -39,34 +63,57 @@ _COMMON_WORDS_TEXT = (
 _COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 
 
-def _resolve_tickers(text: str, known: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    found: list[tuple[int, str]] = []
+_QUARTER = re.compile(r"[QH][1-4]|FY\d{0,4}|CY\d{0,4}|\d+[KQ]", re.IGNORECASE)
+
+
+class Resolved(NamedTuple):
+    """Known tickers, marked symbols the data lacks, and unmarked candidates, in mention order."""
+
+    known: tuple[str, ...]
+    unknown: tuple[str, ...]
+    unmarked: tuple[str, ...]
+
+
+def _resolve_tickers(text: str, known: frozenset[str]) -> Resolved:
+    found: list[tuple[int, str, str]] = []  # (position, symbol, "known" | "marked" | "unmarked")
     masked = text
     for pattern, ticker in _ALIASES:
         for m in pattern.finditer(masked):
-            found.append((m.start(), ticker))
+            found.append((m.start(), ticker, "marked"))  # a company named is a clear mark
             masked = masked[: m.start()] + " " * len(m.group()) + masked[m.end() :]
     masked = _MASK.sub(lambda m: " " * len(m.group()), masked)
     shouting = not any(c.islower() for c in text)  # "SHOULD I BUY APPLE": no symbols by case
     for m in _SYMBOL.finditer(masked):
-        pre, sym = m.group("pre"), m.group("sym")
+        pre, sym = (m.group("pre") or "").strip(), m.group("sym")
         symbol = ("^" if pre == "^" else "") + sym.upper()
-        if _is_symbol(pre, sym, known, shouting=shouting):
-            found.append((m.start(), symbol))
-    ordered = unique(ticker for _, ticker in sorted(found, key=lambda f: f[0]))
-    return (
-        tuple(t for t in ordered if t in known),
-        tuple(t for t in ordered if t not in known),
+        how = _how(pre, sym, known, shouting=shouting)
+        if how is not None:
+            found.append((m.start(), symbol, how))
+    ordered = sorted(found, key=lambda f: f[0])
+    marked = unique(t for _, t, how in ordered if how == "marked")
+    named = unique(t for _, t, _ in ordered)
+    return Resolved(
+        known=tuple(t for t in named if t in known),
+        unknown=tuple(t for t in marked if t not in known),
+        unmarked=tuple(t for t in named if t not in known and t not in marked),
     )
 
 
-def _is_symbol(pre: str, sym: str, known: frozenset[str], *, shouting: bool) -> bool:
-    """``$X``/``^X`` always; a known ticker in any case unless it is a common word ("it");
-    another ALL-CAPS word unless the whole text shouts or it is a common abbreviation."""
+def _how(pre: str, sym: str, known: frozenset[str], *, shouting: bool) -> str | None:
+    """ "marked" for ``$X``/``^X``/"ticker X"; "known" for a known ticker in any case unless it is
+    a common word ("it"); "unmarked" for another ALL-CAPS word unless the whole text shouts or it
+    is vocabulary (COGS, EPS, Q3, FY2010); else None."""
     symbol = ("^" if pre == "^" else "") + sym.upper()
-    if pre or (symbol in known and (sym.isupper() or sym.lower() not in _COMMON_WORDS)):
-        return True
-    return sym.isupper() and not shouting and symbol not in known and symbol not in _NOT_SYMBOLS
+    if pre:
+        if pre[0] in "$^" or sym.isupper() or symbol in known:  # "ticker xyz" needs its caps
+            return "marked"
+        return None
+    if symbol in known and (sym.isupper() or sym.lower() not in _COMMON_WORDS):
+        return "known"
+    vocabulary = symbol in _NOT_SYMBOLS or _QUARTER.fullmatch(sym) is not None
+    if sym.isupper() and not shouting and symbol not in known and not vocabulary:
+        return "unmarked"
+    return None
 
 
 # --- dates -----------------------------------------------------------------------------------

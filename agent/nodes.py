@@ -63,8 +63,10 @@ def _refusal(
             f"I can't answer about {q.as_of}: it is after {limit}, and I only report what the "
             "data showed up to a date, never what it will show."
         )
-    if q.unknown_tickers:
-        names = ", ".join(q.unknown_tickers)
+    # marked symbols the data lacks; or, when nothing else names a company, unmarked candidates
+    missing = q.unknown_tickers or (() if q.tickers else q.unmarked_symbols)
+    if missing:
+        names = ", ".join(missing)
         return f"I have no data for {names}, so I won't guess. Tickers I can research: {listed}."
     if q.advice_request:
         return (
@@ -115,9 +117,12 @@ class PlanNodes:
             history=ParsedQuestion.model_validate(history) if history else None,
             known_tickers=self.deps.known_tickers,
         )
-        if self.deps.open_universe and q.unknown_tickers:
-            tried = q.tickers + q.unknown_tickers  # an online provider may know them
-            q = q.model_copy(update={"tickers": tried, "unknown_tickers": ()})
+        candidates = q.unknown_tickers + (() if q.tickers else q.unmarked_symbols)
+        if self.deps.open_universe and candidates:
+            tried = q.tickers + candidates  # an online provider may know them
+            q = q.model_copy(
+                update={"tickers": tried, "unknown_tickers": (), "unmarked_symbols": ()}
+            )
         as_of = _turn_as_of(
             q,
             forced=(config.get("configurable") or {}).get("as_of"),

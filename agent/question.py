@@ -33,7 +33,9 @@ Form = Literal["10-K", "10-Q"]
 
 class ParsedQuestion(BaseModel):
     """What a question asks for. ``tickers`` keep the order of mention; ``unknown_tickers`` are
-    symbol-looking words the data layer does not know (the planner refuses them plainly)."""
+    clearly marked symbols (``$XYZ``, "ticker XYZ") the data layer does not know (the planner
+    refuses them plainly); ``unmarked_symbols`` are other ALL-CAPS words that are neither known
+    nor financial vocabulary: never tickers, only named when the question has no ticker."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -41,6 +43,7 @@ class ParsedQuestion(BaseModel):
     normalized: str
     tickers: tuple[str, ...] = ()
     unknown_tickers: tuple[str, ...] = ()
+    unmarked_symbols: tuple[str, ...] = ()
     as_of: date | None = None
     future_date: bool = False  # as_of is after `today`: the planner refuses to predict
     intents: frozenset[Intent] = frozenset()
@@ -181,14 +184,15 @@ def parse_question(
 ) -> ParsedQuestion:
     """Parse ``text`` into a :class:`ParsedQuestion`. With ``history`` (the previous parsed
     question), a follow-up inherits what it does not restate: tickers, as_of, intents, numbers."""
-    tickers, unknown = _resolve_tickers(text, frozenset(t.upper() for t in known_tickers))
+    tickers, unknown, unmarked = _resolve_tickers(text, frozenset(t.upper() for t in known_tickers))
     q = ParsedQuestion(
         text=text,
         normalized=" ".join(text.lower().split()),
         tickers=tickers,
         unknown_tickers=unknown,
+        unmarked_symbols=unmarked,
         as_of=_parse_as_of(text, today),
-        intents=_parse_intents(text, len(tickers) + len(unknown)),
+        intents=_parse_intents(text, len(tickers) + len(unknown) + len(unmarked)),
         advice_request=bool(_ADVICE.search(text)),
         horizon_days=_horizon_days(text),
         forms=_forms(text),
@@ -204,7 +208,13 @@ def parse_question(
         update={
             "var_level": q.var_level if level is None else level,
             "future_date": q.as_of is not None and q.as_of > today,
-            "unsupported": not (q.intents or q.tickers or q.unknown_tickers or q.advice_request),
+            "unsupported": not (
+                q.intents
+                or q.tickers
+                or q.unknown_tickers
+                or q.unmarked_symbols
+                or q.advice_request
+            ),
         }
     )
 
@@ -214,14 +224,14 @@ def _is_follow_up(q: ParsedQuestion) -> bool:
     something, one that names a company but asks nothing, or a comparison with one company."""
     if _FOLLOW_UP_CUE.search(q.text):
         return True
-    if n := len(q.tickers) + len(q.unknown_tickers):
+    if n := len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols):
         return not q.intents or ("compare" in q.intents and n == 1)  # "compare it with MSFT"
     return bool(q.intents or q.as_of or q.horizon_days or q.forms or q.fiscal_year or q.k)
 
 
 def _inherit(q: ParsedQuestion, history: ParsedQuestion) -> ParsedQuestion:
     update: dict[str, object] = {"is_follow_up": True, "var_level": history.var_level}
-    if not (q.tickers or q.unknown_tickers):
+    if not (q.tickers or q.unknown_tickers or q.unmarked_symbols):  # "and XYZQ?" is not "and it?"
         update |= {"tickers": history.tickers, "unknown_tickers": history.unknown_tickers}
     elif "compare" in q.intents:  # "compare it with Microsoft": the earlier tickers stay
         update["tickers"] = unique((*history.tickers, *q.tickers))

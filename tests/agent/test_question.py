@@ -29,7 +29,7 @@ def parse(text: str, *, history: ParsedQuestion | None = None) -> ParsedQuestion
         ("Did Apple beat the market?", ("AAPL", "^GSPC"), ()),
         ("^GSPC versus the index", ("^GSPC",), ()),
         ("Apple's outlook, then Microsoft's", ("AAPL", "MSFT"), ()),
-        ("Should I buy XYZQ?", (), ("XYZQ",)),
+        ("Should I buy XYZQ?", (), ()),  # unmarked: a candidate, not a ticker (see below)
         ("Is $ZZ worth buying?", (), ("ZZ",)),
         ("I want the CEO's view on EPS, RSI, MACD and VaR in USD for FY Q4", (), ()),
         ("What's the ETF AND OR VS question?", (), ()),
@@ -42,6 +42,41 @@ def parse(text: str, *, history: ParsedQuestion | None = None) -> ParsedQuestion
 def test_tickers_in_order_of_mention(text: str, tickers: tuple, unknown: tuple) -> None:
     q = parse(text)
     assert (q.tickers, q.unknown_tickers) == (tickers, unknown)
+
+
+@pytest.mark.parametrize(
+    ("text", "tickers", "unknown", "unmarked"),
+    [
+        ("What were Apple's COGS in FY2010?", ("AAPL",), (), ()),
+        (
+            "Apple's EPS, EBITDA and GAAP vs non-GAAP margin, YoY, in Q3 and Q4 FY10",
+            ("AAPL",),
+            (),
+            (),
+        ),
+        ("Did the CEO or CFO of MSFT comment on ROE, ROA, IPO or SEC probes?", ("MSFT",), (), ()),
+        ("What is IBM's ASP and ARPU trend, in USD?", ("IBM",), (), ()),
+        ("Is $ZZAA worth buying?", (), ("ZZAA",), ()),
+        ("What about ticker XYZQ?", (), ("XYZQ",), ()),
+        ("Compare symbol ABCD with AAPL", ("AAPL",), ("ABCD",), ()),
+        ("What did Apple say about the WXYZ program?", ("AAPL",), (), ("WXYZ",)),
+        ("Should I buy XYZQ?", (), (), ("XYZQ",)),
+        ("What were COGS in FY2010?", (), (), ()),
+    ],
+)
+def test_only_known_or_marked_words_are_tickers(
+    text: str, tickers: tuple, unknown: tuple, unmarked: tuple
+) -> None:
+    q = parse(text)
+    assert (q.tickers, q.unknown_tickers, q.unmarked_symbols) == (tickers, unknown, unmarked)
+
+
+def test_an_unmarked_word_does_not_inherit_the_previous_company() -> None:
+    ibm = parse("What is IBM's 99% VaR?")
+    other = parse("and XYZQ?", history=ibm)
+    assert (other.tickers, other.unmarked_symbols) == ((), ("XYZQ",))
+    cogs = parse("And its COGS?", history=ibm)
+    assert cogs.tickers == ("IBM",) and cogs.unmarked_symbols == ()
 
 
 def test_a_name_the_data_layer_lacks_is_unknown() -> None:
