@@ -33,6 +33,7 @@ import hashlib
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -68,6 +69,7 @@ STOPWORDS = frozenset((
 # fmt: on
 _TOKEN = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+")
 _FORMAT = 1  # bump when the tokenizer or the stored layout changes
+_STALE_TMP_S = 3600.0  # a temporary file this old is a killed save's, not one in progress
 
 
 def tokenize(text: str) -> list[str]:
@@ -198,8 +200,7 @@ class BM25Index:
         table = chunks_to_table(self._chunks).append_column(
             "tokens", pa.array(self._tokens, type=pa.list_(pa.string()))
         )
-        for stale in self.directory.glob(".*.tmp"):  # left by a save that was killed
-            stale.unlink(missing_ok=True)
+        _remove_stale_temporaries(self.directory)
         manifest_path = self.directory / "manifest.json"
         manifest_path.unlink(missing_ok=True)  # the matrices below are stale until it is back
         with atomic_path(self.directory / "chunks.parquet") as tmp:
@@ -259,6 +260,18 @@ class BM25Index:
     def chunks(self) -> Sequence[Chunk]:
         """Every indexed chunk, in indexing order."""
         return tuple(self._chunks)
+
+
+def _remove_stale_temporaries(directory: Path) -> None:
+    """Delete temporary files a killed save left behind (old enough not to be another process's
+    save in progress)."""
+    cutoff = time.time() - _STALE_TMP_S
+    for stale in directory.glob(".*.tmp"):
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink()
+        except FileNotFoundError:  # another process cleaned it first
+            continue
 
 
 def _first_line(err: BaseException) -> str:
