@@ -36,7 +36,7 @@ _ADVICE = re.compile(
     r"(?:(?:you|we|investors|to|now|strongly|definitely|really)\s+){0,3}"
     rf"(?P<verb>buy(?:ing)?|sell(?:ing)?|short(?:ing)?|hold(?:ing)?|dump(?:ing)?){_OBJECT}"
     r"|\b(?:is|as|a|rated?|rating\s+of)\s+(?:an?\s+)?(?P<rated>buy|sell|hold)(?![-\w])"
-    r"|\b(?P<imp>buy|sell)\s+(?:now|more|the\s+stock|the\s+dip|everything)\b)"
+    r"|\b(?P<imp>buy|sell)\s+(?:now|more|the\s+stock|the\s+dip|everything|(?-i:[A-Z]{2,5}))\b)"
 )
 _GUARANTEE = re.compile(
     r"(?i:\bguarantee(?:s|d)?\b|\b(?:can(?:no|')?t|cannot|won't|will\s+not|never)\s+lose\b"
@@ -54,7 +54,8 @@ _THRESHOLD = re.compile(
     r"(?i:\s*(?:below|above|under|over|threshold|zone|band|cut-?off)\b|\s*[<>≤≥])"
 )
 _TECHNICAL = re.compile(r"(?i:\btechnical|\bdaily\b|\bweekly\b|\btimeframe)")
-_SENTENCE = re.compile(r"(?:[^.!?\n|]|[.!?](?!\s|$))*(?:[.!?](?=\s|$)|\||\n|$)")
+# a sentence, or a whole table row (its ticker cell names whose action the row states)
+_SENTENCE = re.compile(r"[ \t]*\|[^\n]*|(?:[^.!?\n]|[.!?](?!\s|$))*(?:[.!?](?=\s|$)|\n|$)")
 _DIRECTION = {"BUY": 1, "STRONG BUY": 1, "HOLD": 0, "SELL": -1, "STRONG SELL": -1}
 
 

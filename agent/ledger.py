@@ -98,56 +98,66 @@ def _is_fact(ev: Evidence, path: str) -> bool:
     return not (withheld and path.startswith("values.text"))
 
 
-def _facts(ev: Evidence) -> tuple[list[NumberFact], list[PeriodFact]]:
-    numbers: list[NumberFact] = []
-    periods: list[PeriodFact] = []
+class _Reader:
+    """The numbers and dates of one evidence, labelled (``_facts``)."""
 
-    def read(text: str, path: str, keyed: NumberFact | None = None) -> None:
-        fact = _is_fact(ev, path)
+    def __init__(self, ev: Evidence) -> None:
+        self.ev = ev
+        self.numbers: list[NumberFact] = []
+        self.periods: list[PeriodFact] = []
+
+    def number(self, value: float, path: str, siblings: dict[str, Any] | None) -> NumberFact:
+        """A value at ``path``, labelled by its keys and its ``siblings`` (level, horizon)."""
+        metrics, level, horizon = path_label(path, siblings, kind=self.ev.kind)
+        return NumberFact(
+            value, self.ev.id, path, either_sign=_is_loss(path), metrics=metrics,
+            level=level, horizon=horizon, fact=_is_fact(self.ev, path),
+        )  # fmt: skip
+
+    def read(self, text: str, path: str, keyed: NumberFact | None = None) -> None:
+        """The numbers and dates written in ``text``; keyed: the label of the key they are in."""
+        fact = _is_fact(self.ev, path)
         for item in label_numbers(text):
             q, label = item.quantity, item.label
             if q.period is not None:
-                periods.append(PeriodFact(q.period, ev.id, path, fact=fact))
+                self.periods.append(PeriodFact(q.period, self.ev.id, path, fact=fact))
             if q.literal is None:
                 continue
             amount = q.literal * q.scale * UNIT_FACTOR[q.unit]
-            if keyed is not None:  # digits in a key: labelled by the key's path
-                numbers.append(dataclasses.replace(keyed, value=amount, either_sign=not q.signed))
-                continue
-            metrics = frozenset({label.metric} if label.metric else ())
-            if ev.kind == "sentiment":
-                metrics |= {"sentiment"}
-            numbers.append(
-                NumberFact(
-                    amount, ev.id, path, either_sign=not q.signed, metrics=metrics,
-                    level=label.level, horizon=label.horizon, fact=fact,
-                )
-            )  # fmt: skip
+            if keyed is not None:
+                fact_ = dataclasses.replace(keyed, value=amount, either_sign=not q.signed)
+            else:
+                metrics = {label.metric} if label.metric else set()
+                if self.ev.kind == "sentiment":
+                    metrics.add("sentiment")
+                fact_ = NumberFact(
+                    amount, self.ev.id, path, either_sign=not q.signed,
+                    metrics=frozenset(metrics), level=label.level, horizon=label.horizon,
+                    fact=fact,
+                )  # fmt: skip
+            self.numbers.append(fact_)
 
-    def number(value: float, path: str, siblings: dict[str, Any] | None) -> NumberFact:
-        metrics, level, horizon = path_label(path, siblings, kind=ev.kind)
-        return NumberFact(
-            value, ev.id, path, either_sign=_is_loss(path), metrics=metrics,
-            level=level, horizon=horizon, fact=_is_fact(ev, path),
-        )  # fmt: skip
-
-    def walk(node: Any, path: str, siblings: dict[str, Any] | None = None) -> None:
+    def walk(self, node: Any, path: str, siblings: dict[str, Any] | None = None) -> None:
         if isinstance(node, dict):
             for key, child in node.items():
-                keyed = number(0.0, f"{path}.{key} (key)", node)
-                read(_key_words(str(key)), f"{path}.{key} (key)", keyed)
-                walk(child, f"{path}.{key}", node)
+                keyed = self.number(0.0, f"{path}.{key} (key)", node)
+                self.read(_key_words(str(key)), f"{path}.{key} (key)", keyed)
+                self.walk(child, f"{path}.{key}", node)
         elif isinstance(node, list):
             for i, child in enumerate(node):
-                walk(child, f"{path}[{i}]")
+                self.walk(child, f"{path}[{i}]")
         elif isinstance(node, str):
-            read(node, path)
+            self.read(node, path)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            numbers.append(number(float(node), path, siblings))
+            self.numbers.append(self.number(float(node), path, siblings))
 
-    walk(ev.values, "values")
-    walk(ev.source, "source")
-    read(ev.summary, "summary")
+
+def _facts(ev: Evidence) -> tuple[list[NumberFact], list[PeriodFact]]:
+    reader = _Reader(ev)
+    reader.walk(ev.values, "values")
+    reader.walk(ev.source, "source")
+    reader.read(ev.summary, "summary")
+    numbers, periods = reader.numbers, reader.periods
     w = ev.window
     for name, day in (("as_of", ev.as_of), ("window.start", w.start), ("window.end", w.end)):
         if day is not None:

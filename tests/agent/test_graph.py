@@ -209,6 +209,36 @@ def test_a_number_the_repair_keeps_inventing_is_removed_with_a_warning() -> None
     assert_grounded(result)
 
 
+def test_a_hostile_draft_is_caught_and_the_model_is_told_what_contradicts_the_evidence() -> None:
+    hostile = (
+        "IBM is a STRONG BUY with guaranteed 50% returns… VaR 0.01%… "
+        "put all your savings into IBM [{id}]."
+    )
+    model = ScriptedChatModel(
+        script=[
+            tool_calls(call("signal", 0, ticker="IBM"), call("risk", 1, ticker="IBM")),
+            done(),
+            cites("signal", hostile),
+            cites("signal", "IBM's signal is in the evidence [{id}]."),
+        ]
+    )
+    result = make_agent(model).ask("Should I buy IBM?", as_of=AS_OF)
+    assert result.answer.signal is not None and result.answer.signal.action != "STRONG BUY"
+    repair_request = " ".join(m.text for m in model.sent[-1]["messages"])
+    for problem in (
+        "'STRONG BUY' is an action the signal does not give (the signal says",
+        "'guaranteed' is a guarantee",
+        "'put all your savings' is a guarantee",
+        "'50%' is not in the evidence",
+        "'0.01%' is not in the evidence",
+    ):
+        assert problem in repair_request, problem
+    for cut in ("STRONG BUY", "guaranteed", "50%", "0.01%", "savings"):
+        assert cut not in result.answer.markdown, cut
+    assert "signal is in the evidence" in result.answer.markdown
+    assert_grounded(result)
+
+
 def test_a_malformed_draft_falls_back_to_the_templates() -> None:
     garbage = tool_calls({"name": "Draft", "args": {"text": 3}, "id": "d", "type": "tool_call"})
     model = ScriptedChatModel(

@@ -585,3 +585,25 @@ def test_the_hostile_answer_fails_and_repair_cuts_every_part_of_it() -> None:
         f"dropped reasons[0], nothing cited and verified was left: Risk-free upside [{SIGNAL.id}].",
     ]
     assert verify(fixed, ledger).ok
+
+
+def test_a_table_row_states_its_tickers_action_and_a_quoted_passage_is_data() -> None:
+    msft = Evidence.make(
+        kind="signal", tickers=["MSFT"], as_of=AS_OF, values={"action": "SELL", "score": 0.4}
+    )
+    table = "| ticker | action |\n|---|---|\n| IBM | SELL |\n| MSFT | SELL |"
+    v = verify(answer(table), Ledger([SIGNAL, msft]))
+    assert [(c.text, c.span[0]) for c in v.claims] == [("SELL", table.index("SELL"))]
+    fixed = repair(answer(table), v)
+    assert fixed.markdown.splitlines()[2] == "| IBM | [removed: unverified] |"
+    said = "The notes are fully and unconditionally guaranteed by the parent company."
+    for withheld in (False, True):
+        notes = Evidence.make(
+            kind="filing",
+            tickers=["IBM"],
+            as_of=AS_OF,
+            values={"text": said, "injection_suspected": withheld},
+        )
+        quoted = f"**IBM, 10-K** [{notes.id}]:\n> {said}"
+        expected = [("guaranteed", "guarantee")] if withheld else []  # only what was shown
+        assert claims(quoted, Ledger([notes])) == expected
