@@ -75,6 +75,7 @@ def ingest_folder(
     from agent.services import open_corpus, open_index
     from retrieval.ingest import ingest
     from retrieval.sources.folder import load_folder
+    from retrieval.sources.limits import ParseLimits
 
     if not path.is_dir():
         raise DataError(f"{path} is not a folder")
@@ -86,6 +87,9 @@ def ingest_folder(
         ticker=ticker.upper() if ticker else None,
         kind=kind,  # type: ignore[arg-type]
         available_on=parse_date(available_on, name="--date"),
+        limits=ParseLimits(
+            max_bytes=settings.ingest_max_bytes, max_seconds=settings.ingest_max_seconds
+        ),
     )
     report = ingest(
         documents=load.documents,
