@@ -2,20 +2,26 @@
 
 SQLite (the embedded default) keeps threads in ``{home}/threads.sqlite``; when
 ``SIGNALDESK_DATABASE_URL`` is PostgreSQL, ``langgraph-checkpoint-postgres`` keeps them in that
-database (its own ``checkpoint*`` tables, created on first use).
+database (its own ``checkpoint*`` tables, created on first use, under an advisory lock so that
+processes starting together on a fresh database do not race on them).
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from langgraph.checkpoint.base import BaseCheckpointSaver
 
 from core.settings import Settings
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.postgres import PostgresSaver
 
 __all__ = ["ThreadStoreError", "open_checkpointer", "postgres_conninfo"]
 
@@ -39,13 +45,45 @@ def open_checkpointer(settings: Settings) -> Iterator[BaseCheckpointSaver]:
 
         try:
             with PostgresSaver.from_conn_string(postgres_conninfo(url)) as saver:
-                saver.setup()
+                _setup_locked(saver)
                 yield saver
         except psycopg.OperationalError as err:
             first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
             raise ThreadStoreError(f"PostgreSQL thread store unavailable: {first}") from err
         return
     yield from _sqlite(settings.home / "threads.sqlite")
+
+
+# pg_advisory_lock key of the checkpointer's table setup (any constant; ASCII "SDchkpts")
+SETUP_LOCK = 0x53_44_63_68_6B_70_74_73
+
+
+def _setup_locked(saver: PostgresSaver, *, wait_s: float = 120.0) -> None:
+    """``saver.setup()`` under a session advisory lock: processes starting together on a fresh
+    database would otherwise race on its ``CREATE TABLE`` and ``checkpoint_migrations`` rows
+    (``Key (v)=(0) already exists``); the others wait, then find the tables there.
+
+    The lock is polled (``pg_try_advisory_lock``) rather than waited for in a statement: setup
+    runs ``CREATE INDEX CONCURRENTLY``, which waits for every open statement, a blocked
+    ``pg_advisory_lock`` included, and PostgreSQL would report a deadlock."""
+    conn: Any = saver.conn  # a psycopg Connection in autocommit mode (from_conn_string)
+    deadline = time.monotonic() + wait_s
+    while not _try_lock(conn):
+        if time.monotonic() > deadline:
+            raise ThreadStoreError(
+                f"PostgreSQL thread store: another process has been setting up its tables "
+                f"for over {wait_s:.0f} s"
+            )
+        time.sleep(0.05)
+    try:
+        saver.setup()
+    finally:
+        conn.execute("SELECT pg_advisory_unlock(%s)", (SETUP_LOCK,))
+
+
+def _try_lock(conn: Any) -> bool:  # noqa: ANN401 - psycopg.Connection with dict rows
+    row = conn.execute("SELECT pg_try_advisory_lock(%s) AS got", (SETUP_LOCK,)).fetchone()
+    return bool(row["got"])
 
 
 def _sqlite(path: Path) -> Iterator[BaseCheckpointSaver]:

@@ -21,6 +21,7 @@ __all__ = ["make_engine", "normalize_url", "ping"]
 
 _PG_PREFIXES = ("postgres://", "postgresql://")
 _SQLITE_MEMORY = {None, "", ":memory:"}
+_SQLITE_BEGIN = frozenset({"", "DEFERRED", "IMMEDIATE", "EXCLUSIVE"})
 
 
 def normalize_url(url: str) -> URL:
@@ -45,7 +46,9 @@ def make_engine(
 
     SQLite file databases get their parent folder created, WAL journaling, ``foreign_keys=ON``,
     ``synchronous=NORMAL`` and a busy timeout of ``connect_timeout``; transactions begin with an
-    explicit ``BEGIN`` (so SQLAlchemy's transaction boundaries are SQLite's). PostgreSQL goes
+    explicit ``BEGIN`` (so SQLAlchemy's transaction boundaries are SQLite's), or ``BEGIN
+    IMMEDIATE`` on a connection with ``execution_options(sqlite_begin="IMMEDIATE")`` (the write
+    lock taken up front, waited for up to the busy timeout). PostgreSQL goes
     through psycopg 3 with a ``connect_timeout`` and pre-ping.
     Raises ``StoreUnavailableError`` when the database cannot be opened or reached.
     """
@@ -107,7 +110,10 @@ def _sqlite_engine(url: URL, *, connect_timeout: float, echo: bool) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: sa.Connection) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get("sqlite_begin", "")
+        if mode not in _SQLITE_BEGIN:
+            raise ValueError(f"sqlite_begin must be one of {sorted(_SQLITE_BEGIN)}, not {mode!r}")
+        conn.exec_driver_sql(f"BEGIN {mode}".strip())
 
     return engine
 

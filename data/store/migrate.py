@@ -19,7 +19,14 @@ from sqlalchemy.engine import Engine
 
 from data.store.models import metadata
 
-__all__ = ["SCRIPT_LOCATION", "VERSION_TABLE", "current_revision", "schema_diff", "upgrade"]
+__all__ = [
+    "MIGRATION_LOCK",
+    "SCRIPT_LOCATION",
+    "VERSION_TABLE",
+    "current_revision",
+    "schema_diff",
+    "upgrade",
+]
 
 SCRIPT_LOCATION = "data.store:migrations"
 VERSION_TABLE = "alembic_version"
@@ -32,10 +39,24 @@ def _config(connection: Connection) -> Config:
     return config
 
 
+# pg_advisory_xact_lock key of the schema migrations (any constant; ASCII "SDmigrat")
+MIGRATION_LOCK = 0x53_44_6D_69_67_72_61_74
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply every migration up to ``revision`` (default: the newest), in one transaction."""
-    with engine.begin() as conn:
-        command.upgrade(_config(conn), revision)
+    """Apply every migration up to ``revision`` (default: the newest), in one transaction.
+
+    Safe when several processes start on a fresh database at once: the transaction first takes
+    a lock that the others wait for (PostgreSQL: an advisory transaction lock; SQLite: the write
+    lock, ``BEGIN IMMEDIATE``), so one migrates and the others find the schema at ``revision``.
+    """
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            conn = conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
+            command.upgrade(_config(conn), revision)
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -7,9 +7,14 @@ date of the first turn), so it tells whether the history was stored and read bac
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -241,3 +246,85 @@ def test_unreachable_postgres_fails_open_agent(monkeypatch: pytest.MonkeyPatch) 
     with pytest.raises(ThreadStoreError, match="PostgreSQL thread store unavailable"):  # noqa: SIM117
         with open_agent(load_settings(), model=None):
             pytest.fail("the agent opened without its thread store")
+
+
+# --- first run: several processes setting up an empty thread store at once -----------------------
+
+_SETUP = """
+import sys, time
+from pathlib import Path
+from agent.memory import open_checkpointer
+from core.settings import Settings
+settings = Settings(database_url=sys.argv[1] or None, home=Path(sys.argv[2]))
+go = Path(sys.argv[3])
+while not go.exists():
+    time.sleep(0.002)
+with open_checkpointer(settings):
+    pass
+"""
+
+
+def _set_up_together(url: str, home: Path, *, n: int = 8) -> list[str]:
+    """``n`` processes open the checkpointer at once; the last stderr line of each failure."""
+    go = home / "go"
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _SETUP, url, str(home), str(go)],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    time.sleep(0.5)  # let them import (they wait for the go file either way)
+    go.touch()
+    failed = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        if proc.returncode != 0:
+            lines = [x for x in err.splitlines() if x.strip() and not x.startswith("(")]
+            failed.append(lines[-1] if lines else str(proc.returncode))
+    return failed
+
+
+@pytest.fixture
+def empty_pg_schema(pg_available: None) -> Iterator[str]:
+    """A URL whose search_path is a new, empty schema (dropped afterwards)."""
+    schema = f"sd_test_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with psycopg.connect(PG_URL, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.mark.postgres
+def test_eight_processes_setting_up_an_empty_postgres_thread_store_all_succeed(
+    empty_pg_schema: str, tmp_path: Path
+) -> None:
+    from langgraph.checkpoint.postgres import PostgresSaver
+
+    assert _set_up_together(empty_pg_schema, tmp_path) == []
+    with psycopg.connect(postgres_conninfo(empty_pg_schema)) as conn:
+        versions = [v for (v,) in conn.execute("SELECT v FROM checkpoint_migrations ORDER BY v")]
+        tables = {
+            t
+            for (t,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            )
+        }
+    assert versions == list(range(len(PostgresSaver.MIGRATIONS)))
+    assert {"checkpoints", "checkpoint_blobs", "checkpoint_writes"} <= tables
+
+
+def test_eight_processes_setting_up_an_empty_sqlite_thread_store_all_succeed(
+    tmp_path: Path,
+) -> None:
+    assert _set_up_together("", tmp_path) == []
+    with sqlite3.connect(tmp_path / "threads.sqlite") as conn:
+        tables = {t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        columns = [c[1] for c in conn.execute("PRAGMA table_info(writes)")]
+    assert {"checkpoints", "writes"} <= tables
+    assert columns.count("task_path") == 1

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
 from data.store import current_revision, make_engine, schema_diff, upgrade
-from data.store.migrate import SCRIPT_LOCATION, _config
+from data.store.migrate import SCRIPT_LOCATION, VERSION_TABLE, _config
 
 
 def _head(engine: Engine) -> str:
@@ -55,3 +59,53 @@ def test_schema_diff_sees_a_missing_index(blank):
     diff = schema_diff(blank)
     assert [d[0] for d in diff] == ["add_index"]
     assert diff[0][1].name == "ix_signals_run_id"
+
+
+# Eight processes migrate one empty database at once (the first run of several commands
+# started together): each imports first, then waits for the go file, so they start together.
+_MIGRATE = """
+import sys, time
+from pathlib import Path
+from data.store import make_engine, upgrade
+go = Path(sys.argv[2])
+while not go.exists():
+    time.sleep(0.002)
+engine = make_engine(sys.argv[1], connect_timeout=30)
+upgrade(engine)
+engine.dispose()
+"""
+
+
+def run_together(code: str, args: list[str], go: Path, *, n: int = 8) -> list[str]:
+    """Start ``n`` interpreters running ``code`` with ``args`` + ``go``, create ``go`` once all
+    are started, and return the stderr of those that failed (empty when all succeeded)."""
+    root = Path(__file__).resolve().parents[3]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, *args, str(go)],
+            cwd=root,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(n)
+    ]
+    time.sleep(0.5)  # let them import (they wait for the go file either way)
+    go.touch()
+    failed = []
+    for proc in procs:
+        _, err = proc.communicate(timeout=180)
+        if proc.returncode != 0:
+            lines = [x for x in err.splitlines() if x.strip() and not x.startswith("(")]
+            failed.append(lines[-1] if lines else str(proc.returncode))
+    return failed
+
+
+def test_eight_processes_migrating_an_empty_database_at_once_all_succeed(blank, tmp_path):
+    url = blank.url.render_as_string(hide_password=False)
+    assert run_together(_MIGRATE, [url], tmp_path / "go") == []
+    assert current_revision(blank) == "0001"
+    with blank.connect() as conn:
+        versions = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
+    assert [tuple(v) for v in versions] == [("0001",)]
+    assert schema_diff(blank) == []  # every table and index is there
