@@ -43,7 +43,9 @@ class AgentDeps:
         return self.model is None
 
     def planner(self) -> OfflinePlanner:
-        return OfflinePlanner(today=self.today(), known_tickers=self.known_tickers)
+        return OfflinePlanner(
+            today=self.today(), known_tickers=self.known_tickers, open_universe=self.open_universe
+        )
 
 
 def configured_model(settings: Settings) -> Any:  # noqa: ANN401 - a LangChain chat model

@@ -31,6 +31,7 @@ from agent.question import ParsedQuestion, parse_question
 from agent.routes import pending_calls
 from agent.state import AgentState
 from core.asof import parse_as_of
+from data.errors import DataError
 from tools.context import ToolContext
 from tools.runtime import use_context
 
@@ -47,8 +48,12 @@ def _turn_start(messages: Sequence[BaseMessage]) -> int:
 
 
 def _handle_tool_error(err: Exception) -> str:
-    """Every tool failure goes back as a message; faults are logged with their traceback."""
-    log.warning("tool failed", exc_info=err)
+    """Every tool failure goes back as a message; a data error (a named, one-line error:
+    unknown ticker, provider down) is logged as its line, any other fault with its traceback."""
+    if isinstance(err, DataError):
+        log.warning("tool failed", extra={"error": f"{type(err).__name__}: {err}"})
+    else:
+        log.warning("tool failed", exc_info=err)
     return f"{type(err).__name__}: {err}"
 
 
@@ -117,12 +122,8 @@ class PlanNodes:
             history=ParsedQuestion.model_validate(history) if history else None,
             known_tickers=self.deps.known_tickers,
         )
-        candidates = q.unknown_tickers + (() if q.tickers else q.unmarked_symbols)
-        if self.deps.open_universe and candidates:
-            tried = q.tickers + candidates  # an online provider may know them
-            q = q.model_copy(
-                update={"tickers": tried, "unknown_tickers": (), "unmarked_symbols": ()}
-            )
+        if self.deps.open_universe:  # an online provider may know them
+            q = q.trying_unknown()
         as_of = _turn_as_of(
             q,
             forced=(config.get("configurable") or {}).get("as_of"),

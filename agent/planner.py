@@ -144,6 +144,7 @@ class OfflinePlanner(BaseChatModel):
 
     today: date
     known_tickers: frozenset[str]
+    open_universe: bool = False  # a provider serves any symbol: unknown ones are tried too
 
     @property
     def _llm_type(self) -> str:
@@ -169,6 +170,8 @@ class OfflinePlanner(BaseChatModel):
             return AIMessage(content="")  # the turn's tools ran: compose the answer
         q = parse_conversation(messages, today=self.today, known_tickers=self.known_tickers)
         assert q is not None
+        if self.open_universe:  # as the understand node does
+            q = q.trying_unknown()
         calls = [
             {"name": name, "args": args, "id": _call_id(turn, i, name, args), "type": "tool_call"}
             for i, (name, args) in enumerate(plan_calls(q))

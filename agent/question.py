@@ -56,6 +56,20 @@ class ParsedQuestion(BaseModel):
     k: int | None = None  # "top 5", "3 risk factors": how many items to return
     is_follow_up: bool = False
 
+    def trying_unknown(self) -> ParsedQuestion:
+        """For an open-universe provider (one that may serve any symbol): the unknown tickers,
+        and the unmarked candidates when nothing else names a company, become tickers to try."""
+        candidates = self.unknown_tickers + (() if self.tickers else self.unmarked_symbols)
+        if not candidates:
+            return self
+        return self.model_copy(
+            update={
+                "tickers": self.tickers + candidates,
+                "unknown_tickers": (),
+                "unmarked_symbols": (),
+            }
+        )
+
 
 _T = TypeVar("_T")
 _I, _WORD_NUMS, _NUM, _YEAR = FLAGS, WORD_NUMS, NUM, YEAR

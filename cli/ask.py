@@ -57,9 +57,21 @@ def _render(result) -> None:  # noqa: ANN001 - agent.runner.RunResult
     )
 
 
+# Tool errors (``ToolStep.summary`` is "ErrorType: message") that mean a service is down.
+_OUTAGES = ("DataUnavailableError", "ProviderError", "StoreUnavailableError", "ThreadStoreError")
+
+
+def _outage(result) -> bool:  # noqa: ANN001 - agent.runner.RunResult
+    """Every tool the turn ran failed because a provider or service was down."""
+    steps = result.steps
+    return bool(steps) and all(
+        s.status == "error" and s.summary.split(":", 1)[0] in _OUTAGES for s in steps
+    )
+
+
 def _code(result) -> Exit:  # noqa: ANN001
     if result.answer.refused:
-        return Exit.BAD_INPUT
+        return Exit.UNAVAILABLE if _outage(result) else Exit.BAD_INPUT
     return Exit.OK if result.verification.ok else Exit.CHECK_FAILED
 
 

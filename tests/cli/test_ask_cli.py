@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 from pathlib import Path
 
 from tests.cli.runner import run
@@ -92,3 +93,32 @@ def test_filing_question_without_an_index_says_how_to_ingest() -> None:
     assert asked.returncode == 2
     answer = json.loads(asked.stdout)["answer"]
     assert answer["refused"] and "signaldesk ingest folder" in answer["markdown"]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound, then closed): connections are refused."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_ask_with_the_only_provider_down_names_the_outage_and_exits_3() -> None:
+    down = {
+        "SIGNALDESK_SOURCES": "yahoo",  # lists no tickers: any symbol is tried
+        "SIGNALDESK_YAHOO_BASE_URL": f"http://127.0.0.1:{_closed_port()}",
+        "SIGNALDESK_RETRY_ATTEMPTS": "1",
+        "SIGNALDESK_RETRY_BASE_DELAY_S": "0",
+    }
+    out = run("ask", "Should I buy MSFT?", "--as-of", "2013-02-28", "--json", env_extra=down)
+    assert out.returncode == 3, out.stdout + out.stderr
+    assert "Traceback" not in out.stderr
+    result = json.loads(out.stdout)
+    assert result["answer"]["refused"] is True
+    reason = result["answer"]["refusal_reason"]
+    assert "couldn't find evidence" not in reason
+    assert "no data for MSFT: yahoo" in reason and "Check the network" in reason
+    assert [(s["name"], s["status"]) for s in result["steps"]] == [
+        ("signal", "error"),
+        ("technicals", "error"),
+        ("risk", "error"),
+    ]
