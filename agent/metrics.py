@@ -73,6 +73,7 @@ _THRESHOLD = re.compile(
     r"(?:[<>≤≥]=?|\b(?:beyond|above|below|under|over|exceed(?:s|ing)?|than))\s*$"
 )
 _LEVEL_WORDS = re.compile(r"\s*(?:confidence|level|percentile)\b", re.I)
+_RULE = re.compile(r"^[ \t]*\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$")  # a table's |---|---|
 _KEY_LEVEL = re.compile(r"_(\d{2}(?:\.\d+)?)_(\d+)([dwmy])$")
 _KEY_HORIZON = re.compile(r"_(\d+)([dwmy])?$")
 
@@ -172,8 +173,7 @@ def _label_clause(text: str, start: int, end: int, found: list[Quantity]) -> lis
     return out
 
 
-def label_numbers(text: str) -> list[Labelled]:
-    """Every number and date ``extract`` finds in ``text``, with what it is about."""
+def _label_text(text: str) -> list[Labelled]:
     found = extract(text)
     out: list[Labelled] = []
     for start, end in _clauses(text):
@@ -181,6 +181,42 @@ def label_numbers(text: str) -> list[Labelled]:
         if inside:
             out += _label_clause(text, start, end, inside)
     return out
+
+
+def _table_labels(text: str) -> dict[tuple[int, int], Label]:
+    """Labels of the numbers in table cells, each read after its row's first cell and its
+    column's header: "| IBM | 1.8% |" under "| ticker | 95% 1-day VaR |" is IBM's 95% 1-day VaR."""
+    labels: dict[tuple[int, int], Label] = {}
+    header: list[str] | None = None
+    offset = 0
+    for line in text.split("\n"):
+        at, offset = offset, offset + len(line) + 1
+        if not line.lstrip().startswith("|"):
+            header = None
+            continue
+        if _RULE.match(line):
+            continue
+        bars = [at + i for i, ch in enumerate(line) if ch == "|"]
+        cells = list(zip([b + 1 for b in bars], bars[1:], strict=False))
+        if header is None:
+            header = [text[a:b].strip() for a, b in cells]
+            continue
+        first = text[cells[0][0] : cells[0][1]].strip() if cells else ""
+        for i, (a, b) in enumerate(cells[1:], start=1):
+            prefix = f"{first} {header[i] if i < len(header) else ''}: "
+            for item in _label_text(prefix + text[a:b]):
+                start, end = item.quantity.span
+                if start >= len(prefix):
+                    labels[start - len(prefix) + a, end - len(prefix) + a] = item.label
+    return labels
+
+
+def label_numbers(text: str) -> list[Labelled]:
+    """Every number and date ``extract`` finds in ``text``, with what it is about (in a table,
+    what its column and row name)."""
+    out = _label_text(text)
+    table = _table_labels(text) if "|" in text else {}
+    return [Labelled(n.quantity, table.get(n.quantity.span, n.label)) for n in out]
 
 
 def _segments(path: str) -> list[str]:

@@ -607,3 +607,10 @@ def test_a_table_row_states_its_tickers_action_and_a_quoted_passage_is_data() ->
         quoted = f"**IBM, 10-K** [{notes.id}]:\n> {said}"
         expected = [("guaranteed", "guarantee")] if withheld else []  # only what was shown
         assert claims(quoted, Ledger([notes])) == expected
+
+
+def test_a_number_in_a_table_is_about_its_column() -> None:
+    ledger = Ledger([risk_levels()])
+    table = "| ticker | 95% 1-day VaR | 99% 1-day VaR |\n|---|---|---|\n| IBM | {} | {} |"
+    assert unmatched(table.format("2.04%", "3.84%"), ledger) == []
+    assert unmatched(table.format("3.84%", "2.04%"), ledger) == ["3.84%", "2.04%"]  # swapped
