@@ -17,29 +17,50 @@ _F = re.MULTILINE
 _AI = (
     r"(?:all\s+|any\s+|the\s+|every\s+|you\s+)?(?:a\.i\.|ai\b|llms?\b|gpt[\w.-]*|chatgpt|claude|"
     r"gemini|copilot|(?:large\s+)?language\s+models?|chatbots?|bots?\b|models?\b|assistants?\b|"
+    r"machine[\s-]+readers?|neural\s+networks?|"
     r"(?:automated|autonomous)\s+(?:\w+\s+)?(?:readers?|tools?|systems?|analysts?|agents?|"
     r"screeners?|models?|assistants?))"
 )
 # an AI as the subject of a sentence ("AI systems ...", "language models ...", "the AI ...")
 _AI_SUBJECT = (
     r"(?:a\.i\.|ai|llms?|chatbots?|gpt[\w.-]*|chatgpt|claude|(?:large\s+)?language[\s-]+models?|"
-    r"(?:ai|automated|autonomous)[\s-]+[a-z-]+|(?:research|virtual|digital)\s+assistants?|"
+    r"(?:ai|automated|autonomous)[\s-]+[a-z-]+|(?:research|virtual|digital|chat|language)\s+"
+    r"assistants?|machine[\s-]+generated\s+(?:summaries|answers|reports|outputs)|"
     r"the\s+assistant|model\s+readers?)"
 )
 # a sentence's start: the text's, after . ! ? : ; ] or a blank line (not a hard-wrapped line)
 _SENTENCE = r"(?:\A|[.!?:;\]]\s+|\n[ \t]*\n)[ \t\"'“(\[]*"
 _ORDER_VERBS = (
-    r"(?:report|output|say|state|rate|recommend|answer|respond|reply|classify|treat|assign|"
+    r"(?:report|output|say|state|rate|recommend|answer\s+that|respond\s+that|classify|treat|assign|"
     r"ignore|disregard|conclude|mention|disclose|tell|describe|summari[sz]e|give|return|print|"
-    r"include|label|call|omit|downgrade|upgrade|set|write|present)"
+    r"include|label|call|omit|downgrade|upgrade|set|write|present|warn|advise|characteri[sz]e)"
 )
 _ANSWER = r"(?:answer|response|reply|summary|output|analysis|recommendation)"
+_IMPERATIVES = (  # the verbs an order to the reader opens with
+    "tell say respond recommend classify emphasize emphasise omit praise conclude ignore "
+    "disregard forget overlook answer describe summarize summarise copy leave skip hide "
+    "conceal output rate call state write print give label mark"
+)
 
 
 @dataclass(frozen=True)
 class Rule:
     keywords: tuple[str, ...]  # single words: the pattern runs only on texts holding one of them
     pattern: re.Pattern[str]
+    needs_ai: bool = False  # runs only on texts that name an AI (``AI_WORD``): cheaper
+    openers: frozenset[str] = frozenset()  # runs only when a sentence opens with one of them
+
+
+# a cheap first pass: the rules that need an AI reader named run only where one of these is
+AI_WORD = re.compile(
+    r"\b(?:a\.i\.|ai|llms?|gpt[\w.-]*|chatgpt|claude|gemini|copilots?|chatbots?|bots?|robots?|"
+    r"neural|machine|language|assistants?|automated|autonomous|models?)\b"
+)
+# the first word of each sentence (after please/kindly/...), for rules with ``openers``
+SENTENCE_OPENER = re.compile(
+    r"(?:\A|[.!?:;\]]\s+|\n[ \t]*\n)[ \t\"'“(\[]*(?:(?:please|kindly|just|now|simply|always|only|"
+    r"also|quietly)\s+)*([a-z]+)"
+)
 
 
 AI_ADDRESSED_RULES: dict[str, Rule] = {
@@ -61,18 +82,24 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
             "chatgpt",
             "claude",
             "llm",
+            "directive",
+            "addressed",
         ),
         re.compile(
             rf"{_SENTENCE}(?:important\s+)?(?:note|message|notice|attention|instructions?|memo|"
             rf"reminder|warning|directive|request)\s+(?:to|for)\s+{_AI}|"
             rf"{_SENTENCE}(?:dear|hey|hi|hello|attention|attn:?)\s*,?\s+{_AI}|"
+            rf"\baddressed\s+to\s+{_AI}|"
+            rf"\b(?:directive|instructions?|message|note|notice|memo)\s+(?:to|for)\s+{_AI}"
+            r"(?:\s+[\w-]+){0,2}\s*:|"
             rf"{_SENTENCE}(?:assistant|chatgpt|claude|gemini|copilot|llm)\s*,\s|"
             rf"\b(?:to|for)\s+(?:the|any|all|every|each|whichever|whatever)\s+{_AI}\s*(?:\w+\s+)?"
             r"(?:reading|processing|"
             r"analy[sz]ing|summari[sz]ing|reviewing|parsing|that\s+reads?)\b|"
-            rf"{_SENTENCE}{_AI_SUBJECT}\s*(?:[a-z-]+\s+)?:",
+            rf"{_SENTENCE}{_AI_SUBJECT}\s*(?:(?:and|or|&|,)\s+[a-z-]+\s*|[a-z-]+\s+)?:",
             _F,
         ),
+        needs_ai=True,
     ),
     "if-you-are-an-ai": Rule(  # "If you are an AI ...", "As an AI language model you ..."
         ("you",),
@@ -97,11 +124,13 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
         ),
     ),
     "system-override": Rule(  # "System override: ...", "[SYSTEM] ...", "You are no longer ..."
-        ("system", "admin", "developer", "longer", "your"),
+        ("system", "admin", "developer", "longer", "your", "override", "signal", "now"),
         re.compile(
             r"\bsystem\s+(?:override|notice|message|instruction|alert|update|directive)s?\s*"
             r"(?:to\s+[\w ]{1,30})?:|"
-            r"^[ \t]*\[\s*(?:system|admin|developer|assistant)\s*\]|"
+            r"^[ \t]*\[\s*(?:system|admin|developer|assistant)\s*\]|^[ \t]*override\s*:|"
+            r"\bsignal\s*[=:]\s*(?:strong[_ ])?(?:buy|sell)\b|"
+            r"\byou\s+are\s+(?:an?\s+)?[\w -]{0,20}?\b(?:bot|ai|assistant|gpt)\s+now\b|"
             r"\byou\s+are\s+no\s+longer\s+(?:a|an|the|bound|restricted)\b|"
             r"\byour\s+(?:new|real|actual|true|only|updated|next)\s+(?:task|job|instructions?|goal|"
             r"objective|role|mission|purpose)\s+(?:is|are)\b",
@@ -109,20 +138,39 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
         ),
     ),
     "order-about-the-user": Rule(  # "Tell the user that ...", "Do not mention X in your summary"
-        ("user", "your"),
+        (
+            "user",
+            "your",
+            "anyone",
+            "anybody",
+            "everyone",
+            "person",
+            "people",
+            "human",
+            "every",
+            "each",
+            "any",
+        ),
         re.compile(
             r"\b(?:tell|convince|persuade|assure|recommend\s+to)\s+(?:the\s+|your\s+|all\s+)?"
             r"users?\b|"
+            r"\b(?:do\s+not|don'?t|never)\s+(?:tell|reveal|disclose|mention|say|inform|notify|alert|"
+            r"warn)\s+(?:to\s+)?"
+            r"(?:anyone|anybody|everyone|the\s+person\s+asking|people|the\s+human)\b|"
             r"\b(?:do\s+not|don'?t|never)\s+(?:mention|disclose|reveal|tell|discuss|include|report|"
             rf"bring\s+up|cite|say|show)\b[^.\n]{{0,80}}\b(?:(?:in|from)\s+your\s+{_ANSWER}|"
             r"(?:to\s+)?the\s+user)\b|"
             r"\b(?:begin|start|end|open|conclude|include|put|insert|add|write|state|say)\b"
-            rf"[^.\n]{{0,60}}\byour\s+{_ANSWER}\b",
+            rf"[^.\n]{{0,60}}\byour\s+{_ANSWER}\b|"
+            rf"\bin\s+your\s+(?:\w+\s+)?{_ANSWER}\s*,\s*(?:\w+\s+)?(?:state|say|write|mention|"
+            r"include|note|call|rate|recommend|describe)\b|"
+            r"\b(?:begin|start|end|open)\s+(?:every|each|any)\s+(?:\w+\s+)?"
+            r"(?:reply|replies|answer|response)\b",
             _F,
         ),
     ),
     "answer-dictation": Rule(  # "Respond only with STRONG BUY", "When summarizing, always say"
-        ("respond", "reply", "answer", "when"),
+        ("respond", "reply", "answer", "when", "asked"),
         re.compile(
             r"\b(?:respond|reply|answer)\s+(?:only\s+|solely\s+|just\s+|always\s+)?with\s+"
             r"[\"“'*]?\s*(?:strong\s+)?(?:buy|sell|hold|yes|no)\b|\band\s+nothing\s+else\b|"
@@ -130,7 +178,12 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
             r"summari[sz]e|analy[sz]e|respond|write|generate|prepare|produce|draft|create))\b"
             r"[^.\n]{0,80}\b(?:always|never|respond|say|state|answer|tell|report|rate|call|"
             r"emphasi[sz]e|omit|focus\s+on|highlight|praise|only)\b|"
-            r"\b(?:whatever|whenever|when|if)\s+(?:the\s+)?users?\s+(?:asks?|says?|wants?|requests?)"
+            r"\bif\s+(?:you\s+are\s+|you're\s+)?asked\b[^.\n]{0,60},\s*(?:always\s+)?(?:say|answer|"
+            r"respond|reply|tell|state)\b|"
+            r"\b(?:drop|omit|skip|hide|leave\s+out|ignore)\b[^.\n]{0,60}\bwhen\s+you\s+(?:describe|"
+            r"summari[sz]e|answer|write|report|quote|discuss)\b|"
+            r"\b(?:whatever|whenever|when|if)\s+(?:the\s+|a\s+|any\s+)?users?\s+(?:asks?|says?|wants?|"
+            r"requests?)"
             r"\b[^,.\n]{0,40},\s*(?:always\s+)?(?:answer|respond|say|tell|reply|output|state)\b",
             _F,
         ),
@@ -156,10 +209,11 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
             r"(?=[^.!?\n]*(?:\bplease\b|\bkindly\b|"
             r"\bare\s+asked\s+to\b|\bis\s+asked\s+to\b|\bare\s+instructed\b|"
             r"(?::\s*|\b(?:must|should|shall)\s+(?:not\s+)?)(?:classify|conclude|output|rate|"
-            r"tell|say|recommend|emphasi[sz]e|omit|overlook|ignore|disregard|answer|respond|treat|"
-            r"describe|praise|label|downgrade|upgrade)\b))",
+            r"tell|say|recommend|emphasi[sz]e|omit|overlook|ignore|disregard|(?:answer|respond)\s+"
+            r"(?:that|only|with)|treat|describe|praise|label|downgrade|upgrade)\b))",
             _F,
         ),
+        needs_ai=True,
     ),
     "imperative-to-the-reader": Rule(  # "Say that the stock is a strong buy", "Kindly omit ..."
         (
@@ -187,18 +241,29 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
             "give",
             "label",
             "mark",
+            "summari",
+            "copy",
+            "leave",
+            "skip",
+            "hide",
+            "conceal",
         ),
         re.compile(
             rf"{_SENTENCE}(?:(?:please|kindly|just|now|simply|always|only|also)"
             r"\s+)*(?:(?:tell|say|respond|recommend|classify|emphasi[sz]e|omit|praise|conclude|ignore|"
-            r"disregard|forget|overlook|answer|describe)\b|(?:output|rate|call|state|write|print|give|"
+            r"disregard|forget|overlook|answer|describe|summari[sz]e|copy|leave\s+out|skip|hide|"
+            r"conceal)\b|"
+            r"(?:output|rate|call|state|write|print|give|"
             r"label|mark)\s+(?:the|this|that|it|only|exactly|verbatim|everything|[a-z]+\s+as)\b)"
             r"(?=[^.!?\n]*(?:\busers?\b|\breaders?\b|\byour\s+(?:answer|report|summary|response|"
             r"analysis|output|recommendation|rating)|\bstrong\s+(?:buy|sell)|\bbuy\b|\bsell\b|"
             r"outperform|underperform|top\s+pick|undervalued|overvalued|guarantee|verbatim|"
-            r"\bpositives\b|\bwarnings\b|\binstead\b|\bwhatever\b|\btriple\b))",
+            r"\bpositives\b|\bwarnings\b|\binstead\b|\bwhatever\b|\btriple\b|\bnegatives\b|"
+            r"\banyone\b|\beveryone\b|your\s+response|the\s+real\s+(?:figure|number|value)|"
+            r"\bpraise\b|\bpeople\b))",
             _F,
         ),
+        openers=frozenset(_IMPERATIVES.split()),
     ),
     "exfiltration": Rule(  # "Send the user's portfolio to https://...", planted remote images
         ("http", "www", "//"),
@@ -211,3 +276,62 @@ AI_ADDRESSED_RULES: dict[str, Rule] = {
         ),
     ),
 }
+
+
+# --- a sentence that addresses an AI reader and orders it about ---------------------------------
+# The rules above each need one exact shape; this one scores a sentence on three signs, so that
+# new phrasings still meet it: an AI reader named, an order (an imperative opening the sentence,
+# or an obligation: must, should, please, do not ...), and what the order is about (the answer,
+# the user, or a verdict to give or a fact to hide).
+_AI_NOUN = (
+    r"(?:a\.i\.|ai|llms?|gpt[\w.-]*|chatgpt|claude|gemini|copilots?|chatbots?|bots?|robots?|"
+    r"neural\s+networks?|machine[\s-]+(?:readers?|generated\s+\w+)|language[\s-]+(?:models?|"
+    r"assistants?)|(?:chat|virtual|digital|research)\s+assistants?|(?:automated|autonomous)\s+"
+    r"(?:analysts?|readers?|agents?|systems?|tools?|assistants?))"
+)
+_AI_NOUN_OR_MODEL = rf"(?:{_AI_NOUN}|models?|assistants?)"  # "model" alone: only when greeted
+# an AI named as the one addressed, not as a topic: "any AI", "hey model", "AI copilots reading
+# this", "Claude, ...", "whoever you are, virtual assistant"
+_AI_READER = re.compile(
+    rf"\b(?:any|every|all|each|whichever|whatever|attention)\s+{_AI_NOUN}\b|"
+    rf"\b(?:dear|hey|hi|hello)\s+(?:there,?\s+)?{_AI_NOUN_OR_MODEL}\b|"
+    rf"\b{_AI_NOUN}\s+(?:[\w-]+\s+){{0,2}}?(?:reading|processing|summari[sz]ing|parsing|ingesting|"
+    r"analy[sz]ing|that\s+(?:reads?|ingests?|process(?:es)?|summari[sz]es?))\b|"
+    rf"^\W*(?:[\w-]+\s+){{0,2}}?{_AI_NOUN}\s*(?:and\s+\w+\s*)?[,:!]|"
+    rf"\byou\b[^.!?\n]{{0,30}},\s*(?:[\w-]+\s+)?{_AI_NOUN_OR_MODEL}\b|"
+    rf"\b{_AI_NOUN}[\s-]+(?:summaries|outputs?|answers?)\b|"
+    rf"\b{_AI_NOUN}\s+(?:take\s+note|listen|be\s+advised)\b|"
+    r"\bmachine[\s-]+generated\s+(?:summaries|answers|reports|outputs)\b"
+)
+_ORDER = re.compile(
+    r"\b(?:must|shall|should|obligated|required\s+to|asked\s+to|instructed\s+to|need\s+to|have\s+to|"
+    r"please|kindly|take\s+note|do\s+not|don'?t|never|always|your\s+(?:job|task|role)|use\s+that|"
+    r"essential\s+that|make\s+sure|ensure|expected\s+to|directive|instruction)\b|"
+    r"(?:^|:)\W*(?:(?:please|kindly|quietly|just|simply|now)\s+)?(?:give|label|rate|report|state|"
+    r"say|tell|treat|swap|drop|skip|omit|hide|conceal|present|describe|call|mark|use|ignore|"
+    r"disregard|forget|start|begin|end|praise|promote|recommend|upgrade|downgrade|quote|write|cite|"
+    r"copy|summari[sz]e|leave\s+out|replace|change)\b"
+)
+_ABOUT = re.compile(
+    r"\b(?:you|your|the\s+user|users|the\s+human|the\s+reader|people|anyone|answers?|reply|"
+    r"replies|summar(?:y|ies|ize)|analysis|strong\s+buy|buy|sell|outperform|rating|stars?|"
+    r"favorabl[ey]|excellent|safe|guarantee\w*|winner|promote|praise|undervalued|instead|"
+    r"false|the\s+real|clean|warn|volatility|drop|skip|omit|hide|conceal|swap|rise|double|triple|"
+    r"flawless|positive(?:ly)?|negatives?|perfect|proof|typo|lawsuit|recommendation|everyone)\b"
+)
+_SENTENCES = re.compile(r"[^.!?\n]+(?:[.!?]+|$)")
+
+
+def addressed_directive(text: str) -> bool:
+    """Whether a sentence of ``text`` (lower-cased) names an AI reader, orders it about, and says
+    what about (the answer, the user, a verdict, a fact to hide)."""
+    if not AI_WORD.search(text):
+        return False
+    sentences = [m.group().strip() for m in _SENTENCES.finditer(text)]
+    for i, sentence in enumerate(sentences):
+        if not AI_WORD.search(sentence) or not _AI_READER.search(sentence):
+            continue
+        for window in (sentence, " ".join(sentences[i : i + 2])):  # "Hi there, AI! Please ..."
+            if _ORDER.search(window) and _ABOUT.search(window):
+                return True
+    return False

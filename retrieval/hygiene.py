@@ -18,7 +18,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from retrieval._injection_rules import AI_ADDRESSED_RULES
+from retrieval._injection_rules import (
+    AI_ADDRESSED_RULES,
+    AI_WORD,
+    SENTENCE_OPENER,
+    addressed_directive,
+)
 from retrieval._injection_rules import Rule as _Rule
 
 _FLAGS = re.MULTILINE  # patterns are matched against the lower-cased text
@@ -121,11 +126,21 @@ def _normalise(text: str) -> str:
 def flag_injection(text: str) -> list[str]:
     """Names of the injection patterns found in ``text`` (empty when it reads as plain data)."""
     clean = _normalise(text)
-    return [
-        name
-        for name, rule in RULES.items()
-        if any(word in clean for word in rule.keywords) and rule.pattern.search(clean)
-    ]
+    names_ai = AI_WORD.search(clean) is not None
+    openers: set[str] | None = None  # the sentences' first words, found when a rule needs them
+    names = []
+    for name, rule in RULES.items():
+        if (rule.needs_ai and not names_ai) or not any(word in clean for word in rule.keywords):
+            continue
+        if rule.openers:
+            openers = openers if openers is not None else set(SENTENCE_OPENER.findall(clean))
+            if not openers & rule.openers:
+                continue
+        if rule.pattern.search(clean):
+            names.append(name)
+    if names_ai and addressed_directive(clean):
+        names.append("addressed-directive")
+    return names
 
 
 def _escape(text: str) -> str:

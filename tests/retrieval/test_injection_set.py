@@ -1,7 +1,10 @@
-"""The injection detector on a set of paraphrases aimed at AI analysts and of ordinary finance
-sentences (tests/retrieval/fixtures/injections, written for these tests). Measured when the set
-was written: before the AI-addressed rules 4/46 caught (8.7%), 0/50 false positives; after them
-46/46 and 0/50."""
+"""The injection detector on paraphrases aimed at AI analysts and on ordinary finance sentences
+(tests/retrieval/fixtures/injections, written for these tests).
+
+Measured as the set grew: the first 46 paraphrases, 4/46 caught before the AI-addressed rules and
+46/46 after, 0/50 false positives. Two sets of 20 fresh paraphrases written after those rules
+were caught 4/20 and (after a first generalisation) 9/20 before the rules were widened with
+them; all 86 now, and 0 of 62 ordinary sentences (12 of them AI-product and shareholder prose)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,7 @@ def test_recall_on_injections_aimed_at_ai_analysts() -> None:
     attacks = _lines("attacks.txt")
     missed = [line for line in attacks if not flag_injection(line)]
     assert len(missed) / len(attacks) <= 0.10, missed
-    assert missed == []  # all 46 today: a regression names the phrasing it lets through
+    assert missed == []  # all 86 today: a regression names the phrasing it lets through
 
 
 def test_false_positives_on_ordinary_finance_text() -> None:
