@@ -53,8 +53,9 @@ class DataUnavailableError(DataError):
 
 
 class UnusableDataError(DataUnavailableError):
-    """Every provider failed on the data itself (a corrupt or malformed file), none on the
-    network: the data must be fixed, and retrying will not help (the CLI's exit code 2)."""
+    """Every provider failed on local data (a corrupt or malformed file), none online: the data
+    must be fixed, and retrying will not help (the CLI's exit code 2). An online source that
+    answers garbage is a service at fault (``DataUnavailableError``, exit 3)."""
 
 
 class DataQualityError(DataError):

@@ -62,6 +62,7 @@ class _Attempts:
     empty: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
     transient: bool = False  # a failure that may pass (network, server) was among them
+    online: bool = False  # an online source failed: its service is at fault, not the user's data
 
     def reasons(self) -> str:
         parts = [f"{n}: unknown ticker" for n in self.unknown] + self.empty + self.failed
@@ -152,6 +153,7 @@ class MarketData:
             if err.transient:
                 breaker.record_failure()
                 attempts.transient = True
+            attempts.online = attempts.online or provider.online
             log.debug("provider failed", extra={"provider": provider.name, "error": str(err)})
             attempts.failed.append(str(err))
             return None
@@ -237,12 +239,12 @@ class MarketData:
         self, symbol: str, start: date | None, end: date, attempts: _Attempts
     ) -> Exception:
         names = [p.name for p in self.providers]
-        if attempts.failed and attempts.transient:
+        if attempts.failed and (attempts.transient or attempts.online):
             return DataUnavailableError(
                 f"no data for {symbol}: {attempts.reasons()}. "
                 "Check the network or try another --source"
             )
-        if attempts.failed:  # the data itself is unusable (a corrupt file): not the network
+        if attempts.failed:  # a local file is unusable (corrupt, malformed): not the network
             return UnusableDataError(
                 f"no usable data for {symbol}: {attempts.reasons()}. "
                 "Fix the data or try another --source"

@@ -49,7 +49,7 @@ def test_a_failing_data_source_is_reported_and_the_rest_is_covered() -> None:
     report = run_briefing(agent, agent.deps.context_for(AS_OF), watchlist=FOUR)
     ibm = report.brief("IBM")
     assert ibm.status == "failed" and "malformed file" in ibm.error
-    assert ibm.error.startswith("DataUnavailableError: no data for IBM: flaky: feed returned")
+    assert ibm.error.startswith("UnusableDataError: no usable data for IBM: flaky: feed returned")
     assert [b.ticker for b in report.covered] == ["AAPL", "MSFT", "GOOG"]
     assert report.portfolio is not None and report.portfolio.tickers == ["AAPL", "MSFT", "GOOG"]
     assert "IBM" in report.portfolio.excluded and not report.complete
