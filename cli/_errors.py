@@ -27,7 +27,7 @@ _BAD_PATH = frozenset({errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOENT, 
 
 def describe(err: BaseException) -> tuple[Exit, str] | None:
     """The exit code and the one-line message for ``err``, or None when it is a bug."""
-    for check in (_known, _os_error, _sqlite_error, _loaded_module_error):
+    for check in (_known, _os_error, _sqlite_error, _postgres_error, _loaded_module_error):
         found = check(err)
         if found is not None:
             return found
@@ -112,6 +112,26 @@ def _sqlite_error(err: BaseException) -> tuple[Exit, str] | None:
     if "database is locked" in text:
         return Exit.UNAVAILABLE, f"database busy: {text}; run it again"
     return None
+
+
+def _postgres_error(err: BaseException) -> tuple[Exit, str] | None:
+    """PostgreSQL unreachable or gone mid-run (refused, shut down, connection lost), raw from
+    the driver or wrapped by SQLAlchemy: a service fault (only when psycopg is loaded)."""
+    if "psycopg" not in sys.modules:
+        return None
+    import psycopg
+
+    orig: BaseException | None = err
+    if "sqlalchemy" in sys.modules:
+        import sqlalchemy.exc
+
+        if isinstance(err, sqlalchemy.exc.DBAPIError):
+            orig = err.orig
+    if not isinstance(orig, psycopg.OperationalError):
+        return None
+    return Exit.UNAVAILABLE, (
+        f"database unavailable: {_line(orig)}; check the server and SIGNALDESK_DATABASE_URL"
+    )
 
 
 def _loaded_module_error(err: BaseException) -> tuple[Exit, str] | None:
