@@ -8,6 +8,7 @@ never logged.
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -102,8 +103,15 @@ class Settings(BaseSettings):
         default=None,
         description="web chat: trust this header from an authenticating proxy as the user name",
     )
+    ui_trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="web chat: addresses or networks (comma-separated) of the proxy allowed to "
+        "set SIGNALDESK_UI_HEADER_AUTH's header and X-Forwarded-For; default: loopback only",
+    )
     ui_auth_secret: SecretStr | None = Field(
-        default=None, description="web chat: signs login tokens; default: generated under home"
+        default=None,
+        description="web chat: signs login tokens, 32 characters or more; "
+        "default: generated under home",
     )
     ui_db_schema: str = Field(
         default="chainlit",
@@ -152,6 +160,25 @@ class Settings(BaseSettings):
     def _split_watchlist(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [part.strip().upper() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("ui_trusted_proxies", mode="before")
+    @classmethod
+    def _split_proxies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("ui_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for spec in value:
+            try:
+                ipaddress.ip_network(spec, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{spec!r} is not an IP address or network (e.g. 10.0.0.5, 10.0.0.0/24)"
+                ) from None
         return value
 
     @field_validator("sources")

@@ -103,7 +103,19 @@ def test_open_chat_refused_in_prod_and_off_loopback() -> None:
         check_logins(load_settings(profile="dev"), none, host="0.0.0.0")
     users = Logins(users={"ana": hash_password("pw")})
     check_logins(load_settings(profile="prod"), users, host="0.0.0.0")
-    check_logins(load_settings(profile="prod"), Logins(users={}, header="X-User"), host="::")
+    header = Logins(users={}, header="X-User")
+    check_logins(load_settings(profile="prod", ui_trusted_proxies="10.0.0.5"), header, host="::")
+    check_logins(load_settings(profile="prod"), header, host="127.0.0.1")  # proxy on this host
+
+
+def test_header_logins_off_loopback_need_trusted_proxies() -> None:
+    header = Logins(users={}, header="X-Forwarded-User")
+    with pytest.raises(SettingsError) as err:
+        check_logins(load_settings(profile="prod"), header, host="0.0.0.0")
+    assert str(err.value) == (
+        "proxy header logins (SIGNALDESK_UI_HEADER_AUTH) on 0.0.0.0: set "
+        "SIGNALDESK_UI_TRUSTED_PROXIES to the proxy's address, or anyone could send the header"
+    )
 
 
 def test_login_settings_are_masked() -> None:
