@@ -30,7 +30,8 @@ def ui(
     """The web chat: streamed answers, tool steps, charts, citations, threads, uploads.
 
     It needs logins (SIGNALDESK_UI_USERS or SIGNALDESK_UI_HEADER_AUTH) in prod and on any
-    address but loopback.
+    address but loopback; header logins off loopback need SIGNALDESK_UI_TRUSTED_PROXIES, and a
+    SIGNALDESK_UI_AUTH_SECRET needs 32 characters or more (else exit code 4).
 
     Examples:
       signaldesk ui                                  # http://127.0.0.1:8000

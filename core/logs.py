@@ -6,14 +6,17 @@ decides how records look. Known secret values are masked in every record.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import logging.handlers
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -114,6 +117,22 @@ class ConsoleFormatter(logging.Formatter):
         return text
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log file readable by its owner only (0600), each new file included."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(fd, 0o600)  # a file left by an older version may be world-readable
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # noqa: SIM115
+
+
+def _private_dir(path: Path) -> None:
+    """``path`` created 0700; an existing one of ours made 0700 too."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077:
+        os.chmod(path, 0o700)
+
+
 def configure_logging(settings: Settings, *, stream: object | None = None) -> None:
     """Install SignalDesk's handlers on the root logger (idempotent: replaces our own)."""
     root = logging.getLogger()
@@ -126,8 +145,8 @@ def configure_logging(settings: Settings, *, stream: object | None = None) -> No
     console.setFormatter(JsonFormatter() if settings.log_format == "json" else ConsoleFormatter())
     handlers: list[logging.Handler] = [console]
     if settings.log_file:
-        settings.log_dir.mkdir(parents=True, exist_ok=True)
-        rotating = logging.handlers.RotatingFileHandler(
+        _private_dir(settings.log_dir)
+        rotating = PrivateRotatingFileHandler(
             settings.log_dir / "signaldesk.log",
             maxBytes=10_000_000,
             backupCount=5,

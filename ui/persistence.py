@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import json
 import mimetypes
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -87,14 +88,22 @@ def _mime_file(path: Path) -> Path:
     return path.with_name(path.name + ".mime")
 
 
+def _write_private(path: Path, raw: bytes) -> None:
+    """``raw`` into ``path``, created 0600 (chat history is its user's only)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(raw)
+
+
 def _write(path: Path, raw: bytes, mime: str, overwrite: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.exists() and not overwrite:
         return
     tmp = path.with_name(path.name + ".part")
-    tmp.write_bytes(raw)
+    _write_private(tmp, raw)
     tmp.replace(path)
-    _mime_file(path).write_text(mime, encoding="ascii")
+    _write_private(_mime_file(path), mime.encode("ascii", "replace"))
 
 
 def _unlink(path: Path) -> bool:

@@ -7,10 +7,13 @@ environment when it is first imported, so ``serve`` sets ``CHAINLIT_APP_ROOT`` (
 before importing it. ``build_app`` does the rest in-process (the tests call it directly).
 
 Logins: password users from ``SIGNALDESK_UI_USERS`` and/or a header set by an authenticating
-proxy (``SIGNALDESK_UI_HEADER_AUTH``). Without either the chat refuses to start in the ``prod``
-profile, and on any address but loopback. Routes added to Chainlit's: ``GET /healthz``
-(database checks, JSON; 503 when one fails) and ``GET /signaldesk/files/{key}`` (the stored
-elements of the logged-in user's threads).
+proxy (``SIGNALDESK_UI_HEADER_AUTH``, read only from ``SIGNALDESK_UI_TRUSTED_PROXIES``). Without
+either the chat refuses to start in the ``prod`` profile, and on any address but loopback; header
+logins off loopback need trusted proxies. The login routes (rate limits, revocable tokens) are
+``ui.gate``'s; security headers, the upload body limit and the streamed upload route are
+``ui.guard``'s. The chat's files are its owner's only (0600/0700). Routes added to
+Chainlit's: ``GET /healthz`` (database checks, JSON; 503 when one fails) and
+``GET /signaldesk/files/{key}`` (the stored elements of the logged-in user's threads).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings, SettingsError
 from ui.auth import Logins
+from ui.tokens import MIN_SECRET_CHARS
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -50,16 +54,56 @@ def prepare_app_root(settings: Settings) -> Path:
 
 def auth_secret(settings: Settings) -> str:
     """The secret that signs login tokens: the setting, else one generated once under home
-    (readable by the owner only). Changing it logs everybody out."""
+    (readable by the owner only). Changing it logs everybody out. ``SettingsError`` for a
+    secret under ``MIN_SECRET_CHARS`` characters or a secret file that is empty or unreadable."""
     if settings.ui_auth_secret is not None:
-        return settings.ui_auth_secret.get_secret_value()
+        secret = settings.ui_auth_secret.get_secret_value().strip()
+        if len(secret) < MIN_SECRET_CHARS:
+            raise SettingsError(
+                f"SIGNALDESK_UI_AUTH_SECRET is too short ({len(secret)} characters): at least "
+                f"{MIN_SECRET_CHARS} are needed (python -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))')"
+            )
+        return secret
     path = settings.home / "ui" / ".auth_secret"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+    try:
+        _private_dir(path.parent)
+        if not path.exists():
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48))
+        secret = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as err:
+        reason = getattr(err, "strerror", None) or str(err)
+        raise SettingsError(f"cannot read the login secret {path}: {reason}") from None
+    if len(secret) < MIN_SECRET_CHARS:
+        what = "is empty" if not secret else f"has only {len(secret)} characters"
+        raise SettingsError(
+            f"the login secret {path} {what}: delete it to have a new one generated "
+            "(everybody logs in again), or set SIGNALDESK_UI_AUTH_SECRET"
+        )
+    return secret
+
+
+def _private_dir(path: Path) -> Path:
+    """``path`` (and missing parents) created, and readable by its owner only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _private_files(settings: Settings) -> None:
+    """The chat's folders 0700 and its SQLite history 0600 (created empty so that SQLite never
+    makes it readable by others; its journal files take the same mode)."""
+    from ui.datalayer import chat_store
+
+    _private_dir(settings.home / "ui")
+    _private_dir(chat_store(settings).files_dir)
+    url = chat_store(settings).sync_url
+    if url.startswith("sqlite:///"):
+        db = Path(url.removeprefix("sqlite:///"))
+        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.chmod(db, 0o600)
 
 
 def _loopback(host: str) -> bool:
@@ -73,6 +117,12 @@ def _loopback(host: str) -> bool:
 
 def check_logins(settings: Settings, logins: Logins, *, host: str) -> None:
     """``SettingsError`` when the chat would be open to anyone who reaches it."""
+    if logins.header and not settings.ui_trusted_proxies and not _loopback(host):
+        raise SettingsError(
+            f"proxy header logins (SIGNALDESK_UI_HEADER_AUTH) on {host}: set "
+            "SIGNALDESK_UI_TRUSTED_PROXIES to the proxy's address, or anyone could send the "
+            "header"
+        )
     if logins.enabled:
         return
     how = "set SIGNALDESK_UI_USERS (see signaldesk ui hash-password) or SIGNALDESK_UI_HEADER_AUTH"
@@ -89,16 +139,16 @@ def describe_logins(logins: Logins) -> str:
 
 
 def _install_auth(logins: Logins) -> None:
+    """Chainlit's login callbacks, registered so that its page offers the right logins; they
+    refuse everything: logins go through ``ui.gate``'s routes (rate limits, trusted proxies)."""
     import chainlit as cl
     from chainlit.config import config
 
     async def password(username: str, password: str) -> cl.User | None:
-        ok = await asyncio.to_thread(logins.check, username, password)
-        return cl.User(identifier=username, metadata={"auth": "password"}) if ok else None
+        return None
 
     async def header(headers: Any) -> cl.User | None:
-        name = logins.from_headers(headers)
-        return cl.User(identifier=name, metadata={"auth": "header"}) if name else None
+        return None
 
     config.code.password_auth_callback = None
     config.code.header_auth_callback = None
@@ -106,6 +156,32 @@ def _install_auth(logins: Logins) -> None:
         cl.password_auth_callback(password)
     if logins.header:
         cl.header_auth_callback(header)
+
+
+def _install_guards(app: FastAPI, settings: Settings, logins: Logins) -> Any:
+    """Login routes, revocable tokens, upload route, and the security-header/body-limit
+    middleware (added once per process; it reads the upload limit per request)."""
+    from chainlit.auth.jwt import get_jwt_secret
+    from chainlit.config import config
+    from chainlit.server import get_html_template
+
+    from ui.gate import install_gate
+    from ui.guard import Guard, content_security_policy, install_upload, max_upload_bytes
+    from ui.tokens import Sessions
+
+    sessions = Sessions(
+        logins,
+        secret=lambda: get_jwt_secret() or "",
+        lifetime_s=float(config.project.user_session_timeout),
+        revoked_file=settings.home / "ui" / "revoked.json",
+    )
+    limiter = install_gate(app, logins, sessions, proxies=settings.ui_trusted_proxies)
+    install_upload(app)
+    if not any(m.cls is Guard for m in app.user_middleware):
+        csp = content_security_policy(get_html_template(""))
+        app.middleware_stack = None  # rebuilt with the guard on the next request
+        app.add_middleware(Guard, csp=csp, max_upload=max_upload_bytes)
+    return limiter
 
 
 def _signaldesk_version() -> str:
@@ -187,6 +263,7 @@ def build_app(settings: Settings) -> FastAPI:
     (opens the runtime: blocking)."""
     from ui import runtime
 
+    _private_files(settings)
     rt = runtime.configure(settings)
     from chainlit.server import app
 
@@ -194,6 +271,7 @@ def build_app(settings: Settings) -> FastAPI:
 
     _install_auth(rt.logins)
     _install_routes(app)
+    app.state.signaldesk_limiter = _install_guards(app, settings, rt.logins)
     return app
 
 
@@ -215,9 +293,11 @@ def serve(settings: Settings, *, host: str, port: int, announce: Any = print) ->
     check_logins(settings, logins_from_settings(settings), host=host)
     if not _port_free(host, port):
         raise SettingsError(f"cannot listen on {host}:{port}: the address is in use")
+    secret = auth_secret(settings)
+    os.umask(0o077)  # whatever the chat writes (history, uploads, logs) is its owner's only
     root = prepare_app_root(settings)
     os.environ["CHAINLIT_APP_ROOT"] = str(root)  # read by Chainlit when first imported
-    os.environ["CHAINLIT_AUTH_SECRET"] = auth_secret(settings)
+    os.environ["CHAINLIT_AUTH_SECRET"] = secret
     import uvicorn
 
     app = build_app(settings)
@@ -228,4 +308,11 @@ def serve(settings: Settings, *, host: str, port: int, announce: Any = print) ->
         f"SignalDesk web chat on http://{host}:{port} "
         f"(logins: {describe_logins(logins_from_settings(settings))}); Ctrl-C stops it"
     )
-    uvicorn.run(app, host=host, port=port, log_level="warning", ws_per_message_deflate=True)
+    uvicorn.run(  # X-Forwarded-For is read by ui.gate, from trusted proxies only
+        app,
+        host=host,
+        port=port,
+        log_level="warning",
+        ws_per_message_deflate=True,
+        proxy_headers=False,
+    )

@@ -48,3 +48,39 @@ def test_a_busy_port_is_one_clear_line() -> None:
         )
     assert done.returncode == 4
     assert done.stderr.strip() == f"error: cannot listen on 127.0.0.1:{port}: the address is in use"
+
+
+def test_a_short_signing_secret_is_one_clear_line() -> None:
+    users = f"ana:{hash_password('pw')}"
+    done = run("ui", env_extra={"SIGNALDESK_UI_USERS": users, "SIGNALDESK_UI_AUTH_SECRET": "x"})
+    assert done.returncode == 4
+    assert done.stderr.strip() == (
+        "error: SIGNALDESK_UI_AUTH_SECRET is too short (1 characters): at least 32 are needed "
+        "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    )
+
+
+def test_an_empty_secret_file_is_one_clear_line() -> None:
+    import os
+    from pathlib import Path
+
+    secret = Path(os.environ["SIGNALDESK_HOME"]) / "ui" / ".auth_secret"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("\n")
+    done = run("ui", env_extra={"SIGNALDESK_UI_USERS": f"ana:{hash_password('pw')}"})
+    assert done.returncode == 4
+    assert done.stderr.strip() == (
+        f"error: the login secret {secret} is empty: delete it to have a new one generated "
+        "(everybody logs in again), or set SIGNALDESK_UI_AUTH_SECRET"
+    )
+
+
+def test_proxy_header_logins_off_loopback_need_a_trusted_proxy() -> None:
+    done = run(
+        "ui", "--host", "0.0.0.0", env_extra={"SIGNALDESK_UI_HEADER_AUTH": "X-Forwarded-User"}
+    )
+    assert done.returncode == 4
+    assert done.stderr.strip() == (
+        "error: proxy header logins (SIGNALDESK_UI_HEADER_AUTH) on 0.0.0.0: set "
+        "SIGNALDESK_UI_TRUSTED_PROXIES to the proxy's address, or anyone could send the header"
+    )

@@ -1,45 +1,20 @@
 """The chat's server in-process: logins (password and proxy header), /healthz, the stored
-element route, and the Chainlit folder. No lifespan runs (Chainlit's exits the process)."""
+element route, and the Chainlit folder (the ``make_client`` fixture is in conftest.py)."""
 
 from __future__ import annotations
 
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from core.settings import Settings, load_settings
+from core.settings import Settings, SettingsError, load_settings
 from ui.auth import hash_password
 from ui.server import auth_secret, prepare_app_root
 
 PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def make_client(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Callable[..., Any]]:
-    """Chainlit's app built on settings with the given overrides, as a TestClient."""
-    monkeypatch.setenv("CHAINLIT_AUTH_SECRET", "test-secret-" + "x" * 40)
-
-    def make(**overrides: Any) -> Any:
-        import chainlit.data
-        from fastapi.testclient import TestClient
-
-        from ui.server import build_app
-
-        settings = load_settings(home=tmp_path / "home", sources=["bundled"], **overrides)
-        monkeypatch.setenv("CHAINLIT_APP_ROOT", str(prepare_app_root(settings)))
-        # a fresh data layer for these settings (Chainlit keeps the first one per process)
-        monkeypatch.setattr(chainlit.data, "_data_layer", None)
-        monkeypatch.setattr(chainlit.data, "_data_layer_initialized", False)
-        return TestClient(build_app(settings))  # not entered: no lifespan
-
-    yield make
-    from chainlit.config import config
-
-    monkeypatch.setattr(config.code, "password_auth_callback", None)
-    monkeypatch.setattr(config.code, "header_auth_callback", None)
 
 
 def _users() -> str:
@@ -123,5 +98,20 @@ def test_app_root_and_secret(tmp_path: Path) -> None:
     assert len(secret) >= 48 and auth_secret(settings) == secret  # generated once, kept
     mode = stat.S_IMODE((root / ".auth_secret").stat().st_mode)
     assert mode == 0o600
-    given = Settings(home=tmp_path / "home", ui_auth_secret="from-the-environment-1234")
-    assert auth_secret(given) == "from-the-environment-1234"
+    given = Settings(home=tmp_path / "home", ui_auth_secret="from-the-environment-" + "1" * 12)
+    assert auth_secret(given) == "from-the-environment-" + "1" * 12
+
+
+def test_unusable_secret_files_are_configuration_errors(tmp_path: Path) -> None:
+    settings = load_settings(home=tmp_path / "home")
+    path = tmp_path / "home" / "ui" / ".auth_secret"
+    path.mkdir(parents=True)  # a folder where the file should be
+    with pytest.raises(SettingsError) as err:
+        auth_secret(settings)
+    assert str(err.value) == f"cannot read the login secret {path}: Is a directory"
+    path.rmdir()
+    path.write_text("short")
+    with pytest.raises(SettingsError, match="has only 5 characters: delete it"):
+        auth_secret(settings)
+    with pytest.raises(SettingsError, match=r"too short \(20 characters\)"):
+        auth_secret(load_settings(home=tmp_path / "home", ui_auth_secret="y" * 20))
