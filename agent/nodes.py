@@ -27,7 +27,7 @@ from langgraph.prebuilt import ToolNode
 import prompts
 from agent.deps import AgentDeps
 from agent.llm import LLMUnavailableError, invoke_with_clear_errors
-from agent.question import ParsedQuestion, parse_question
+from agent.question import ParsedQuestion, missing_symbols, parse_question
 from agent.routes import pending_calls
 from agent.state import AgentState
 from core.asof import parse_as_of
@@ -68,8 +68,7 @@ def _refusal(
             f"I can't answer about {q.as_of}: it is after {limit}, and I only report what the "
             "data showed up to a date, never what it will show."
         )
-    # marked symbols the data lacks; or, when nothing else names a company, unmarked candidates
-    missing = q.unknown_tickers or (() if q.tickers else q.unmarked_symbols)
+    missing = missing_symbols(q)  # marked unknowns; unmarked ones when no company or comparing
     if missing:
         names = ", ".join(missing)
         return f"I have no data for {names}, so I won't guess. Tickers I can research: {listed}."

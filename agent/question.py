@@ -57,9 +57,9 @@ class ParsedQuestion(BaseModel):
     is_follow_up: bool = False
 
     def trying_unknown(self) -> ParsedQuestion:
-        """For an open-universe provider (one that may serve any symbol): the unknown tickers,
-        and the unmarked candidates when nothing else names a company, become tickers to try."""
-        candidates = self.unknown_tickers + (() if self.tickers else self.unmarked_symbols)
+        """For an open-universe provider (one that may serve any symbol): the missing symbols
+        (``missing_symbols``) become tickers to try."""
+        candidates = missing_symbols(self)
         if not candidates:
             return self
         return self.model_copy(
@@ -231,6 +231,15 @@ def parse_question(
             ),
         }
     )
+
+
+def missing_symbols(q: ParsedQuestion) -> tuple[str, ...]:
+    """The symbols a question asks about that the data does not know: the marked ones, and the
+    unmarked candidates when nothing else names a company or when it compares ("Compare AAPL
+    with NFLX": NFLX stands where a ticker goes); "Apple's COGS" has none."""
+    if q.tickers and "compare" not in q.intents:
+        return q.unknown_tickers
+    return unique((*q.unknown_tickers, *q.unmarked_symbols))
 
 
 def _is_follow_up(q: ParsedQuestion) -> bool:

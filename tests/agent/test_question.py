@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agent.question import ParsedQuestion, parse_question
+from agent.question import ParsedQuestion, missing_symbols, parse_question
 
 KNOWN = frozenset({"AAPL", "MSFT", "IBM", "GOOG", "FB", "^GSPC"})
 TODAY = date(2013, 2, 28)
@@ -270,3 +270,17 @@ _WORDS = st.sampled_from(_NEAR_MISSES.split())
 def test_parse_never_raises_on_near_misses(words: list[str]) -> None:
     q = parse(" ".join(words))
     assert q.future_date == (q.as_of is not None and q.as_of > TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "missing"),
+    [
+        ("Compare AAPL with NFLX", ("NFLX",)),  # a comparison: NFLX stands where a ticker goes
+        ("Should I buy XYZQ?", ("XYZQ",)),  # nothing else names a company
+        ("Is $ZZAA worth buying?", ("ZZAA",)),
+        ("What were Apple's COGS in FY2010?", ()),
+        ("What did Apple say about the WXYZ program?", ()),
+    ],
+)
+def test_missing_symbols_are_refused_or_tried(text: str, missing: tuple) -> None:
+    assert missing_symbols(parse(text)) == missing
