@@ -3,6 +3,7 @@ removing a user, proxy headers only from trusted addresses (in-process, on ``mak
 
 from __future__ import annotations
 
+import asyncio
 import json
 import stat
 from collections.abc import Callable
@@ -118,6 +119,12 @@ def test_logout_ends_the_session(make_client: Callable[..., Any]) -> None:
     client.cookies.set("access_token", token)
     threads = client.post("/project/threads", json={"pagination": {"first": 1}, "filter": {}})
     assert threads.status_code == 401
+    import chainlit.auth
+    from fastapi import HTTPException
+
+    with pytest.raises(HTTPException) as err:  # what the chat's socket connection calls
+        asyncio.run(chainlit.auth.get_current_user(token=token))
+    assert err.value.status_code == 401
 
 
 def test_a_removed_user_is_logged_out_at_once(make_client: Callable[..., Any]) -> None:
