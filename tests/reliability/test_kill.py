@@ -98,3 +98,39 @@ def test_train_killed_then_rerun_registers_whole_models_only(tmp_path: Path) -> 
     listed = killed.run("signal", "MSFT", "--as-of", "2013-02-28", "--json")
     assert listed.returncode == 0, listed.stderr
     assert json.loads(listed.stdout)["kind"] == "signal"
+
+
+def _filings(folder: Path, count: int) -> Path:
+    """``count`` small 10-Ks of invented companies, each with its own risk factor."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n in range(count):
+        body = f"Item 1A. Risk Factors\n\nWidget line {n} depends on one supplier of cobalt-{n}. "
+        (folder / f"ACME_10-K_2012-02-{n % 27 + 1:02d}_00009999{n:02d}-12-000001.txt").write_text(
+            body * 40 + "\n\nItem 7. Management's Discussion\n\nRevenue grew. " * 20
+        )
+    return folder
+
+
+def test_ingest_killed_then_rerun_leaves_a_usable_index_with_every_document(
+    tmp_path: Path,
+) -> None:
+    docs = _filings(tmp_path / "filings", 24)
+    killed, clean = make_home(tmp_path / "killed"), make_home(tmp_path / "clean")
+    ingest = ("ingest", "folder", str(docs), "--ticker", "ACME", "--json")
+    hits = [
+        kill_when(killed.start(*ingest), lambda: True, delay=delay) for delay in (3.0, 5.0, 7.0)
+    ]
+    assert any(hits), "every kill came after the ingest had finished"
+    again, reference = killed.run(*ingest, timeout=300), clean.run(*ingest, timeout=300)
+    assert again.returncode == 0 and reference.returncode == 0, again.stderr + reference.stderr
+
+    for home in (killed, clean):
+        found = home.run("search", "supplier of cobalt-17", "--ticker", "ACME", "--json")
+        assert found.returncode == 0, found.stderr
+        passages = json.loads(found.stdout)["passages"]
+        assert passages and "cobalt-17" in passages[0]["values"]["text"]
+    counts = [
+        json.loads(h.run("search", "Widget line", "--ticker", "ACME", "--json").stdout)
+        for h in (killed, clean)
+    ]
+    assert len(counts[0]["passages"]) == len(counts[1]["passages"])
