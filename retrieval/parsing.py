@@ -5,9 +5,11 @@ MANAGEMENT'S ...", "PART II | Item 1. |", "Item 2." with the title on the next l
 candidate. A table of contents repeats the headings, so candidates are filtered and one
 occurrence per item is chosen:
 
-1. Candidates whose title ends in a page number are table-of-contents lines and dropped; so is
-   every run of three or more consecutive candidates with (almost) no text between them (page
-   numbers, "Table of Contents" and "PART II" lines aside): a contents list without numbers.
+1. Candidates whose title ends in a page number and that head under 400 characters of text are
+   table-of-contents lines and dropped (a body heading may end in a page number run into it from
+   a page footer); so is every run of three or more consecutive candidates with (almost) no
+   text between them (page numbers, "Table of Contents" and "PART II" lines aside): a contents
+   list without numbers.
 2. Each remaining candidate is weighted by the text it heads, up to the next candidate of a
    *different* item (so a page header repeating "ITEM 1. BUSINESS" does not cut the section):
    ``1 + log1p(characters)``.
@@ -70,6 +72,7 @@ _PART_II_TITLES = (
 )  # fmt: skip
 _TOC_SHORT = 12  # characters of text (page numbers and PART lines aside) a contents line carries
 _TOC_RUN = 3
+_TOC_BODY = 400  # characters a page-numbered heading must head to count as a body heading
 _MAX_HEADING_LINE = 300
 
 
@@ -167,8 +170,13 @@ def _filter_toc(text: str, cands: list[_Candidate]) -> list[_Candidate]:
         _residual(text, c.heading_end, stop) < _TOC_SHORT
         for c, stop in zip(cands, ends, strict=True)
     ]
-    drop = [c.toc for c in cands]
-    tocish = [s or d for s, d in zip(short, drop, strict=True)]
+    # A page-numbered line is a contents line unless it heads a real body of text: a body
+    # heading can end in a page number too (a page footer run into it, as in a FY2005 10-K).
+    drop = [
+        c.toc and _residual(text, c.heading_end, stop) < _TOC_BODY
+        for c, stop in zip(cands, ends, strict=True)
+    ]
+    tocish = [s or c.toc for s, c in zip(short, cands, strict=True)]
     i = 0
     while i < len(cands):
         j = i

@@ -219,3 +219,31 @@ def test_fiscal_labels() -> None:
     assert fiscal_quarter_label(date(1997, 12, 26), fiscal_year_end_month=9) == "1998Q1"
     assert fiscal_quarter_label(date(2016, 3, 31), fiscal_year_end_month=6) == "2016Q3"
     assert fiscal_quarter_label(date(2021, 4, 3), fiscal_year_end_month=12) == "2021Q1"
+
+
+def test_body_heading_ending_in_a_page_number_is_not_a_contents_line() -> None:
+    """Issue 23: a FY2005 10-K merged Item 8 into Item 7A: its Item 8 heading carried the
+    page number of a page footer run into it, and was dropped as a contents line."""
+    toc = "\n".join(
+        f"Item {n}. {t}    {p}"
+        for n, t, p in [
+            ("7", "Management's Discussion and Analysis", 20),
+            ("7A", "Quantitative and Qualitative Disclosures About Market Risk", 38),
+            ("8", "Financial Statements and Supplementary Data", 40),
+            ("9A", "Controls and Procedures", 80),
+        ]
+    )
+    sentence = "Net sales grew 12% on higher volumes of our main product line. " * 20
+    text = (
+        f"FORM 10-K\n\nFor the fiscal year ended September 24, 2005\n\n{toc}\n\nPART II\n\n"
+        f"Item 7. Management's Discussion and Analysis\n\n{sentence}\n\n"
+        f"Item 7A. Quantitative and Qualitative Disclosures About Market Risk\n\n{sentence}\n\n"
+        f"Item 8. Financial Statements and Supplementary Data    40\n\n{sentence}\n\n"
+        f"Item 9A. Controls and Procedures\n\n{sentence}\n"
+    )
+    sections = parse_sections(text, form="10-K")
+    assert [s.name for s in sections] == ["Cover", "Item 7", "Item 7A", "Item 8", "Item 9A"]
+    by_name = {s.name: s for s in sections}
+    assert text[by_name["Item 8"].start :].startswith("Item 8. Financial Statements")
+    assert by_name["Item 8"].title == "Financial Statements and Supplementary Data"
+    assert by_name["Item 7A"].end == by_name["Item 8"].start

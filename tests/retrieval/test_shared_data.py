@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +19,14 @@ from retrieval.types import Document
 pytestmark = pytest.mark.shared_data
 
 TEN_K_DIR = "sec_10k_text_aapl_msft_tsla_2006_2025"
+# An item heading as it appears in the raw text, loosely: "Item 7A.", "ITEM 8 -", "I TEM 8.",
+# "PART II | Item 5. |"; a line ending in a page number is a contents line, not a heading.
+RAW_HEADING = re.compile(
+    r"^[ \t|]*(?:PART[ \t]+[IV]+\W*)?I[ \t]?TEM[ \t\u00a0]*(\d{1,2}[A-C]?)(?![\w,/])[ \t]*"
+    r"[.:\-\u2013\u2014|]",
+    re.IGNORECASE | re.MULTILINE,
+)
+PAGE_TAIL = re.compile(r"(?:[\s.]{2,}|\s*\|\s*)(?:\d{1,3}|[ivx]{1,5})[ \t|]*$", re.IGNORECASE)
 
 
 def _manifest(path: Path) -> list[dict[str, str]]:
@@ -60,6 +69,38 @@ def test_every_original_10k_has_items_1a_and_7(ten_ks: list[Document]) -> None:
     for doc in originals:
         names = {s.name for s in doc.sections}
         assert {"Item 1", "Item 1A", "Item 7", "Item 8"} <= names, doc.id
+
+
+def _raw_items(doc: Document) -> set[str]:
+    """Items with a heading line in the body (after the cover and contents), from the raw text."""
+    first = next((s.start for s in doc.sections if s.name != "Cover"), 0)
+    body = doc.text.rfind("\n", 0, first) + 1  # the first heading's line
+    found = set()
+    for m in RAW_HEADING.finditer(doc.text, body):
+        line = doc.text[m.start() : doc.text.find("\n", m.start())]
+        if not PAGE_TAIL.search(line):
+            found.add(f"Item {m[1].upper().lstrip('0')}")
+    return found
+
+
+def test_every_item_heading_in_the_text_is_a_section(ten_ks: list[Document]) -> None:
+    """Issue 23: each Item heading a 10-K's body carries is found as its own section (a FY2005
+    10-K had Item 8 merged into Item 7A), and Item 1A, required from FY2005 on, is in every
+    original 10-K."""
+    missing = {}
+    headings = 0
+    for doc in ten_ks:
+        names = {s.name for s in doc.sections}
+        raw = _raw_items(doc)
+        headings += len(raw)
+        for s in doc.sections[1:]:
+            assert re.match(r"(?:PART\s+[IV]+\W*)?I\s?T\s?E\s?M", doc.text[s.start :], re.I)
+        if raw - names:
+            missing[f"{doc.ticker} {doc.form} {doc.fiscal_period}"] = sorted(raw - names)
+        if doc.form == "10-K":
+            assert {"Item 1A", "Item 7", "Item 7A", "Item 8", "Item 9A"} <= names, doc.id
+    assert missing == {}
+    assert headings == 1147  # body headings the loose pattern sees in all 60 filings
 
 
 def test_aapl_fy2010_risk_factors_and_mdna(ten_ks: list[Document]) -> None:
