@@ -2,8 +2,10 @@
 
 Importing this module registers the handlers with Chainlit, and its ownership-checked feedback
 and element routes (``ui.ownership``); ``ui.server`` (what ``signaldesk ui`` runs) prepares the
-config folder, the runtime and the logins first. Every blocking call (the agent, charts,
-parsing and embedding uploads, database reads) runs in a worker thread.
+config folder, the runtime and the logins first. Started as ``chainlit run ui/app.py`` instead,
+the import installs the same logins, token checks, security headers and upload route
+(``ui.protect.protect_on_import``), or refuses to start with one line. Every blocking call (the
+agent, charts, parsing and embedding uploads, database reads) runs in a worker thread.
 
 Each chat maps to an agent thread (``agent_thread`` in the chat's session, saved with the
 chat): a new chat uses its own id; opening a briefing ticker switches it to the chat's own copy
@@ -31,6 +33,7 @@ from ui.briefings import briefing_markdown, briefing_ticker
 from ui.datalayer import open_data_layer
 from ui.ownership import install_route_guards
 from ui.prefs import Prefs, parse_prefs
+from ui.protect import protect_on_import
 from ui.runtime import OFFLINE, Runtime, current
 from ui.threads import (
     ActionRefused,
@@ -65,6 +68,7 @@ def _data_layer() -> Any:
 
 
 install_route_guards(chainlit_app)  # feedback and element routes check who owns what
+protect_on_import(chainlit_app)  # under `chainlit run ui/app.py` too: logins, tokens, headers
 
 
 def _prefs(rt: Runtime, values: dict[str, Any] | None = None) -> Prefs:

@@ -9,28 +9,22 @@ before importing it. ``build_app`` does the rest in-process (the tests call it d
 Logins: password users from ``SIGNALDESK_UI_USERS`` and/or a header set by an authenticating
 proxy (``SIGNALDESK_UI_HEADER_AUTH``, read only from ``SIGNALDESK_UI_TRUSTED_PROXIES``). Without
 either the chat refuses to start in the ``prod`` profile, and on any address but loopback; header
-logins off loopback need trusted proxies. The login routes (rate limits, revocable tokens) are
-``ui.gate``'s; security headers, the upload body limit and the streamed upload route are
-``ui.guard``'s. The chat's files are its owner's only (0600/0700). Routes added to
-Chainlit's: ``GET /healthz`` (database checks, JSON; 503 when one fails) and
-``GET /signaldesk/files/{key}`` (the stored elements of the logged-in user's threads).
+logins off loopback need trusted proxies. ``ui.protect`` installs the login routes, token
+checks, security headers, upload route, ``/healthz`` and the stored-element route (the same ones
+``chainlit run ui/app.py`` gets). The chat's files are its owner's only (0600/0700).
 """
 
 from __future__ import annotations
 
-import asyncio
-import ipaddress
 import os
-import secrets
 import shutil
 import socket
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.settings import Settings, SettingsError
 from ui.auth import Logins
-from ui.tokens import MIN_SECRET_CHARS
+from ui.protect import auth_secret, check_logins, private_files, protect
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -38,8 +32,6 @@ if TYPE_CHECKING:
 __all__ = ["auth_secret", "build_app", "check_logins", "prepare_app_root", "serve"]
 
 ASSETS = Path(__file__).with_name("assets")
-HEALTH_PATH = "/healthz"
-_ROUTE_NAMES = ("signaldesk_healthz", "signaldesk_files")
 
 
 def prepare_app_root(settings: Settings) -> Path:
@@ -52,210 +44,10 @@ def prepare_app_root(settings: Settings) -> Path:
     return root
 
 
-def auth_secret(settings: Settings) -> str:
-    """The secret that signs login tokens: the setting, else one generated once under home
-    (readable by the owner only). Changing it logs everybody out. ``SettingsError`` for a
-    secret under ``MIN_SECRET_CHARS`` characters or a secret file that is empty or unreadable."""
-    if settings.ui_auth_secret is not None:
-        secret = settings.ui_auth_secret.get_secret_value().strip()
-        if len(secret) < MIN_SECRET_CHARS:
-            raise SettingsError(
-                f"SIGNALDESK_UI_AUTH_SECRET is too short ({len(secret)} characters): at least "
-                f"{MIN_SECRET_CHARS} are needed (python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))')"
-            )
-        return secret
-    path = settings.home / "ui" / ".auth_secret"
-    try:
-        _private_dir(path.parent)
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48))
-        secret = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise SettingsError(f"cannot read the login secret {path}: {reason}") from None
-    if len(secret) < MIN_SECRET_CHARS:
-        what = "is empty" if not secret else f"has only {len(secret)} characters"
-        raise SettingsError(
-            f"the login secret {path} {what}: delete it to have a new one generated "
-            "(everybody logs in again), or set SIGNALDESK_UI_AUTH_SECRET"
-        )
-    return secret
-
-
-def _private_dir(path: Path) -> Path:
-    """``path`` (and missing parents) created, and readable by its owner only."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
-
-
-def _private_files(settings: Settings) -> None:
-    """The chat's folders 0700 and its SQLite history 0600 (created empty so that SQLite never
-    makes it readable by others; its journal files take the same mode)."""
-    from ui.datalayer import chat_store
-
-    _private_dir(settings.home / "ui")
-    _private_dir(chat_store(settings).files_dir)
-    url = chat_store(settings).sync_url
-    if url.startswith("sqlite:///"):
-        db = Path(url.removeprefix("sqlite:///"))
-        os.close(os.open(db, os.O_WRONLY | os.O_CREAT, 0o600))
-        os.chmod(db, 0o600)
-
-
-def _loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def check_logins(settings: Settings, logins: Logins, *, host: str) -> None:
-    """``SettingsError`` when the chat would be open to anyone who reaches it."""
-    if logins.header and not settings.ui_trusted_proxies and not _loopback(host):
-        raise SettingsError(
-            f"proxy header logins (SIGNALDESK_UI_HEADER_AUTH) on {host}: set "
-            "SIGNALDESK_UI_TRUSTED_PROXIES to the proxy's address, or anyone could send the "
-            "header"
-        )
-    if logins.enabled:
-        return
-    how = "set SIGNALDESK_UI_USERS (see signaldesk ui hash-password) or SIGNALDESK_UI_HEADER_AUTH"
-    if settings.profile == "prod":
-        raise SettingsError(f"the web chat has no logins and the profile is prod: {how}")
-    if not _loopback(host):
-        raise SettingsError(f"the web chat has no logins: refusing to listen on {host}; {how}")
-
-
 def describe_logins(logins: Logins) -> str:
     parts = [f"{len(logins.users)} password users"] if logins.users else []
     parts += [f"header {logins.header}"] if logins.header else []
     return " and ".join(parts) or "none"
-
-
-def _install_auth(logins: Logins) -> None:
-    """Chainlit's login callbacks, registered so that its page offers the right logins; they
-    refuse everything: logins go through ``ui.gate``'s routes (rate limits, trusted proxies)."""
-    import chainlit as cl
-    from chainlit.config import config
-
-    async def password(username: str, password: str) -> cl.User | None:
-        return None
-
-    async def header(headers: Any) -> cl.User | None:
-        return None
-
-    config.code.password_auth_callback = None
-    config.code.header_auth_callback = None
-    if logins.users:
-        cl.password_auth_callback(password)
-    if logins.header:
-        cl.header_auth_callback(header)
-
-
-def _install_guards(app: FastAPI, settings: Settings, logins: Logins) -> Any:
-    """Login routes, revocable tokens, upload route, and the security-header/body-limit
-    middleware (added once per process; it reads the upload limit per request)."""
-    from chainlit.auth.jwt import get_jwt_secret
-    from chainlit.config import config
-    from chainlit.server import get_html_template
-
-    from ui.gate import install_gate
-    from ui.guard import Guard, content_security_policy, install_upload, max_upload_bytes
-    from ui.tokens import Sessions
-
-    sessions = Sessions(
-        logins,
-        secret=lambda: get_jwt_secret() or "",
-        lifetime_s=float(config.project.user_session_timeout),
-        revoked_file=settings.home / "ui" / "revoked.json",
-    )
-    limiter = install_gate(app, logins, sessions, proxies=settings.ui_trusted_proxies)
-    install_upload(app)
-    if not any(m.cls is Guard for m in app.user_middleware):
-        csp = content_security_policy(get_html_template(""))
-        app.middleware_stack = None  # rebuilt with the guard on the next request
-        app.add_middleware(Guard, csp=csp, max_upload=max_upload_bytes)
-    return limiter
-
-
-def _signaldesk_version() -> str:
-    try:
-        return version("signaldesk")
-    except PackageNotFoundError:
-        return "unknown"
-
-
-async def _healthz() -> Any:
-    from chainlit.data import get_data_layer
-    from fastapi.responses import JSONResponse
-    from sqlalchemy import text
-
-    from data.store import ping
-    from ui.runtime import current
-
-    rt = await asyncio.to_thread(current)
-    checks: dict[str, str] = {}
-    try:
-        await asyncio.to_thread(ping, rt.engine)
-        checks["database"] = "ok"
-    except Exception as err:  # reported, not raised: this endpoint says what is down
-        checks["database"] = f"error: {str(err).splitlines()[0][:200]}"
-    layer = get_data_layer()
-    try:
-        async with layer.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-        checks["chat_history"] = "ok"
-    except Exception as err:  # reported, not raised
-        checks["chat_history"] = f"error: {str(err).splitlines()[0][:200]}"
-    ok = all(v == "ok" for v in checks.values())
-    body = {
-        "status": "ok" if ok else "degraded",
-        "version": _signaldesk_version(),
-        "checks": checks,
-        "models": list(rt.model_choices()),
-    }
-    return JSONResponse(body, status_code=200 if ok else 503)
-
-
-def _install_routes(app: FastAPI) -> None:
-    """``/healthz`` and the stored-element route, ahead of Chainlit's catch-all page route."""
-    from chainlit.auth import get_current_user
-    from chainlit.data import get_data_layer
-    from fastapi import Depends, HTTPException
-    from fastapi.responses import FileResponse
-    from fastapi.routing import APIRoute
-
-    from ui.persistence import FILES_ROUTE, LocalStorage, StorageKeyError
-
-    # a default, not Annotated: annotations are strings here, resolved in module globals
-    async def files(key: str, user: Any = Depends(get_current_user)) -> Any:  # noqa: B008
-        layer = get_data_layer()
-        storage = getattr(layer, "storage_provider", None)
-        owner = getattr(user, "id", None)
-        if not isinstance(storage, LocalStorage) or owner is None:
-            raise HTTPException(status_code=404)
-        if not key.startswith(f"{owner}/"):
-            raise HTTPException(status_code=403)
-        try:
-            path = storage.path_of(key)
-        except StorageKeyError:
-            raise HTTPException(status_code=400) from None
-        if not path.is_file():
-            raise HTTPException(status_code=404)
-        return FileResponse(path, media_type=storage.media_type(path))
-
-    routes = [
-        APIRoute(HEALTH_PATH, _healthz, methods=["GET"], name=_ROUTE_NAMES[0]),
-        APIRoute(f"{FILES_ROUTE}/{{key:path}}", files, methods=["GET"], name=_ROUTE_NAMES[1]),
-    ]
-    kept = [r for r in app.router.routes if getattr(r, "name", None) not in _ROUTE_NAMES]
-    app.router.routes[:] = routes + kept
 
 
 def build_app(settings: Settings) -> FastAPI:
@@ -263,15 +55,13 @@ def build_app(settings: Settings) -> FastAPI:
     (opens the runtime: blocking)."""
     from ui import runtime
 
-    _private_files(settings)
+    private_files(settings)
     rt = runtime.configure(settings)
     from chainlit.server import app
 
-    import ui.app  # noqa: F401 - registers the chat handlers with Chainlit
+    protect(app, settings, rt.logins)
+    import ui.app  # noqa: F401 - registers the chat handlers (already protected: no-op there)
 
-    _install_auth(rt.logins)
-    _install_routes(app)
-    app.state.signaldesk_limiter = _install_guards(app, settings, rt.logins)
     return app
 
 
