@@ -52,6 +52,7 @@ from ui.uploads import (
     index_upload,
     read_upload,
     stage_upload,
+    upload_limits,
 )
 
 WATCHLIST_COMMAND = "/watchlist"
@@ -187,13 +188,13 @@ async def _complete(rt: Runtime, facts: UploadFacts, missing: str, name: str) ->
 async def _ingest(rt: Runtime, text: str, element: Any) -> None:
     """Stage, read and index one uploaded file, asking for a missing date or ticker."""
     facts = facts_from_message(text, known_tickers=rt.known_tickers, today=asof.today())
-    uploads = rt.settings.home / "uploads"
+    uploads, limits = rt.settings.home / "uploads", upload_limits(rt.settings)
     for _ in range(3):
         try:
             staged = await asyncio.to_thread(
                 stage_upload, Path(element.path), element.name, uploads, facts
             )
-            doc = await asyncio.to_thread(read_upload, staged, facts)
+            doc = await asyncio.to_thread(read_upload, staged, facts, limits=limits)
         except MissingFactError as err:
             completed = await _complete(rt, facts, err.fact, element.name)
             if completed is None:

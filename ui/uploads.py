@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Literal
 
 from agent.question import parse_question
+from core.settings import Settings
 from retrieval.corpus import Corpus
 from retrieval.index import Index
 from retrieval.ingest import IngestReport, ingest
 from retrieval.sources.common import MalformedFileError, facts_from_name
 from retrieval.sources.folder import HTML_SUFFIXES, PDF_SUFFIXES, TEXT_SUFFIXES, read_document
+from retrieval.sources.limits import ParseLimitError, ParseLimits
 from retrieval.types import Document
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "index_upload",
     "read_upload",
     "stage_upload",
+    "upload_limits",
 ]
 
 ACCEPTED_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + PDF_SUFFIXES
@@ -91,15 +94,25 @@ def stage_upload(src: Path, name: str, uploads_dir: Path, facts: UploadFacts) ->
     return target
 
 
-def read_upload(path: Path, facts: UploadFacts) -> Document:
-    """The staged file as a ``Document``; ``MissingFactError`` when it has no date or ticker."""
+def upload_limits(settings: Settings) -> ParseLimits:
+    """The per-document size and parsing-time limits of ``signaldesk ingest``
+    (``SIGNALDESK_INGEST_MAX_BYTES``, ``SIGNALDESK_INGEST_MAX_SECONDS``)."""
+    return ParseLimits(max_bytes=settings.ingest_max_bytes, max_seconds=settings.ingest_max_seconds)
+
+
+def read_upload(path: Path, facts: UploadFacts, *, limits: ParseLimits) -> Document:
+    """The staged file as a ``Document``; ``MissingFactError`` when it has no date or ticker,
+    ``ParseLimitError`` (its name, then the reason naming the setting) when over ``limits``."""
     try:
         doc = read_document(
             path,
             ticker=facts.ticker,
             kind="call" if facts.call else None,
             available_on=facts.available_on,
+            limits=limits,
         )
+    except ParseLimitError as err:
+        raise ParseLimitError(f"{path.name}: {err}") from None
     except MalformedFileError as err:
         if facts.available_on is None and "no date" in str(err):
             raise MissingFactError("date", path.name) from None

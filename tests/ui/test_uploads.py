@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from retrieval.sources.common import MalformedFileError
+from retrieval.sources.limits import ParseLimitError, ParseLimits
 from ui.uploads import (
     MissingFactError,
     UploadFacts,
@@ -15,10 +17,12 @@ from ui.uploads import (
     facts_from_message,
     read_upload,
     stage_upload,
+    upload_limits,
 )
 
 KNOWN = frozenset({"AAPL", "IBM", "MSFT", "GOOG", "FB"})
 TODAY = date(2024, 1, 2)
+LIMITS = ParseLimits()
 
 TEN_K = """UNITED STATES SECURITIES AND EXCHANGE COMMISSION
 
@@ -73,16 +77,40 @@ def test_staging_names_the_file_with_the_facts_the_message_gave(tmp_path: Path) 
 def test_missing_date_or_ticker_is_asked_for(tmp_path: Path) -> None:
     path = write(tmp_path, "report.txt")
     with pytest.raises(MissingFactError) as err:
-        read_upload(path, UploadFacts(ticker="IBM"))
+        read_upload(path, UploadFacts(ticker="IBM"), limits=LIMITS)
     assert err.value.fact == "date"
     with pytest.raises(MissingFactError) as err:
-        read_upload(path, UploadFacts(available_on=date(2013, 2, 26)))
+        read_upload(path, UploadFacts(available_on=date(2013, 2, 26)), limits=LIMITS)
     assert err.value.fact == "ticker"
-    doc = read_upload(path, UploadFacts(ticker="IBM", available_on=date(2013, 2, 26)))
+    doc = read_upload(
+        path, UploadFacts(ticker="IBM", available_on=date(2013, 2, 26)), limits=LIMITS
+    )
     assert (doc.ticker, doc.form, doc.available_on) == ("IBM", "10-K", date(2013, 2, 26))
     assert {s.name for s in doc.sections} >= {"Item 1", "Item 1A", "Item 7"}
-    dated = read_upload(write(tmp_path, "IBM_10-K_2013-02-26_x.txt"), UploadFacts())
+    dated = read_upload(write(tmp_path, "IBM_10-K_2013-02-26_x.txt"), UploadFacts(), limits=LIMITS)
     assert (dated.ticker, dated.available_on) == ("IBM", date(2013, 2, 26))
+
+
+def test_uploads_keep_the_ingest_size_and_time_limits(tmp_path: Path) -> None:
+    facts = UploadFacts(ticker="IBM", available_on=date(2013, 2, 26))
+    path = write(tmp_path, "ibm.txt")
+    small = upload_limits(load_settings(home=tmp_path / "h1", ingest_max_bytes=100))
+    assert small == ParseLimits(max_bytes=100, max_seconds=120.0)
+    with pytest.raises(ParseLimitError) as err:
+        read_upload(path, facts, limits=small)
+    size = path.stat().st_size
+    assert str(err.value) == (  # what the chat shows after "Not indexed: "
+        f"ibm.txt: too large: {size:,} bytes, over the 100-byte limit (SIGNALDESK_INGEST_MAX_BYTES)"
+    )
+    slow = upload_limits(load_settings(home=tmp_path / "h2", ingest_max_seconds=1e-9))
+    with pytest.raises(ParseLimitError) as err:  # any parse outlasts a nanosecond
+        read_upload(path, facts, limits=slow)
+    assert str(err.value) == (
+        "ibm.txt: took too long: parsing passed the 1e-09-second limit "
+        "(SIGNALDESK_INGEST_MAX_SECONDS)"
+    )
+    roomy = upload_limits(load_settings(home=tmp_path / "h3", ingest_max_bytes=size))
+    assert read_upload(path, facts, limits=roomy).ticker == "IBM"
 
 
 def test_an_indexed_upload_is_cited_in_answers(tmp_path: Path) -> None:
@@ -96,7 +124,7 @@ def test_an_indexed_upload_is_cited_in_answers(tmp_path: Path) -> None:
     agent = Agent(deps_from_settings(settings, model=None))
     facts = UploadFacts(ticker="IBM", available_on=date(2013, 2, 26), form="10-K")
     staged = stage_upload(write(tmp_path, "ibm.txt"), "ibm.txt", settings.home / "uploads", facts)
-    doc = read_upload(staged, facts)
+    doc = read_upload(staged, facts, limits=LIMITS)
     index = agent.deps.context_for(date(2013, 2, 28)).index()  # the one the agent searches
     report = index_upload(doc, index=index, corpus=open_corpus(settings))
     assert report.documents == 1 and report.chunks >= 3
