@@ -21,7 +21,8 @@ import pytest
 from core.settings import Settings
 from tests.reliability.conftest import Home, make_home
 
-pytestmark = pytest.mark.reliability
+# real processes on a shared 2-core machine: bounded, but above the suite's 300 s default
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]
 
 CHART = (Path(__file__).parents[1] / "data" / "fixtures" / "yahoo_chart_splt.json").read_bytes()
 BUNDLED_DAYS = ("2012-01-03", "2012-03-30")  # inside the bundled fallback's coverage

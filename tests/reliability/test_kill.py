@@ -15,7 +15,8 @@ import pytest
 
 from tests.reliability.conftest import Home, kill_when, make_home, table_rows
 
-pytestmark = pytest.mark.reliability
+# real processes on a shared 2-core machine: bounded, but above the suite's 300 s default
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]
 
 BARS = "SELECT ticker, source, date, close, volume FROM daily_bars ORDER BY ticker, source, date"
 QUARANTINE = "SELECT ticker, date, reason FROM quarantined_bars ORDER BY ticker, date, reason"
@@ -114,7 +115,7 @@ def _filings(folder: Path, count: int) -> Path:
 def test_ingest_killed_then_rerun_leaves_a_usable_index_with_every_document(
     tmp_path: Path,
 ) -> None:
-    docs = _filings(tmp_path / "filings", 24)
+    docs = _filings(tmp_path / "filings", 16)
     killed, clean = make_home(tmp_path / "killed"), make_home(tmp_path / "clean")
     ingest = ("ingest", "folder", str(docs), "--ticker", "ACME", "--json")
     hits = [
@@ -125,10 +126,10 @@ def test_ingest_killed_then_rerun_leaves_a_usable_index_with_every_document(
     assert again.returncode == 0 and reference.returncode == 0, again.stderr + reference.stderr
 
     for home in (killed, clean):
-        found = home.run("search", "supplier of cobalt-17", "--ticker", "ACME", "--json")
+        found = home.run("search", "supplier of cobalt-13", "--ticker", "ACME", "--json")
         assert found.returncode == 0, found.stderr
         passages = json.loads(found.stdout)["passages"]
-        assert passages and "cobalt-17" in passages[0]["values"]["text"]
+        assert passages and "cobalt-13" in passages[0]["values"]["text"]
     counts = [
         json.loads(h.run("search", "Widget line", "--ticker", "ACME", "--json").stdout)
         for h in (killed, clean)

@@ -23,7 +23,8 @@ import sqlalchemy as sa
 
 from tests.reliability.conftest import make_home, table_rows
 
-pytestmark = pytest.mark.reliability
+# real processes on a shared 2-core machine: bounded, but above the suite's 300 s default
+pytestmark = [pytest.mark.reliability, pytest.mark.timeout(900)]
 
 
 def _free_port() -> int:
