@@ -23,7 +23,7 @@ from core.settings import Settings
 if TYPE_CHECKING:
     from langgraph.checkpoint.postgres import PostgresSaver
 
-__all__ = ["ThreadStoreError", "open_checkpointer", "postgres_conninfo"]
+__all__ = ["ThreadStoreError", "delete_threads", "open_checkpointer", "postgres_conninfo"]
 
 
 class ThreadStoreError(RuntimeError):
@@ -98,3 +98,40 @@ def _sqlite(path: Path) -> Iterator[BaseCheckpointSaver]:
         yield saver
     finally:
         conn.close()
+
+
+def delete_threads(saver: BaseCheckpointSaver, *, thread_id: str, prefix: str) -> list[str]:
+    """Delete the thread ``thread_id`` and every thread whose id starts with ``prefix`` (its
+    forks) from ``saver``, with their checkpoints and writes; returns the ids deleted, sorted.
+    Blocking."""
+    ids = sorted({thread_id, *_thread_ids_starting(saver, prefix)})
+    for tid in ids:
+        saver.delete_thread(tid)
+    return ids
+
+
+def _thread_ids_starting(saver: BaseCheckpointSaver, prefix: str) -> set[str]:
+    """Thread ids with checkpoints that start with ``prefix``: one indexed query on SQLite and
+    on a PostgreSQL connection, else a walk over every checkpoint."""
+    from langgraph.checkpoint.sqlite import SqliteSaver
+
+    query = "SELECT DISTINCT thread_id FROM checkpoints WHERE substr(thread_id, 1, {n}) = {p}"
+    if isinstance(saver, SqliteSaver):
+        with saver.cursor(transaction=False) as cur:
+            cur.execute(query.format(n="?", p="?"), (len(prefix), prefix))
+            return {str(row[0]) for row in cur.fetchall()}
+    conn: Any = getattr(saver, "conn", None)
+    if _is_postgres(saver) and hasattr(conn, "cursor") and hasattr(saver, "lock"):
+        with saver.lock, conn.cursor() as cur:
+            cur.execute(query.format(n="%s", p="%s"), (len(prefix), prefix))
+            return {str(row["thread_id"]) for row in cur.fetchall()}
+    found = (c.config["configurable"]["thread_id"] for c in saver.list(None))
+    return {str(t) for t in found if str(t).startswith(prefix)}
+
+
+def _is_postgres(saver: BaseCheckpointSaver) -> bool:
+    try:
+        from langgraph.checkpoint.postgres import PostgresSaver
+    except ImportError:  # the PostgreSQL extra is not installed
+        return False
+    return isinstance(saver, PostgresSaver)

@@ -38,6 +38,7 @@ from ui.runtime import OFFLINE, Runtime, current
 from ui.threads import (
     ActionRefused,
     agent_thread_for,
+    forget_chat,
     fork_briefing,
     fork_id,
     owns_agent_thread,
@@ -65,7 +66,9 @@ async def _runtime() -> Runtime:
 
 @cl.data_layer
 def _data_layer() -> Any:
-    return open_data_layer(current().store)
+    rt = current()
+    agent = rt.agent(OFFLINE)  # all agents share one checkpointer
+    return open_data_layer(rt.store, forget=lambda chat: forget_chat(agent, chat))
 
 
 install_route_guards(chainlit_app)  # feedback and element routes check who owns what

@@ -16,6 +16,7 @@ them again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -190,12 +191,16 @@ def _add_missing_columns(conn: sa.Connection, md: sa.MetaData) -> None:
                 )
 
 
-def open_data_layer(store: ChatStore) -> ChatDataLayer:
-    """Chainlit's SQLAlchemy data layer on ``store``, elements kept in ``store.files_dir``."""
+def open_data_layer(
+    store: ChatStore, *, forget: Callable[[str], object] | None = None
+) -> ChatDataLayer:
+    """Chainlit's SQLAlchemy data layer on ``store``, elements kept in ``store.files_dir``;
+    ``forget(chat_id)`` runs after a chat is deleted (its agent threads: ``ui.threads``)."""
     from ui.persistence import ChatDataLayer, LocalStorage
 
     return ChatDataLayer(
         conninfo=store.async_url,
         connect_args=dict(store.connect_args),
         storage_provider=LocalStorage(store.files_dir),
+        forget=forget,
     )

@@ -16,6 +16,7 @@ import asyncio
 import json
 import mimetypes
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -116,6 +117,18 @@ def _unlink(path: Path) -> bool:
 
 
 class ChatDataLayer(SQLAlchemyDataLayer):
+    """Chainlit's SQLAlchemy data layer with ownership checks; ``forget(chat_id)`` (blocking,
+    run in a worker thread) deletes what else a deleted chat left, its agent threads."""
+
+    def __init__(self, *args: Any, forget: Callable[[str], object] | None = None, **kw: Any):
+        super().__init__(*args, **kw)
+        self.forget = forget
+
+    async def delete_thread(self, thread_id: str) -> None:
+        await super().delete_thread(thread_id)
+        if self.forget is not None:
+            await asyncio.to_thread(self.forget, thread_id)
+
     async def _one(self, query: str, key: str, value: str | None) -> Any:
         """Column ``key`` of the first row ``query`` finds for ``:id`` = ``value``, else None."""
         if not value:

@@ -7,8 +7,9 @@ A chat (a Chainlit thread, whose author Chainlit checks on every resume) owns:
   thread's last checkpoint into ``{chat}~{briefing thread}``, and follow-ups go there, so the
   briefing thread, which every user opens, is never written by a chat.
 
-Nothing else: an agent thread id read from a request or from saved metadata is used only
-when ``owns_agent_thread`` says the chat owns it. The ``open_briefing`` action names the
+Deleting the chat deletes them from the checkpointer (``forget_chat``). Nothing else: an agent
+thread id read from a request or from saved metadata is used only when ``owns_agent_thread``
+says the chat owns it. The ``open_briefing`` action names the
 briefing ticker by its as-of date and ticker (``parse_open_briefing``); the server finds
 its thread in the stored briefing.
 """
@@ -22,6 +23,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from agent.memory import delete_threads
 from agent.runner import Agent
 from core import asof
 
@@ -30,6 +32,7 @@ __all__ = [
     "agent_thread_for",
     "fork_briefing",
     "fork_id",
+    "forget_chat",
     "owns_agent_thread",
     "parse_open_briefing",
 ]
@@ -90,9 +93,7 @@ def parse_open_briefing(payload: Mapping[str, Any]) -> tuple[dt.date, str]:
 def fork_briefing(agent: Agent, source: str, target: str) -> bool:
     """Copy the last checkpoint of ``source`` into ``target`` unless ``target`` exists (its
     follow-ups are kept); False when ``source`` has no checkpoint. Blocking."""
-    saver = agent.graph.checkpointer
-    if saver is None or isinstance(saver, bool):
-        raise TypeError("the agent's graph has no checkpointer to fork threads in")
+    saver = _saver(agent)
 
     def config(thread_id: str) -> Any:
         return {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
@@ -104,5 +105,19 @@ def fork_briefing(agent: Agent, source: str, target: str) -> bool:
         return False
     metadata = {**head.metadata, "forked_from": source}
     versions = dict(head.checkpoint["channel_versions"])
-    saver.put(config(target), head.checkpoint, metadata, versions)  # type: ignore[arg-type]
+    saver.put(config(target), head.checkpoint, metadata, versions)
     return True
+
+
+def _saver(agent: Agent) -> Any:
+    saver = agent.graph.checkpointer
+    if saver is None or isinstance(saver, bool):
+        raise TypeError("the agent's graph has no checkpointer")
+    return saver
+
+
+def forget_chat(agent: Agent, chat_id: str) -> list[str]:
+    """Delete the agent threads the chat ``chat_id`` owns (its own and its briefing forks)
+    from the agent's checkpointer; the briefing threads themselves stay. Blocking."""
+    own = agent_thread_for(chat_id)
+    return delete_threads(_saver(agent), thread_id=own, prefix=own + _FORK)

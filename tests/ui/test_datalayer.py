@@ -7,6 +7,8 @@ import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -230,3 +232,58 @@ def test_feedback_and_elements_are_written_for_their_owner_only(settings: Settin
     store = chat_store(settings)
     ensure_tables(store)
     asyncio.run(_ownership(store))
+
+
+def _put(saver: Any, thread_id: str) -> None:
+    from langgraph.checkpoint.base import empty_checkpoint
+
+    config = {"configurable": {"thread_id": thread_id, "checkpoint_ns": ""}}
+    saver.put(config, empty_checkpoint(), {"source": "input", "step": -1}, {})
+
+
+def _threads(saver: Any, ids: list[str]) -> list[str]:
+    def has(tid: str) -> bool:
+        return (
+            saver.get_tuple({"configurable": {"thread_id": tid, "checkpoint_ns": ""}}) is not None
+        )
+
+    return [tid for tid in ids if has(tid)]
+
+
+async def _delete_chat(store: ChatStore, agent: Any, chat: str) -> bool:
+    import chainlit as cl
+
+    from ui.threads import forget_chat
+
+    layer = open_data_layer(store, forget=lambda c: forget_chat(agent, c))
+    try:
+        user = await layer.create_user(cl.User(identifier="ana"))
+        _context(chat, user)
+        await layer.update_thread(chat, name="IBM", user_id=user.id)
+        await layer.delete_thread(chat)
+        return await layer.get_thread(chat) is None
+    finally:
+        await layer.close()
+
+
+def test_deleting_a_chat_deletes_its_agent_threads(settings: Settings) -> None:
+    from agent.memory import open_checkpointer
+    from ui.threads import agent_thread_for, fork_briefing, fork_id
+
+    store = chat_store(settings)
+    ensure_tables(store)
+    chat, other = str(uuid.uuid4()), str(uuid.uuid4())
+    brief = f"brief-20130228-{uuid.uuid4().hex[:8]}-IBM"
+    with open_checkpointer(settings) as saver:
+        agent = SimpleNamespace(graph=SimpleNamespace(checkpointer=saver))
+        for tid in (agent_thread_for(chat), agent_thread_for(other), brief):
+            _put(saver, tid)
+        forks = [fork_id(chat, brief), fork_id(chat, brief + "-2"), fork_id(other, brief)]
+        assert all(fork_briefing(agent, brief, f) for f in forks)  # type: ignore[arg-type]
+        ids = [agent_thread_for(chat), *forks, agent_thread_for(other), brief]
+        assert _threads(saver, ids) == ids
+        assert asyncio.run(_delete_chat(store, agent, chat))
+        kept = [fork_id(other, brief), agent_thread_for(other), brief]
+        assert _threads(saver, ids) == kept  # the other chat's and the briefing's stay
+        for tid in kept:
+            saver.delete_thread(tid)
