@@ -6,7 +6,8 @@ is set).
   (``ui.limits``); 429 with ``Retry-After`` while locked. The scrypt check runs off the loop.
 - ``POST /auth/header``: the proxy's user header, only from a trusted proxy address
   (``SIGNALDESK_UI_TRUSTED_PROXIES``, default loopback); 403 from anywhere else.
-- ``POST /logout``: revokes the token (``ui.tokens``) and clears the cookie.
+- ``POST /logout``: revokes the token (``ui.tokens``), disconnects the chat sockets opened with
+  it and clears the cookie.
 - ``POST /auth/jwt``: a bearer token of ours, checked, set as the cookie.
 
 Chainlit's own token functions are pointed at ``Sessions`` so that every request and socket
@@ -73,6 +74,16 @@ def _token_of(request: Request) -> str | None:
     return token or (value.strip() if scheme.lower() == "bearer" and value.strip() else None)
 
 
+async def _drop_sockets(token: str) -> None:
+    """Disconnect the chat sockets opened with ``token``: a revoked token refuses new requests
+    and connections, and this ends the ones already open."""
+    from chainlit.server import sio
+    from chainlit.session import ws_sessions_id
+
+    for session in [s for s in list(ws_sessions_id.values()) if s.token == token]:
+        await sio.disconnect(session.socket_id)
+
+
 async def _grant(request: Request, user: Any, token: str) -> Response:
     from chainlit.auth import set_auth_cookie
     from chainlit.data import get_data_layer
@@ -125,6 +136,7 @@ def _routes(logins: Logins, sessions: Sessions, limiter: LoginLimiter, trusted: 
         token = _token_of(request)
         if token:
             sessions.revoke(token)
+            await _drop_sockets(token)
         response = JSONResponse({"success": True})
         clear_auth_cookie(request, response)
         return response

@@ -200,3 +200,28 @@ def test_forged_proxy_header_from_an_untrusted_address_is_refused(
     )
     assert proxy.post("/auth/header", headers={"X-Forwarded-User": "ana"}).status_code == 200
     assert proxy.get("/user").json()["identifier"] == "ana"
+
+
+def test_logout_drops_the_chat_sockets_opened_with_its_token(
+    make_client: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from types import SimpleNamespace
+
+    import chainlit.server
+    from chainlit.session import ws_sessions_id
+
+    client = make_client(ui_users=_users())
+    assert _login(client).status_code == 200
+    token = client.cookies["access_token"]
+    other = make_client(ui_users=_users())  # another login of hers, another browser
+    assert _login(other).status_code == 200
+    for sid, tok in [("sock-1", token), ("sock-2", other.cookies["access_token"])]:
+        monkeypatch.setitem(ws_sessions_id, sid, SimpleNamespace(socket_id=sid, token=tok))
+    dropped: list[str] = []
+
+    async def disconnect(sid: str, **_: Any) -> None:
+        dropped.append(sid)
+
+    monkeypatch.setattr(chainlit.server.sio, "disconnect", disconnect)
+    assert client.post("/logout").json() == {"success": True}
+    assert dropped == ["sock-1"]  # the open chat of this login ends; the other login's stays
