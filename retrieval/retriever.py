@@ -1,10 +1,19 @@
-"""Hybrid retrieval: BM25 and dense candidates fused by reciprocal rank, optionally reranked.
+"""Hybrid retrieval: BM25 and dense candidates fused by rank, optionally reranked.
 
-Reciprocal-rank fusion (Cormack et al., 2009): a chunk's fused score is the sum over the
-rankings it appears in of ``1 / (k_rrf + rank)``, ranks starting at 1, ``k_rrf = 60``. Each side
-contributes its best ``candidates`` (50) chunks under the same ``Filters``, so point-in-time
-and metadata restrictions hold on both sides before fusion. Ties break by chunk id, so results
-are deterministic.
+Each side contributes its best ``candidates`` (50) chunks under the same ``Filters``, so
+point-in-time and metadata restrictions hold on both sides before fusion. Two fusion rules:
+
+- ``"best-rank"`` (the default): chunks are ordered by their best rank on either side, score
+  ``1 / (k_rrf + best rank)``; equal best ranks are ordered by their reciprocal-rank sum, a
+  chunk missing from one side counting there at rank ``candidates + 1``. The two lists are
+  interleaved, agreement deciding within each rank, so a chunk at lexical rank r is never
+  below fused rank 2r: an exact figure or rare term only BM25 finds is not buried (issue 23:
+  plain RRF moved such hits from rank 1 to a median of 15 on TAT-QA dev).
+- ``"rrf"``: reciprocal-rank fusion (Cormack et al., 2009), the sum over the rankings a chunk
+  appears in of ``1 / (k_rrf + rank)``, ranks from 1, ``k_rrf = 60``.
+
+Ties break by chunk id, so results are deterministic. ``benchmarks/retrieval_tatqa.py``
+measures both.
 
 Reranking is optional: a ``Reranker`` (anything with sentence-transformers' ``CrossEncoder``
 ``predict(pairs) -> scores``) rescores the fused candidates; ``load_cross_encoder(path)`` loads
@@ -28,14 +37,17 @@ from retrieval.types import Chunk, Passage
 __all__ = [
     "HybridRetriever",
     "Mode",
+    "Fusion",
     "Reranker",
     "RerankerUnavailableError",
+    "best_rank_fusion",
     "load_cross_encoder",
     "reciprocal_rank_fusion",
 ]
 
 Mode = Literal["hybrid", "bm25", "dense"]
 Method = Literal["hybrid", "bm25", "dense", "rerank"]
+Fusion = Literal["best-rank", "rrf"]
 K_RRF = 60
 
 
@@ -72,24 +84,52 @@ def load_cross_encoder(path: str | Path | None, *, device: str = "cpu") -> Reran
 
 
 def reciprocal_rank_fusion(
-    rankings: Sequence[Sequence[str]], *, k_rrf: int = K_RRF
+    rankings: Sequence[Sequence[str]], *, k_rrf: int = K_RRF, missing_rank: int | None = None
 ) -> list[tuple[str, float]]:
     """Fuse rankings of ids (best first) into one: ``sum 1 / (k_rrf + rank)``, rank from 1.
 
+    missing_rank: the rank an id absent from a ranking counts at there (for truncated
+    rankings, one past their depth: the id is at best that far down); None adds nothing.
     Returns (id, fused score) best first; equal scores are ordered by id.
     """
+    ranks = [
+        {item: r for r, item in enumerate(dict.fromkeys(ranking), start=1)} for ranking in rankings
+    ]
     fused: dict[str, float] = {}
+    for ranked in ranks:
+        for item in ranked:
+            if item not in fused:
+                fused[item] = sum(
+                    1.0 / (k_rrf + r)
+                    for r in (other.get(item, missing_rank) for other in ranks)
+                    if r is not None
+                )
+    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def best_rank_fusion(
+    rankings: Sequence[Sequence[str]], *, k_rrf: int = K_RRF, missing_rank: int | None = None
+) -> list[tuple[str, float]]:
+    """Fuse rankings of ids (best first) by each id's best rank on any of them.
+
+    Returns (id, ``1 / (k_rrf + best rank)``) best first; equal best ranks are ordered by the
+    ``reciprocal_rank_fusion`` sum (with ``missing_rank``), then by id.
+    """
+    best: dict[str, int] = {}
     for ranking in rankings:
         for rank, item in enumerate(dict.fromkeys(ranking), start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k_rrf + rank)
-    return sorted(fused.items(), key=lambda pair: (-pair[1], pair[0]))
+            best[item] = min(rank, best.get(item, rank))
+    agreement = dict(reciprocal_rank_fusion(rankings, k_rrf=k_rrf, missing_rank=missing_rank))
+    order = sorted(best, key=lambda item: (best[item], -agreement[item], item))
+    return [(item, 1.0 / (k_rrf + best[item])) for item in order]
 
 
 class HybridRetriever:
     """Retrieves cited passages from a vector store and a BM25 index holding the same chunks.
 
     candidates: how many chunks each side contributes to fusion (and to reranking);
-    k_rrf: the fusion constant; reranker: optional, see ``Reranker``.
+    k_rrf: the fusion constant; fusion: "best-rank" or "rrf" (see the module docstring);
+    reranker: optional, see ``Reranker``.
     """
 
     def __init__(
@@ -101,15 +141,19 @@ class HybridRetriever:
         reranker: Reranker | None = None,
         candidates: int = 50,
         k_rrf: int = K_RRF,
+        fusion: Fusion = "best-rank",
     ) -> None:
         if store.dim != embedder.dim:
             raise ValueError(f"store holds {store.dim}-dim vectors, embedder makes {embedder.dim}")
+        if fusion not in ("best-rank", "rrf"):
+            raise ValueError(f"unknown fusion {fusion!r}: use 'best-rank' or 'rrf'")
         self.store = store
         self.lexical = lexical
         self.embedder = embedder
         self.reranker = reranker
         self.candidates = candidates
         self.k_rrf = k_rrf
+        self.fusion: Fusion = fusion
 
     def retrieve(
         self, query: str, *, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"
@@ -142,9 +186,11 @@ class HybridRetriever:
         lexical = self.lexical.search(query, k=depth, filters=filters)
         dense = self._dense(query, k=depth, filters=filters)
         chunks = {c.id: c for c, _ in dense} | {c.id: c for c, _ in lexical}
-        fused = reciprocal_rank_fusion(
-            [[c.id for c, _ in lexical], [c.id for c, _ in dense]], k_rrf=self.k_rrf
-        )
+        rankings = [[c.id for c, _ in lexical], [c.id for c, _ in dense]]
+        if self.fusion == "rrf":
+            fused = reciprocal_rank_fusion(rankings, k_rrf=self.k_rrf)
+        else:
+            fused = best_rank_fusion(rankings, k_rrf=self.k_rrf, missing_rank=depth + 1)
         return [(chunks[i], score) for i, score in fused[:k]]
 
     def _whole(self, chunk: Chunk) -> Chunk:

@@ -15,6 +15,7 @@ from retrieval.retriever import (
     HybridRetriever,
     Reranker,
     RerankerUnavailableError,
+    best_rank_fusion,
     load_cross_encoder,
     reciprocal_rank_fusion,
 )
@@ -84,12 +85,30 @@ def test_rrf_on_a_hand_built_case() -> None:
     assert reciprocal_rank_fusion([["a", "a", "b"]]) == [("a", 1 / 61), ("b", 1 / 62)]
 
 
-def test_hybrid_fuses_the_two_rankings(retriever: HybridRetriever) -> None:
+def test_best_rank_fusion_on_a_hand_built_case() -> None:
+    fused = best_rank_fusion([["a", "b", "c"], ["b", "d", "c"]], k_rrf=60, missing_rank=4)
+    # best ranks: a 1, b 1, d 2, c 3; a and b tie at rank 1 and b, on both lists, goes first
+    assert fused == [("b", 1 / 61), ("a", 1 / 61), ("d", 1 / 62), ("c", 1 / 63)]
+    # without a missing rank equal agreement falls back to the id
+    assert best_rank_fusion([["y"], ["x"]]) == [("x", 1 / 61), ("y", 1 / 61)]
+
+
+def test_missing_rank_counts_an_absent_id_at_that_rank() -> None:
+    fused = dict(reciprocal_rank_fusion([["a", "b"], ["b"]], k_rrf=60, missing_rank=3))
+    assert fused == {"a": pytest.approx(1 / 61 + 1 / 63), "b": pytest.approx(1 / 62 + 1 / 61)}
+
+
+@pytest.mark.parametrize("fusion", ["best-rank", "rrf"])
+def test_hybrid_fuses_the_two_rankings(retriever: HybridRetriever, fusion: str) -> None:
+    retriever.fusion = fusion  # type: ignore[assignment]
     query, f = "revenue grew cloud", Filters(tickers=("MSFT", "AAPL"))
     lexical = [c.id for c, _ in retriever.lexical.search(query, k=50, filters=f)]
     vector = retriever.embedder.embed([query])[0]
     dense = [c.id for c, _ in retriever.store.query(vector, k=50, filters=f)]
-    expected = reciprocal_rank_fusion([lexical, dense])[:7]
+    if fusion == "rrf":
+        expected = reciprocal_rank_fusion([lexical, dense])[:7]
+    else:
+        expected = best_rank_fusion([lexical, dense], missing_rank=51)[:7]
     passages = retriever.retrieve(query, k=7, filters=f)
     assert [(p.chunk.id, p.score) for p in passages] == [(i, pytest.approx(s)) for i, s in expected]
     assert [p.rank for p in passages] == list(range(1, 8))
@@ -179,3 +198,50 @@ def test_guards(retriever: HybridRetriever) -> None:
         retriever.retrieve("revenue", mode="sparse")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="64-dim"):
         HybridRetriever(retriever.store, retriever.lexical, HashingEmbedder(dim=8))
+    with pytest.raises(ValueError, match="unknown fusion 'max'"):
+        HybridRetriever(
+            retriever.store,
+            retriever.lexical,
+            retriever.embedder,
+            fusion="max",  # type: ignore[arg-type]
+        )
+
+
+class FixedLexical(BM25Index):
+    """A BM25 index whose ranking is given (best first), whatever the query."""
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        super().__init__()
+        self.add(chunks)
+        self.ranking = chunks
+
+    def search(self, query, *, k=10, filters=None):  # type: ignore[no-untyped-def, override]
+        return [(c, 1.0 / rank) for rank, c in enumerate(self.ranking[:k], start=1)]
+
+
+class FixedStore:
+    """A vector store whose ranking is given (best first), whatever the query vector."""
+
+    dim = 8
+
+    def __init__(self, chunks: list[Chunk]) -> None:
+        self.ranking = chunks
+
+    def query(self, vector, *, k, filters=None):  # type: ignore[no-untyped-def]
+        return [(c, 1.0 / rank) for rank, c in enumerate(self.ranking[:k], start=1)]
+
+
+def test_a_lexical_only_hit_is_not_buried_by_the_fusion() -> None:
+    """Issue 23: the best BM25 hit (an exact figure), absent from the dense top 50, fell from
+    lexical rank 1 to 23 because chunks on both lists collect two RRF terms. Here the two
+    top-50 lists share only their tails (20 chunks, in opposite orders)."""
+    exact = make_chunk("total net sales of $65,225 million", doc_id="exact")
+    shared = [make_chunk(f"shared passage {i}", doc_id=f"s{i}") for i in range(20)]
+    lexical_only = [make_chunk(f"lexical passage {i}", doc_id=f"l{i}") for i in range(29)]
+    dense_only = [make_chunk(f"dense passage {i}", doc_id=f"d{i}") for i in range(30)]
+    lexical = FixedLexical([exact, *lexical_only, *shared])
+    store = FixedStore([*shared[::-1], *dense_only])
+    retriever = HybridRetriever(store, lexical, HashingEmbedder(dim=8))  # type: ignore[arg-type]
+    passages = retriever.retrieve("net sales 65,225", k=10)
+    assert exact.id in [p.chunk.id for p in passages[:3]]
+    assert retriever.retrieve("net sales 65,225", k=1, mode="bm25")[0].chunk.id == exact.id
