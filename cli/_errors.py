@@ -158,6 +158,18 @@ def _loaded_module_error(err: BaseException) -> tuple[Exit, str] | None:
 
         if isinstance(err, InsufficientHistoryError):
             return Exit.BAD_INPUT, f"not enough history: {_line(err)}"
+    if "quant.indicators.errors" in sys.modules:  # too few bars for the warm-up, bad bars
+        from quant.indicators import InsufficientDataError, InvalidBarsError
+
+        if isinstance(err, InsufficientDataError):
+            return Exit.BAD_INPUT, f"not enough history: {_line(err)}"
+        if isinstance(err, InvalidBarsError):
+            return Exit.BAD_INPUT, _line(err)
+    if "quant.risk.errors" in sys.modules:
+        from quant.risk import RiskInputError
+
+        if isinstance(err, RiskInputError):
+            return Exit.BAD_INPUT, _line(err)
     if "briefing.watchlist" in sys.modules:
         from briefing.watchlist import WatchlistError
 

@@ -20,7 +20,15 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from cli._output import Exit, as_of_option, console, err_console, parse_date, print_json
+from cli._output import (
+    BadInputError,
+    Exit,
+    as_of_option,
+    console,
+    err_console,
+    parse_date,
+    print_json,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -112,6 +120,19 @@ def _progress(total: int, label: str, enabled: bool) -> Iterator[Callable[[str],
     ) as bar:
         task = bar.add_task(label, total=total)
         yield lambda text: bar.update(task, advance=1, description=text)
+
+
+def _past_as_of(value: str | None) -> date:
+    """--as-of as a date, refused (exit 2, before anything runs or is stored) after today."""
+    from core.asof import today
+
+    day, now = as_of_option(value), today()
+    if day > now:
+        raise BadInputError(
+            f"--as-of {day} is after today ({now}): a briefing reports what the data showed up"
+            " to a date, never what it will show"
+        )
+    return day
 
 
 def _store(settings: Settings):  # noqa: ANN202
@@ -242,7 +263,7 @@ def briefing(
     settings: Settings = ctx.obj
     wl = _watchlist(watchlist, watchlist_file, settings)
     chosen = _formats(formats)
-    day = as_of_option(as_of)
+    day = _past_as_of(as_of)
     plan = BriefingPlan(
         workers=workers or settings.briefing_workers,
         ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,

@@ -27,7 +27,12 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON on stdout")
 
 
 def _window(start: str | None, end: str | None) -> tuple[date | None, date]:
-    return parse_date(start, name="--start"), as_of_option(end, name="--end")
+    """The dates of --start and --end; reversed dates are refused before any ticker runs."""
+    from data.bars import check_range
+
+    first, last = parse_date(start, name="--start"), as_of_option(end, name="--end")
+    check_range(first, last)
+    return first, last
 
 
 def _all_tickers(market: MarketData) -> list[str]:

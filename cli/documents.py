@@ -168,6 +168,7 @@ def search(
               signaldesk search "iPhone" --filed-after 2008-01-01 --filed-before 2009-12-31
     """
     from agent.services import build_tool_context
+    from data.bars import normalize_ticker
     from tools.documents import Kind, search_evidence
 
     after = parse_date(filed_after, name="--filed-after")
@@ -181,7 +182,7 @@ def search(
     found = search_evidence(
         tool_ctx,
         query,
-        ticker=ticker,
+        ticker=None if ticker is None else normalize_ticker(ticker),
         form=form,
         section=section,
         kinds=kinds,
@@ -233,12 +234,13 @@ def sentiment(
     settings: Settings = ctx.obj
     if as_of is not None:
         from agent.services import build_tool_context
+        from data.bars import normalize_ticker
         from tools.sentiment import sentiment_evidence
 
         if not text_or_ticker:
             raise DataError("name a TICKER with --as-of")
         tool_ctx = build_tool_context(settings, as_of=as_of_option(as_of))
-        ev = sentiment_evidence(tool_ctx, text_or_ticker)
+        ev = sentiment_evidence(tool_ctx, normalize_ticker(text_or_ticker))
         if as_json:
             print_json(ev.model_dump(mode="json"))
         else:
@@ -256,9 +258,12 @@ def _score_text(settings: Settings, text: str | None, file: Path | None, as_json
 
     if file is not None:
         try:
-            text = file.read_text(encoding="utf-8", errors="replace")
+            raw = file.read_bytes()
         except OSError as err:
             raise DataError(f"cannot read {file}: {err}") from None
+        if b"\x00" in raw or raw.startswith(b"%PDF"):  # scoring its bytes would score nothing
+            raise DataError(f"{file} is not a text file: give a .txt, .md or .html file")
+        text = raw.decode("utf-8", errors="replace")
     if not text or not text.strip():
         raise DataError("give TEXT to score, --file PATH, or a TICKER with --as-of")
     result = load_scorer(model=settings.sentiment_model).score([text])[0]

@@ -13,7 +13,7 @@ import typer
 from rich.box import SIMPLE
 from rich.table import Table
 
-from cli._output import BadInputError, as_of_option, console, parse_date, print_json
+from cli._output import BadInputError, Exit, as_of_option, console, parse_date, print_json
 
 AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
 SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
@@ -168,6 +168,7 @@ def train(
     from datetime import UTC, datetime
 
     from agent.services import build_tool_context
+    from data.bars import normalize_ticker
     from data.errors import DataError
     from tools.forecast import train as train_models
     from tools.forecast import universe
@@ -179,7 +180,7 @@ def train(
         raise DataError(
             f"--horizons {horizons!r}: use comma-separated integers like 1,5,20"
         ) from None
-    names = universe(tool_ctx, "")[1:] if all_ else [t.upper() for t in tickers or []]
+    names = universe(tool_ctx, "")[1:] if all_ else [normalize_ticker(t) for t in tickers or []]
     if not names:
         raise DataError("name at least one TICKER or pass --all")
     results: list[dict[str, Any]] = []
@@ -209,8 +210,14 @@ def train(
             )
     if as_json:
         print_json({"as_of": tool_ctx.as_of.isoformat(), "models": results})
-        return
-    table = Table(title=f"Models trained on data known by {tool_ctx.as_of}", box=SIMPLE)
+    else:
+        _print_trained(results, tool_ctx.as_of)
+    if any("error" in r for r in results):  # a ticker failed: partial, as data load
+        raise typer.Exit(Exit.CHECK_FAILED)
+
+
+def _print_trained(results: list[dict[str, Any]], as_of: date) -> None:
+    table = Table(title=f"Models trained on data known by {as_of}", box=SIMPLE)
     for col in ("ticker", "horizon", "accuracy", "baseline", "AUC", "folds", "verdict", "model"):
         table.add_column(col)
     for r in results:
