@@ -138,6 +138,16 @@ def available_suites() -> list[str]:
     return sorted(p.stem for p in _suites_dir().glob("*.yaml"))
 
 
+def _reason(err: Exception) -> str:
+    """One line for a file that could not be read or parsed (YAML's own message spans lines)."""
+    if isinstance(err, UnicodeDecodeError):
+        return f"not UTF-8 text (byte {err.start})"
+    if isinstance(err, yaml.MarkedYAMLError) and err.problem_mark is not None:
+        mark = err.problem_mark
+        return f"invalid YAML: {err.problem} (line {mark.line + 1}, column {mark.column + 1})"
+    return " ".join(str(err).split())
+
+
 def load_suite(name_or_path: str | Path) -> Suite:
     """A bundled suite by name (``core``) or a YAML file by path."""
     path = Path(name_or_path)
@@ -148,8 +158,8 @@ def load_suite(name_or_path: str | Path) -> Suite:
             raise SuiteError(f"no suite {str(name_or_path)!r}: bundled suites are {known}")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise SuiteError(f"cannot read suite {path}: {err}") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise SuiteError(f"cannot read suite {path}: {_reason(err)}") from None
     try:
         return Suite.model_validate(data)
     except ValidationError as err:

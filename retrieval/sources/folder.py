@@ -84,7 +84,10 @@ def load_folder(
     """Read every supported file under ``folder``, in name order; bad files, and files over the
     size or parsing-time ``limits`` (default ``ParseLimits()``), are reported."""
     root = Path(folder)
-    paths = sorted(p for p in (root.rglob("*") if recursive else root.iterdir()) if p.is_file())
+    found = root.rglob("*") if recursive else root.iterdir()
+    # A link that leads nowhere (a loop, a missing target) is reported with its reason when read,
+    # never dropped unseen; links to folders stay out, as rglob does not follow them.
+    paths = sorted(p for p in found if p.is_file() or (p.is_symlink() and not p.is_dir()))
     load = FolderLoad()
     for path in paths:
         suffix = path.suffix.lower()
