@@ -27,7 +27,8 @@ _BAD_PATH = frozenset({errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENOENT, 
 
 def describe(err: BaseException) -> tuple[Exit, str] | None:
     """The exit code and the one-line message for ``err``, or None when it is a bug."""
-    for check in (_known, _os_error, _sqlite_error, _postgres_error, _loaded_module_error):
+    checks = (_known, _os_error, _sqlite_error, _postgres_error, _loaded_module_error, _quant_error)
+    for check in checks:
         found = check(err)
         if found is not None:
             return found
@@ -135,7 +136,7 @@ def _postgres_error(err: BaseException) -> tuple[Exit, str] | None:
 
 
 def _loaded_module_error(err: BaseException) -> tuple[Exit, str] | None:
-    """Named errors of the agent, retrieval, quant and briefing layers."""
+    """Named errors of the agent, retrieval and briefing layers."""
     if "retrieval.embeddings" in sys.modules:
         from retrieval.embeddings import EmbeddingModelUnavailableError
 
@@ -153,6 +154,16 @@ def _loaded_module_error(err: BaseException) -> tuple[Exit, str] | None:
 
         if isinstance(err, ThreadStoreError):
             return Exit.UNAVAILABLE, _line(err)
+    if "briefing.watchlist" in sys.modules:
+        from briefing.watchlist import WatchlistError
+
+        if isinstance(err, WatchlistError):
+            return Exit.BAD_INPUT, _line(err)
+    return None
+
+
+def _quant_error(err: BaseException) -> tuple[Exit, str] | None:
+    """The quant layer's input errors (too little history, malformed bars or risk input)."""
     if "quant.backtest.splits" in sys.modules:
         from quant.backtest.splits import InsufficientHistoryError
 
@@ -169,10 +180,5 @@ def _loaded_module_error(err: BaseException) -> tuple[Exit, str] | None:
         from quant.risk import RiskInputError
 
         if isinstance(err, RiskInputError):
-            return Exit.BAD_INPUT, _line(err)
-    if "briefing.watchlist" in sys.modules:
-        from briefing.watchlist import WatchlistError
-
-        if isinstance(err, WatchlistError):
             return Exit.BAD_INPUT, _line(err)
     return None
