@@ -8,9 +8,6 @@ date of the first turn), so it tells whether the history was stored and read bac
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import date
@@ -24,6 +21,7 @@ from agent.deps import deps_from_settings
 from agent.memory import ThreadStoreError, open_checkpointer, postgres_conninfo
 from agent.runner import Agent, RunResult, open_agent
 from core.settings import Settings, load_settings
+from tests.processes import run_together
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 AS_OF = date(2013, 2, 28)
@@ -266,27 +264,7 @@ with open_checkpointer(settings):
 
 def _set_up_together(url: str, home: Path, *, n: int = 8) -> list[str]:
     """``n`` processes open the checkpointer at once; the last stderr line of each failure."""
-    go = home / "go"
-    root = Path(__file__).resolve().parents[2]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", _SETUP, url, str(home), str(go)],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(n)
-    ]
-    time.sleep(0.5)  # let them import (they wait for the go file either way)
-    go.touch()
-    failed = []
-    for proc in procs:
-        _, err = proc.communicate(timeout=180)
-        if proc.returncode != 0:
-            lines = [x for x in err.splitlines() if x.strip() and not x.startswith("(")]
-            failed.append(lines[-1] if lines else str(proc.returncode))
-    return failed
+    return run_together(_SETUP, [url, str(home)], home / "go", n=n)
 
 
 @pytest.fixture

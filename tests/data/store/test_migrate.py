@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from importlib import resources
-from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
@@ -14,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from data.store import current_revision, make_engine, schema_diff, upgrade
 from data.store.migrate import SCRIPT_LOCATION, VERSION_TABLE, _config
+from tests.processes import run_together
 
 
 def _head(engine: Engine) -> str:
@@ -74,31 +71,6 @@ engine = make_engine(sys.argv[1], connect_timeout=30)
 upgrade(engine)
 engine.dispose()
 """
-
-
-def run_together(code: str, args: list[str], go: Path, *, n: int = 8) -> list[str]:
-    """Start ``n`` interpreters running ``code`` with ``args`` + ``go``, create ``go`` once all
-    are started, and return the stderr of those that failed (empty when all succeeded)."""
-    root = Path(__file__).resolve().parents[3]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-c", code, *args, str(go)],
-            cwd=root,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for _ in range(n)
-    ]
-    time.sleep(0.5)  # let them import (they wait for the go file either way)
-    go.touch()
-    failed = []
-    for proc in procs:
-        _, err = proc.communicate(timeout=180)
-        if proc.returncode != 0:
-            lines = [x for x in err.splitlines() if x.strip() and not x.startswith("(")]
-            failed.append(lines[-1] if lines else str(proc.returncode))
-    return failed
 
 
 def test_eight_processes_migrating_an_empty_database_at_once_all_succeed(blank, tmp_path):
