@@ -8,6 +8,7 @@ from data.errors import (
     InvalidTickerError,
     UnknownTickerError,
 )
+from quant.backtest.splits import InsufficientHistoryError
 from quant.indicators import InsufficientDataError
 from quant.risk.errors import RiskInputError
 from tools.documents import NoIndexError
@@ -23,6 +24,7 @@ MODEL_FIXABLE: tuple[type[Exception], ...] = (
     EmptyRangeError,
     InvalidRangeError,
     InsufficientDataError,
+    InsufficientHistoryError,  # a walk-forward needs more history: a later date, another ticker
     RiskInputError,
     NoModelError,
     NoIndexError,

@@ -110,6 +110,14 @@ def test_forecast_without_models_tells_how_to_train(ctx: ToolContext) -> None:
     assert "signaldesk train MSFT --end 2013-02-28 --horizons 20" in message.content
 
 
+def test_a_walk_forward_without_enough_history_is_an_error_message(ctx: ToolContext) -> None:
+    with use_context(ctx):  # FB's bundled history starts 2012-05-18: no 12-month train window
+        message = call("backtest", {"ticker": "fb", "strategy": "ml"})
+    assert message.status == "error"
+    assert "walk-forward folds" in message.content and "months of history" in message.content
+    assert "Traceback" not in message.content
+
+
 def test_search_without_an_index_is_an_error_message(ctx: ToolContext) -> None:
     with use_context(ctx):
         message = call("search_filings", {"query": "gross margin", "ticker": "ibm"})
