@@ -67,7 +67,8 @@ def _extras(record: logging.LogRecord) -> dict[str, object]:
 
 
 class ContextFilter(logging.Filter):
-    """Adds the run id and masks secrets in the message and extra fields."""
+    """Adds the run id and masks secrets in the message and extra fields; drops other
+    libraries' records below WARNING, even from loggers whose level they set themselves."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
@@ -79,6 +80,8 @@ class ContextFilter(logging.Filter):
         return text
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING and record.name.split(".")[0] not in _PACKAGES:
+            return False  # another library's chatter (bm25s sets its own logger to DEBUG)
         record.run_id = _RUN_ID.get()
         if self.secrets:
             record.msg = self._mask(record.getMessage())

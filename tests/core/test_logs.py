@@ -75,3 +75,19 @@ def test_third_party_records_are_masked_too(tmp_path: Path, restore_root: None) 
     out = stream.getvalue()
     assert "apikey=**********" in out
     assert "k3y-abcdef" not in out and "dropped" not in out
+
+
+def test_other_libraries_reach_the_console_at_warning_and_above_only(
+    tmp_path: Path, restore_root: None
+) -> None:
+    settings = Settings(profile="dev", home=tmp_path, log_level="DEBUG")
+    stream = io.StringIO()
+    configure_logging(settings, stream=stream)
+    noisy = logging.getLogger("chatty_library")
+    noisy.setLevel(logging.DEBUG)  # as bm25s does to its own logger when imported
+    noisy.debug("building index from tokens")
+    noisy.warning("something is off")
+    logging.getLogger("retrieval.test").debug("ours at debug")
+    text = stream.getvalue()
+    assert "building index" not in text
+    assert "something is off" in text and "ours at debug" in text
