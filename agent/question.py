@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict
 from agent._dates import _parse_as_of
 from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, unique
 from agent._tickers import _resolve_tickers
+from agent.request import Ask, Decline, DocScope, Quantity, Verdict
 
 Intent = Literal[
     "signal",
@@ -55,6 +56,12 @@ class ParsedQuestion(BaseModel):
     fiscal_year: int | None = None
     k: int | None = None  # "top 5", "3 risk factors": how many items to return
     is_follow_up: bool = False
+    # the typed request (agent.request): what exactly is asked, for the planner and the writer
+    ask: Ask | None = None
+    quantity: Quantity = Quantity()
+    verdict: Verdict | None = None
+    scope: DocScope | None = None
+    decline: Decline | None = None
 
     def trying_unknown(self) -> ParsedQuestion:
         """For an open-universe provider (one that may serve any symbol): the missing symbols

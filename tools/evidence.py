@@ -28,6 +28,8 @@ EvidenceKind = Literal[
     "news",
     "comparison",
     "portfolio",
+    "period",  # realised statistics over a past window (tools.period)
+    "figure",  # a figure read from a filing's tables (tools.figures)
 ]
 
 
