@@ -100,7 +100,7 @@ def test_errors_say_what_is_wrong() -> None:
     with pytest.raises(EmptyWindowError, match="no bars dated 2020-01-04..2020-01-05"):
         period_stats(bars, start=date(2020, 1, 4), end=date(2020, 1, 5), as_of=as_of)  # a weekend
     holed = bars.copy()
-    holed.iloc[1, holed.columns.get_loc("close")] = np.nan
+    holed.loc[holed.index[1], "close"] = np.nan
     with pytest.raises(MissingPriceError, match="2020-01-02"):
         period_stats(holed, start=day(bars, 0), end=as_of, as_of=as_of)
     with pytest.raises(ValueError, match="sorted"):
