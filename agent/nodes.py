@@ -25,9 +25,11 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.prebuilt import ToolNode
 
 import prompts
+from agent.declines import decline_text, future_limit
 from agent.deps import AgentDeps
 from agent.llm import LLMUnavailableError, invoke_with_clear_errors
 from agent.question import ParsedQuestion, missing_symbols, parse_question
+from agent.request import Decline
 from agent.routes import pending_calls
 from agent.state import AgentState
 from core.asof import parse_as_of
@@ -60,33 +62,29 @@ def _handle_tool_error(err: Exception) -> str:
 def _refusal(
     q: ParsedQuestion, *, today: date, as_of: date, known: frozenset[str], offline: bool
 ) -> str | None:
-    """Why the question is declined before any tool runs, or None."""
-    listed = ", ".join(sorted(known))
-    if q.future_date:
-        limit = f"today ({today})" if as_of >= today else f"the as-of date {as_of}"
-        return (
-            f"I can't answer about {q.as_of}: it is after {limit}, and I only report what the "
-            "data showed up to a date, never what it will show."
+    """Why the question is declined before any tool runs, or None: the request's decline
+    (``agent.declines``: the decline first, then what can be done instead)."""
+    if q.future_date or (q.decline is not None and q.decline.reason == "future_date"):
+        when = Decline(reason="future_date", detail=str(q.as_of or ""))
+        return decline_text(
+            when, tickers=q.tickers, known=known, limit=future_limit(today=today, as_of=as_of)
         )
-    missing = missing_symbols(q)  # marked unknowns; unmarked ones when no company or comparing
-    if missing:
-        names = ", ".join(missing)
-        return f"I have no data for {names}, so I won't guess. Tickers I can research: {listed}."
-    if q.advice_request:
-        return (
-            "I can't promise returns or give personal financial advice (how much of your money "
-            "to put where). I can show the research signal, its evidence and its risks: ask, "
-            "for example, 'Should I buy MSFT?' or 'What is IBM's 99% VaR?'."
-        )
-    if offline and q.unsupported:
-        return (
-            "I can't answer that: I research listed companies (signals, indicators, risk and "
-            "VaR, backtests, model forecasts, filings, earnings calls, news and sentiment). "
-            f"Tickers I can research: {listed}."
-        )
-    if offline and not q.tickers and not q.intents & _TICKERLESS:
-        return f"Which company do you mean? Tickers I can research: {listed}."
-    return None
+    decline = q.decline
+    if decline is None or decline.reason in ("unknown_company", "no_company", "unsupported"):
+        missing = missing_symbols(q)  # marked unknowns; unmarked ones when no company/comparing
+        if missing:
+            decline = Decline(reason="unknown_company", detail=", ".join(missing))
+        elif q.advice_request:
+            decline = Decline(reason="advice")
+        elif decline is not None and decline.reason != "unknown_company" and not offline:
+            decline = None  # a model may answer what the offline planner cannot
+        elif offline and q.unsupported and q.ask is None:
+            decline = Decline(reason="unsupported")
+        elif offline and not q.tickers and not q.intents & _TICKERLESS and q.ask is None:
+            decline = Decline(reason="no_company")
+    if decline is None:
+        return None
+    return decline_text(decline, tickers=q.tickers, known=known)
 
 
 def _turn_as_of(
@@ -123,6 +121,8 @@ class PlanNodes:
         )
         if self.deps.open_universe:  # an online provider may know them
             q = q.trying_unknown()
+            if q.decline is not None and q.decline.reason == "unknown_company":
+                q = q.model_copy(update={"decline": None})
         as_of = _turn_as_of(
             q,
             forced=(config.get("configurable") or {}).get("as_of"),

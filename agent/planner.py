@@ -22,12 +22,11 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMe
 from langchain_core.outputs import ChatGeneration, ChatResult
 from pydantic import ConfigDict
 
+from agent.plan_table import ToolPlan, forecast_horizon, request_calls
 from agent.question import ParsedQuestion, parse_question
 
 __all__ = ["OfflinePlanner", "ToolPlan", "parse_conversation", "plan_calls"]
 
-ToolPlan = tuple[str, dict[str, Any]]
-_HORIZONS = (1, 5, 20)
 _STRATEGIES = (
     ("buy_and_hold", re.compile(r"\bbuy[\s-]+(?:and|&)[\s-]+hold\b", re.I)),
     ("sma_cross", re.compile(r"\b(?:sma|moving[\s-]+average)[\s-]+cross\w*|\bcrossover\b", re.I)),
@@ -56,12 +55,6 @@ def _strategy(text: str) -> str:
     return next((name for name, pattern in _STRATEGIES if pattern.search(text)), "confluence")
 
 
-def _horizon(days: int | None) -> int:
-    if days is None:
-        return 5
-    return min(_HORIZONS, key=lambda h: (abs(h - days), h))
-
-
 def _search_calls(q: ParsedQuestion, tickers: Sequence[str | None]) -> list[ToolPlan]:
     k = min(q.k or 5, 20)
     plans: list[ToolPlan] = []
@@ -88,7 +81,11 @@ def _search_calls(q: ParsedQuestion, tickers: Sequence[str | None]) -> list[Tool
 
 
 def plan_calls(q: ParsedQuestion) -> list[ToolPlan]:
-    """The tool calls that answer ``q`` (the planner's whole policy, deterministic)."""
+    """The tool calls that answer ``q`` (the planner's whole policy, deterministic): from the
+    typed request's ask when it has one (``agent.plan_table``), else from its intents."""
+    planned = request_calls(q)
+    if planned is not None:
+        return _distinct(planned)
     intents = set(q.intents) - {"why"}
     tickers = list(q.tickers)
     plans: list[ToolPlan] = []
@@ -115,7 +112,7 @@ def plan_calls(q: ParsedQuestion) -> list[ToolPlan]:
         if "risk" in intents and not ("signal" in intents or overview):
             plans.append(("risk", {"ticker": ticker, "horizon_days": q.horizon_days or 10}))
         if "forecast" in intents:
-            horizon = _horizon(q.horizon_days)
+            horizon = forecast_horizon(q.horizon_days)
             plans.append(("model_forecast", {"ticker": ticker, "horizon": horizon}))
         if "backtest" in intents:
             args: dict[str, Any] = {"ticker": ticker, "strategy": _strategy(q.text)}
@@ -125,6 +122,10 @@ def plan_calls(q: ParsedQuestion) -> list[ToolPlan]:
         if "sentiment" in intents:
             plans.append(("sentiment", {"ticker": ticker}))
     plans += _search_calls(q, tickers or [None])
+    return _distinct(plans)
+
+
+def _distinct(plans: list[ToolPlan]) -> list[ToolPlan]:
     return list({(name, repr(sorted(a.items()))): (name, a) for name, a in plans}.values())
 
 

@@ -24,6 +24,7 @@ from agent.answer import Answer
 from agent.deps import AgentDeps, deps_from_settings
 from agent.graph import build_graph
 from agent.llm import describe
+from agent.question import ParsedQuestion
 from agent.turn_evidence import turn_evidence
 from agent.verifier import Verification
 from core.settings import Settings
@@ -58,6 +59,7 @@ class RunResult(BaseModel):
     thread_id: str
     answer: Answer
     verification: Verification
+    request: ParsedQuestion | None = None  # the typed request the turn was planned from
     evidence: list[Evidence]
     steps: list[ToolStep]
     model: str
@@ -116,6 +118,7 @@ class Agent:
             thread_id=thread_id,
             answer=Answer.model_validate(state["answer"]),
             verification=Verification.model_validate(state["verification"]),
+            request=ParsedQuestion.model_validate(state["parsed"]) if state.get("parsed") else None,
             evidence=list(ledger),
             steps=steps,
             model=self.model_label,

@@ -1,0 +1,197 @@
+"""Planning from the typed request: the tool calls that compute exactly what was asked.
+
+One row per ask (``agent.request.Ask``): a month's VaR is a 21-day VaR, "how would buy and hold
+have done" is a backtest, "has the model held up" is the walk-forward record, a drawdown over a
+past year is the realised one, a calendar year's return is that year's, a size for an account is
+in currency. Where a tool may be unable to answer (no trained model for a direction question),
+the plan also gathers what can answer, and the writer says which one it used and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from agent.question import ParsedQuestion
+from agent.request import Period
+
+__all__ = ["ToolPlan", "forecast_horizon", "request_calls"]
+
+ToolPlan = tuple[str, dict[str, Any]]
+_FORECAST_HORIZONS = (1, 5, 20)
+_COMPARE_METRICS = {"risk", "signal", "momentum"}
+_OVERVIEW_RISK_DAYS = 10
+
+
+def forecast_horizon(days: int | None) -> int:
+    """The trained model horizon nearest ``days`` (5 when none is asked)."""
+    if days is None:
+        return 5
+    return min(_FORECAST_HORIZONS, key=lambda h: (abs(h - days), h))
+
+
+def period_args(period: Period) -> dict[str, Any]:
+    """The ``period_stats`` arguments of a window, relative windows kept relative."""
+    if period.year_to_date:
+        return {"year_to_date": True}
+    if period.lookback_days is not None:
+        return {"lookback_days": period.lookback_days}
+    args: dict[str, Any] = {}
+    if period.start is not None:
+        args["start"] = period.start.isoformat()
+    if period.end is not None:
+        args["end"] = period.end.isoformat()
+    return args
+
+
+def _overview(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    return [
+        ("signal", {"ticker": t}),
+        ("technicals", {"ticker": t}),
+        ("risk", {"ticker": t, "horizon_days": _OVERVIEW_RISK_DAYS}),
+        ("market_snapshot", {"ticker": t}),
+    ]
+
+
+def _signal(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    args: dict[str, Any] = {"ticker": t}
+    if q.quantity.account_size is not None:
+        args["account_size"] = q.quantity.account_size
+    return [
+        ("signal", args),
+        ("technicals", {"ticker": t}),
+        ("risk", {"ticker": t, "horizon_days": _OVERVIEW_RISK_DAYS}),
+    ]
+
+
+def _position(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    args: dict[str, Any] = {"ticker": t}
+    if q.quantity.account_size is not None:
+        args["account_size"] = q.quantity.account_size
+    return [("signal", args)]
+
+
+def _windowed(q: ParsedQuestion, t: str, *, otherwise: list[ToolPlan]) -> list[ToolPlan]:
+    if q.quantity.period is None:
+        return otherwise
+    return [("period_stats", {"ticker": t} | period_args(q.quantity.period))]
+
+
+def _return(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    return _windowed(q, t, otherwise=[("market_snapshot", {"ticker": t})])
+
+
+def _volatility(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    return _windowed(q, t, otherwise=[("risk", {"ticker": t, "horizon_days": 1})])
+
+
+def _drawdown(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    forward = [("risk", {"ticker": t, "horizon_days": q.quantity.horizon_days or 1})]
+    return _windowed(q, t, otherwise=forward)
+
+
+def _var(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    return [("risk", {"ticker": t, "horizon_days": q.quantity.horizon_days or 1})]
+
+
+def _backtest(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    strategy = "ml" if q.ask == "model_record" else q.quantity.strategy or "confluence"
+    args: dict[str, Any] = {"ticker": t, "strategy": strategy}
+    period = q.quantity.period
+    if period is not None and period.start is not None and q.ask == "backtest":
+        args["start_year"] = period.start.year
+    return [("backtest", args)]
+
+
+def _direction(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    horizon = forecast_horizon(q.quantity.horizon_days or q.horizon_days)
+    return [("model_forecast", {"ticker": t, "horizon": horizon}), ("signal", {"ticker": t})]
+
+
+def _one(name: str) -> Callable[[ParsedQuestion, str], list[ToolPlan]]:
+    return lambda q, t: [(name, {"ticker": t})]
+
+
+_PER_TICKER: dict[str, Callable[[ParsedQuestion, str], list[ToolPlan]]] = {
+    "overview": _overview,
+    "signal": _signal,
+    "position_size": _position,
+    "price": _one("market_snapshot"),
+    "return": _return,
+    "range": lambda q, t: _windowed(q, t, otherwise=[("market_snapshot", {"ticker": t})]),
+    "indicator": _one("technicals"),
+    "overbought": _one("technicals"),
+    "trend": _one("technicals"),
+    "regime": lambda q, t: [("signal", {"ticker": t}), ("technicals", {"ticker": t})],
+    "var": _var,
+    "cvar": _var,
+    "volatility": _volatility,
+    "drawdown": _drawdown,
+    "backtest": _backtest,
+    "model_record": _backtest,
+    "direction": _direction,
+    "sentiment": _one("sentiment"),
+    "why": _one("signal"),
+}
+
+
+def _compare_metric(q: ParsedQuestion) -> str:
+    metric = q.quantity.metric or ""
+    if metric in _COMPARE_METRICS:
+        return metric
+    if metric in {"volatility", "var", "cvar", "drawdown"}:
+        return "risk"
+    return "momentum" if metric in {"return", "performance"} else "signal"
+
+
+def _documents(q: ParsedQuestion, tickers: Sequence[str | None]) -> list[ToolPlan]:
+    scope = q.scope
+    k = min(q.k or 5, 20)
+    plans: list[ToolPlan] = []
+    for t in tickers:
+        base: dict[str, Any] = {"k": k} | ({"ticker": t} if t is not None else {})
+        if q.ask == "filing_figure" and scope is not None and scope.figure and t is not None:
+            years = list(scope.fiscal_years or ((scope.fiscal_year,) if scope.fiscal_year else ()))
+            args: dict[str, Any] = {"ticker": t, "figure": scope.figure}
+            if years:
+                args["fiscal_years"] = years
+            plans.append(("filing_figure", args))
+        elif q.ask in ("filing", "filing_figure"):
+            args = base | {"query": (scope.topic if scope and scope.topic else q.text)[:500]}
+            if scope is not None:
+                if scope.section:
+                    args["section"] = scope.section
+                if scope.form:
+                    args["form"] = scope.form
+                if scope.fiscal_year is not None:
+                    args["fiscal_year"] = scope.fiscal_year
+                elif scope.latest:
+                    args["latest"] = True
+            plans.append(("search_filings", args))
+        elif q.ask == "call":
+            topic = scope.topic if scope and scope.topic else q.text
+            plans.append(("search_calls", base | {"query": topic[:500]}))
+        elif q.ask == "news":
+            topic = scope.topic if scope and scope.topic else q.text
+            plans.append(("news", base | {"query": topic[:500]}))
+    return plans
+
+
+def request_calls(q: ParsedQuestion) -> list[ToolPlan] | None:
+    """The calls for ``q``'s ask, or None when the request has no ask (the planner then plans
+    from the intents) or is declined (no tool runs: an empty list)."""
+    if q.decline is not None:
+        return []
+    if q.ask is None or q.ask == "capabilities":
+        return None if q.ask is None else []
+    tickers = list(q.tickers)
+    if q.ask in ("filing", "filing_figure", "call", "news"):
+        return _documents(q, tickers or [None])
+    if q.ask == "compare" or (q.verdict is not None and q.verdict.kind == "which"):
+        if len(tickers) >= 2:
+            return [("compare", {"tickers": tickers[:5], "metric": _compare_metric(q)})]
+        return None  # one company: not a comparison the tools can make; plan from the intents
+    per_ticker = _PER_TICKER.get(q.ask)
+    if per_ticker is None:
+        return None
+    return [call for t in tickers for call in per_ticker(q, t)]
