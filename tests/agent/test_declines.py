@@ -1,0 +1,48 @@
+"""Declines: the first sentence declines and says why, then what can be done instead."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from agent.declines import capabilities_text, decline_text, future_limit
+from agent.request import Decline
+
+KNOWN = ("AAPL", "MSFT", "IBM")
+
+
+@pytest.mark.parametrize(
+    ("decline", "first", "instead"),
+    [
+        (Decline(reason="bad_level", detail="150%"), "I can't compute a VaR at 150%", "99%"),
+        (Decline(reason="exact_price"), "I won't forecast an exact price for MSFT", "probability"),
+        (Decline(reason="what_to_buy"), "I won't tell you exactly what to buy", "Should I buy"),
+        (Decline(reason="unknown_company", detail="TSLA"), "TSLA is not covered", "AAPL, IBM"),
+        (
+            Decline(reason="bad_horizon", detail="10 years"),
+            "I can't compute that over 10 years",
+            "month",
+        ),
+        (Decline(reason="no_company"), "Which company do you mean?", "MSFT"),
+    ],
+)
+def test_each_decline_leads_with_the_decline_and_offers_what_can_be_done(
+    decline: Decline, first: str, instead: str
+) -> None:
+    text = decline_text(decline, tickers=("MSFT",), known=KNOWN)
+    assert text.startswith(first)
+    assert instead in re.split(r"(?<=[.?])\s", text, maxsplit=1)[1]  # the offer follows
+
+
+def test_a_future_date_names_the_last_visible_date() -> None:
+    limit = future_limit(today=date(2026, 12, 7), as_of=date(2012, 6, 29))
+    text = decline_text(
+        Decline(reason="future_date", detail="2013-06-30"), tickers=(), known=KNOWN, limit=limit
+    )
+    assert text.startswith("I can't answer about 2013-06-30: it is after the as-of date 2012-06-29")
+
+
+def test_capabilities_list_the_tickers() -> None:
+    assert "AAPL, IBM, MSFT" in capabilities_text(known=KNOWN)
