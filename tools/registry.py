@@ -26,6 +26,7 @@ from tools.errors import MODEL_FIXABLE
 from tools.evidence import Evidence
 from tools.forecast import NoModelError, forecast_evidence
 from tools.market import market_snapshot_evidence
+from tools.period import period_evidence
 from tools.risk import risk_evidence
 from tools.runtime import ToolInputError, current_context
 from tools.sentiment import sentiment_evidence
@@ -45,6 +46,36 @@ K = Annotated[int, Field(ge=1, le=20, description="How many passages to return."
 
 class TickerArgs(BaseModel):
     ticker: Ticker
+
+
+class SignalArgs(TickerArgs):
+    account_size: float | None = Field(
+        None,
+        gt=0,
+        le=1e12,
+        description="Account size in currency, to state the suggested position in currency.",
+    )
+
+
+class PeriodArgs(TickerArgs):
+    start: date | None = Field(
+        None,
+        description="First calendar day of the window (YYYY-MM-DD), e.g. 2011-01-01 for 2011.",
+    )
+    end: date | None = Field(
+        None,
+        description="Last calendar day (YYYY-MM-DD), only with start; omit for up to the as-of "
+        "date (a later end is clipped to it).",
+    )
+    lookback_days: int | None = Field(
+        None,
+        ge=1,
+        le=36500,
+        description="Instead of start: calendar days back from the as-of date (365 = last year).",
+    )
+    year_to_date: bool = Field(
+        False, description="Instead of start: from 1 January of the as-of date's year."
+    )
 
 
 class ForecastArgs(TickerArgs):
@@ -112,12 +143,41 @@ def technicals(ticker: str) -> tuple[str, list[dict[str, Any]]]:
     return _reply([technicals_evidence(current_context(), ticker)])
 
 
-def signal(ticker: str) -> tuple[str, list[dict[str, Any]]]:
+def signal(ticker: str, account_size: float | None = None) -> tuple[str, list[dict[str, Any]]]:
     """Use for "should I buy/sell X": the deterministic signal (STRONG BUY..STRONG SELL) from
-    technicals, sentiment and the ML forecast, with score, confidence, suggested position and
-    regime. Quote its action; never invent one. Returns the signal evidence and its supports."""
-    main, supporting = signal_evidence(current_context(), ticker)
+    technicals, sentiment and the ML forecast, with score, confidence, suggested position (a
+    fraction of the account) and regime. Give `account_size` when the user states one ("I have
+    $50,000"): the position is then also given in currency. Quote its action; never invent one.
+    Returns the signal evidence and its supports."""
+    main, supporting = signal_evidence(current_context(), ticker, account_size=account_size)
     return _reply([main, *supporting])
+
+
+def period_stats(
+    ticker: str,
+    start: date | None = None,
+    end: date | None = None,
+    lookback_days: int | None = None,
+    year_to_date: bool = False,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for what X did over a past window: a calendar period's return ("in 2011", "in Q1
+    2012", "year to date"), the realised max drawdown or realised volatility over a past window
+    ("over the last year", "during 2008"), or a period's high and low. Give the window one way:
+    start (with an optional end), lookback_days, or year_to_date. The return is measured from
+    the last close before the window. Not for forward risk (use risk). Returns one period
+    evidence."""
+    return _reply(
+        [
+            period_evidence(
+                current_context(),
+                ticker,
+                start=start,
+                end=end,
+                lookback_days=lookback_days,
+                year_to_date=year_to_date,
+            )
+        ]
+    )
 
 
 def model_forecast(ticker: str, horizon: int = 5) -> tuple[str, list[dict[str, Any]]]:
@@ -252,8 +312,9 @@ def _make(fn: Callable[..., Any], schema: type[BaseModel]) -> BaseTool:
 
 TOOLS: list[BaseTool] = [
     _make(market_snapshot, TickerArgs),
+    _make(period_stats, PeriodArgs),
     _make(technicals, TickerArgs),
-    _make(signal, TickerArgs),
+    _make(signal, SignalArgs),
     _make(model_forecast, ForecastArgs),
     _make(backtest, BacktestArgs),
     _make(risk, RiskArgs),

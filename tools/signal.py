@@ -15,8 +15,10 @@ from quant.signals.technical import technical_score
 from tools.context import ToolContext
 from tools.evidence import Evidence, Window
 from tools.forecast import NoModelError, forecast_evidence
+from tools.runtime import ToolInputError
 
 VOL_WINDOW = 60
+MAX_ACCOUNT = 1e12
 
 
 def _technical_part(ctx: ToolContext, frame: pd.DataFrame) -> Part:
@@ -76,8 +78,35 @@ def _sizing(close: pd.Series, ml: Part, horizon: int) -> Sizing:
     return Sizing(volatility=vol, kelly_cap=kelly_position(kelly=kelly))
 
 
-def signal_evidence(ctx: ToolContext, ticker: str) -> tuple[Evidence, list[Evidence]]:
-    """The signal at ``ctx.as_of`` and the evidence behind its parts (forecast, if any)."""
+def _check_account(account_size: float | None) -> None:
+    if account_size is not None and not (
+        math.isfinite(account_size) and 0 < account_size <= MAX_ACCOUNT
+    ):
+        raise ToolInputError(
+            f"account_size must be a positive amount up to {MAX_ACCOUNT:,.0f}, got {account_size}"
+        )
+
+
+def _position(account_size: float | None, position_size: float) -> dict[str, float]:
+    """The suggested position in currency for ``account_size`` (none when it is not given)."""
+    if account_size is None:
+        return {}
+    return {
+        "account_size": float(account_size),
+        "position_value": round(account_size * position_size, 2),
+    }
+
+
+def signal_evidence(
+    ctx: ToolContext, ticker: str, *, account_size: float | None = None
+) -> tuple[Evidence, list[Evidence]]:
+    """The signal at ``ctx.as_of`` and the evidence behind its parts (forecast, if any).
+
+    With ``account_size`` (currency), the values also hold ``account_size`` and
+    ``position_value`` = account_size x position_size rounded to cents (negative for a sell:
+    the amount to reduce or short); without it they are as before.
+    """
+    _check_account(account_size)
     bars = ctx.bars(ticker)
     frame = bars.frame
     technical = _technical_part(ctx, frame)
@@ -98,6 +127,8 @@ def signal_evidence(ctx: ToolContext, ticker: str) -> tuple[Evidence, list[Evide
         "thresholds": ctx.config.confluence_thresholds.model_dump(),
         "nominal_weights": ctx.config.confluence_weights.model_dump(),
     }
+    sized = _position(account_size, sig.position_size)
+    values |= sized
     absent = [f"{n} ({p.reason})" for n, p in sig.parts.items() if not p.available]
     evidence = Evidence.make(
         kind="signal",
@@ -112,7 +143,13 @@ def signal_evidence(ctx: ToolContext, ticker: str) -> tuple[Evidence, list[Evide
         },
         summary=(
             f"{bars.ticker} signal as of {ctx.as_of}: {sig.action.value}, score {sig.score:.3f}, "
-            f"confidence {sig.confidence:.2f}, suggested position {sig.position_size:+.2%}; "
+            f"confidence {sig.confidence:.2f}, suggested position {sig.position_size:+.2%}"
+            + (
+                f" = {sized['position_value']:+,.2f} of an account of {sized['account_size']:,.2f}"
+                if sized
+                else ""
+            )
+            + "; "
             f"regime {regime}; parts used: "
             + ", ".join(
                 f"{n} {p.score:.3f} x {sig.weights[n]:.2f}"

@@ -17,6 +17,7 @@ from tools.technicals import technicals_evidence
 AS_OF = date(2013, 2, 28)
 EXPECTED = {
     "market_snapshot",
+    "period_stats",
     "technicals",
     "signal",
     "model_forecast",
@@ -51,7 +52,10 @@ def test_every_tool_has_a_name_a_description_and_no_injected_fields() -> None:
         assert t.response_format == "content_and_artifact"
         fields = set(t.tool_call_schema.model_json_schema()["properties"])
         assert fields, t.name
-        assert not fields & {"as_of", "ctx", "context", "date", "start", "end"}, t.name
+        assert not fields & {"as_of", "ctx", "context", "date"}, t.name
+        # a window is the model's to choose only where the question names one (end is clipped
+        # to the as-of date); no other tool takes one
+        assert not fields & {"start", "end"} or t.name == "period_stats", t.name
 
 
 def test_signal_returns_the_signal_evidence_as_artifact(ctx: ToolContext) -> None:
