@@ -27,11 +27,13 @@ test: $(STAMP)
 reliability: $(STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile -m reliability tests/reliability
 
-# The release gate: the core eval suite with the offline planner, under agreed thresholds.
+# The release gate: the core and questions eval suites with the offline planner, one run, the
+# same thresholds for each (answers_question: the answer's first sentence answers the question).
 EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \
-             citation_validity=1 refusal_accuracy=1 completeness=1 latency_p95_s=5
+             citation_validity=1 refusal_accuracy=1 completeness=1 answers_question=1 \
+             latency_p95_s=5
 eval: $(STAMP)
-	$(BIN)/signaldesk eval run core --no-progress --out $(or $(EVAL_OUT),eval-reports) \
+	$(BIN)/signaldesk eval run core questions --no-progress --out $(or $(EVAL_OUT),eval-reports) \
 	  $(foreach t,$(EVAL_GATE),--fail-under $(t))
 
 bench: $(STAMP)

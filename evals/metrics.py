@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agent.answer import citation_ids
+from agent.answer import Answer, citation_ids
 from agent.numbers import extract
 from agent.runner import RunResult
-from evals.suite import Case, Fact
+from evals.answer_first import first_named, first_sentence, is_decline, says
+from evals.suite import AnswerExpect, Case, Fact, Said
 
-__all__ = ["CaseScore", "FactCheck", "read_path", "score_case"]
+__all__ = ["AnswerReferences", "CaseScore", "FactCheck", "check_answer", "read_path", "score_case"]
 
 
 class FactCheck(BaseModel):
@@ -47,6 +49,8 @@ class CaseScore(BaseModel):
     citation_valid: bool | None = None
     refusal_correct: bool
     completeness: float | None = None  # facts, cited kinds, phrases and tickers present
+    answers_question: bool | None = None  # the first sentence carries what was asked
+    first_sentence: str = ""
     facts: list[FactCheck] = Field(default_factory=list)
     latency_s: float = 0.0
     tokens: int = 0
@@ -91,18 +95,58 @@ def read_path(values: Mapping[str, Any], path: str) -> Any:  # noqa: ANN401
 
 
 def _fact_found(text: str, fact: Fact, expected: float) -> bool:
-    target = expected * 100 if fact.percent else expected
+    target = (expected * 100 if fact.percent else expected) * fact.scale
     target = abs(target) if fact.absolute else target
     for q in extract(text):
         if q.is_date or q.literal is None:
             continue
         if fact.percent and q.unit != "%":
             continue
-        amount = q.literal * q.scale  # q.value of a number
+        amount = q.literal * (fact.scale if q.scale == 1 else q.scale)  # q.value of a number
         written = abs(amount) if fact.absolute else amount
-        if abs(written - target) <= fact.tolerance:
+        if abs(written - target) <= fact.tolerance * fact.scale:
             return True
     return False
+
+
+@dataclass(frozen=True)
+class AnswerReferences:
+    """The references of a case's answer expectation, computed without the agent: each fact
+    and ``said`` word with its value (or the error computing it), and the ``which`` ticker."""
+
+    facts: list[tuple[Fact, float | None, str | None]] = field(default_factory=list)
+    said: list[tuple[Said, str | None, str | None]] = field(default_factory=list)
+    which: tuple[str | None, str | None] | None = None
+
+
+def check_answer(expect: AnswerExpect, answer: Answer, refs: AnswerReferences) -> list[str]:
+    """What the answer's first sentence misses of ``expect`` (empty: it answers the question).
+    Facts are matched as in the whole answer, but on the first sentence only."""
+    sentence = first_sentence(answer.markdown)
+    if len(refs.facts) != len(expect.facts) or len(refs.said) != len(expect.said):
+        raise ValueError("the answer's references do not match its expectation")
+    missing = [
+        f"{f.tool}:{f.path} = {value}" if error is None else f"{f.tool}:{f.path} ({error})"
+        for f, value, error in refs.facts
+        if value is None or not _fact_found(sentence, f, value)
+    ]
+    if expect.any and not any(says(sentence, w) for w in expect.any):
+        missing.append(f"none of {expect.any}")
+    missing += [repr(w) for w in expect.all if not says(sentence, w)]
+    for said, word, error in refs.said:
+        if word is None or not says(sentence, word):
+            missing.append(f"{said.tool}:{said.path} = {word!r}" + (f" ({error})" if error else ""))
+    if expect.which is not None:
+        ticker, error = refs.which or (None, "not computed")
+        tickers = list(expect.which.args.get("tickers", []))
+        named = first_named(sentence, tickers)
+        if ticker is None or named != ticker:
+            missing.append(f"which: {ticker or error} named first (named first: {named})")
+    if expect.decline and not (
+        answer.refused and is_decline(sentence, reason=answer.refusal_reason)
+    ):
+        missing.append("a decline" if not answer.refused else "the decline first")
+    return missing
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -115,10 +159,12 @@ def score_case(
     *,
     facts: list[tuple[Fact, float | None, str | None]],
     expected_signal: tuple[str, str] | None,
+    answer_refs: AnswerReferences | None = None,
 ) -> CaseScore:
     """Score ``result`` (the case's last turn). ``facts``: each fact with its reference value
     (or the error computing it); ``expected_signal``: (action, evidence id) of the
-    deterministic signal for ``case.expect.signal``."""
+    deterministic signal for ``case.expect.signal``; ``answer_refs``: the references of
+    ``case.expect.answer``."""
     expect, answer = case.expect, result.answer
     text = answer.markdown
     lowered = text.lower()
@@ -178,6 +224,12 @@ def score_case(
         if not same:
             failures.append(f"tickers {answer.tickers}, expected {expect.tickers}")
     failures += [f"forbidden phrase {p!r}" for p in expect.forbid if p.lower() in lowered]
+    answers = None
+    if expect.answer is not None:
+        missed = check_answer(expect.answer, answer, answer_refs or AnswerReferences())
+        answers = not missed
+        if missed:
+            failures.append(f"first sentence does not answer: missing {'; '.join(missed)}")
     return CaseScore(
         case_id=case.id,
         tags=list(case.tags),
@@ -191,6 +243,8 @@ def score_case(
         citation_valid=citation_valid,
         refusal_correct=refusal_correct,
         completeness=_ratio(sum(present), len(present)),
+        answers_question=answers,
+        first_sentence=first_sentence(text),
         facts=fact_checks,
         latency_s=result.elapsed_s,
         tokens=result.tokens,

@@ -55,7 +55,7 @@ def render_markdown(result: SuiteResult, *, run_id: int | None = None) -> str:
     lines += ["", "## Failures", ""]
     lines += [f"- **{c.case_id}**: {'; '.join(c.failures)}" for c in failed] or ["None."]
     lines += ["", "## Cases", ""]
-    header = ["case", "passed", "tools", "latency (s)", "judge"]
+    header = ["case", "passed", "answers", "tools", "latency (s)", "judge"]
     lines += markdown_table(header, (_case_row(result, c) for c in result.cases))
     return "\n".join(lines) + "\n"
 
@@ -64,7 +64,9 @@ def _case_row(result: SuiteResult, c: CaseScore) -> list[str]:
     j = result.judgements.get(c.case_id)
     judged = "" if j is None else (j.error or f"{j.correctness}/{j.grounding}/{j.clarity}")
     passed = "yes" if c.passed else "NO"
-    return [c.case_id, passed, ", ".join(c.tools_called) or "-", f"{c.latency_s:.2f}", judged]
+    answers = "-" if c.answers_question is None else "yes" if c.answers_question else "NO"
+    tools = ", ".join(c.tools_called) or "-"
+    return [c.case_id, passed, answers, tools, f"{c.latency_s:.2f}", judged]
 
 
 def _charts(result: SuiteResult) -> str:

@@ -16,13 +16,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agent.runner import Agent, RunResult
 from evals.judge import Judge, Judgement
-from evals.metrics import CaseScore, read_path, score_case
-from evals.suite import Case, Fact, Suite
+from evals.metrics import AnswerReferences, CaseScore, read_path, score_case
+from evals.suite import AnswerExpect, Case, Fact, Suite, Which
 from tools.registry import TOOLS_BY_NAME
 from tools.runtime import use_context
 from tools.signal import signal_evidence
 
-__all__ = ["METRICS", "SuiteResult", "gate", "run_suite", "summarize"]
+__all__ = ["METRICS", "SuiteResult", "answer_references", "gate", "run_suite", "summarize"]
 
 METRICS = (
     "pass_rate",
@@ -33,6 +33,7 @@ METRICS = (
     "citation_validity",
     "refusal_accuracy",
     "completeness",
+    "answers_question",
     "latency_p50_s",
     "latency_p95_s",
     "tokens",
@@ -51,20 +52,61 @@ class SuiteResult(BaseModel):
     seconds: float
 
 
-def _reference_fact(fact: Fact, ctx: Any) -> tuple[float | None, str | None]:  # noqa: ANN401
-    tool = TOOLS_BY_NAME.get(fact.tool)
+def _tool_values(name: str, args: dict[str, Any], ctx: Any) -> tuple[Any, str | None]:  # noqa: ANN401
+    """The first evidence's values of ``name(args)`` at ``ctx``'s as-of date, or the error."""
+    tool = TOOLS_BY_NAME.get(name)
     if tool is None:
-        return None, f"unknown tool {fact.tool!r}"
+        return None, f"unknown tool {name!r}"
     with use_context(ctx):
         message = tool.invoke(
-            {"name": fact.tool, "args": fact.args, "id": "eval-reference", "type": "tool_call"}
+            {"name": name, "args": args, "id": "eval-reference", "type": "tool_call"}
         )
     if message.status == "error" or not message.artifact:
         return None, message.text
+    return message.artifact[0]["values"], None
+
+
+def _reference(
+    tool: str,
+    args: dict[str, Any],
+    path: str,
+    ctx: Any,
+    kind: type[float] | type[str],  # noqa: ANN401
+) -> tuple[Any, str | None]:
+    values, error = _tool_values(tool, args, ctx)
+    if error is not None:
+        return None, error
     try:
-        return float(read_path(message.artifact[0]["values"], fact.path)), None
+        return kind(read_path(values, path)), None
     except (KeyError, IndexError, TypeError, ValueError) as err:
-        return None, f"path {fact.path!r}: {err}"
+        return None, f"path {path!r}: {err}"
+
+
+def _reference_fact(fact: Fact, ctx: Any) -> tuple[float | None, str | None]:  # noqa: ANN401
+    return _reference(fact.tool, fact.args, fact.path, ctx, float)
+
+
+def _reference_which(which: Which, ctx: Any) -> tuple[str | None, str | None]:  # noqa: ANN401
+    values, error = _tool_values(which.tool, which.args, ctx)
+    if error is not None:
+        return None, error
+    try:
+        ranked = {t: float(row[which.key]) for t, row in values["by_ticker"].items()}
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        return None, f"by_ticker.*.{which.key}: {err}"
+    if not ranked:
+        return None, "no ticker compared"
+    pick = max if which.pick == "max" else min
+    return pick(ranked, key=ranked.__getitem__), None
+
+
+def answer_references(expect: AnswerExpect, ctx: Any) -> AnswerReferences:  # noqa: ANN401
+    """Every reference of an answer expectation, from the tools' own evidence at ``ctx``."""
+    return AnswerReferences(
+        facts=[(f, *_reference_fact(f, ctx)) for f in expect.facts],
+        said=[(s, *_reference(s.tool, s.args, s.path, ctx, str)) for s in expect.said],
+        which=None if expect.which is None else _reference_which(expect.which, ctx),
+    )
 
 
 def _run_case(agent: Agent, case: Case) -> CaseScore:
@@ -81,7 +123,8 @@ def _run_case(agent: Agent, case: Case) -> CaseScore:
     if case.expect.signal is not None:
         signal, _ = signal_evidence(ctx, case.expect.signal)
         expected = (signal.values["action"], signal.id)
-    return score_case(case, result, facts=facts, expected_signal=expected)
+    refs = None if case.expect.answer is None else answer_references(case.expect.answer, ctx)
+    return score_case(case, result, facts=facts, expected_signal=expected, answer_refs=refs)
 
 
 def _mean(values: list[float | bool | None]) -> float | None:
@@ -105,6 +148,7 @@ def summarize(cases: list[CaseScore]) -> dict[str, float | None]:
         "citation_validity": _mean([c.citation_valid for c in cases]),
         "refusal_accuracy": _mean([c.refusal_correct for c in cases]),
         "completeness": _mean([c.completeness for c in cases]),
+        "answers_question": _mean([c.answers_question for c in cases]),
         "latency_p50_s": quantile(0.5),
         "latency_p95_s": quantile(0.95),
         "tokens": float(sum(c.tokens for c in cases)),

@@ -33,13 +33,16 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 __all__ = [
+    "AnswerExpect",
     "Case",
     "Expect",
     "Fact",
     "Suite",
     "SuiteDocument",
     "SuiteError",
+    "Said",
     "ToolExpect",
+    "Which",
     "available_suites",
     "load_suite",
 ]
@@ -69,6 +72,51 @@ class Fact(_Model):
     percent: bool = False  # the answer writes it as a percentage (0.0384 -> 3.84%)
     tolerance: float = Field(default=0.01, ge=0)  # absolute, in the written unit
     absolute: bool = False  # compare |value| (a loss written without its sign)
+    # The evidence's unit in plain numbers: 1e6 for a table "in millions". A number written with
+    # a magnitude ("$65.2 billion") is compared in plain numbers, one written without it
+    # ("65,225") in the evidence's unit; the tolerance is in the evidence's unit.
+    scale: float = Field(default=1.0, gt=0)
+
+
+class Said(_Model):
+    """A word the answer must state, read from a tool's evidence at the case's as-of date (the
+    signal's ``action``, its ``regime``): ``tool(args)``, then ``path`` into the first evidence's
+    values, as for a Fact."""
+
+    tool: str
+    args: dict[str, Any] = Field(default_factory=dict)
+    path: str
+
+
+class Which(_Model):
+    """The company a "which is more X" answer must name first: of ``tickers``, the one whose
+    ``by_ticker.<T>.<key>`` in ``tool(args)``'s evidence is the largest (``pick: max``) or the
+    smallest (``min``). Tickers the evidence lists as unavailable are left out."""
+
+    tool: str = "compare"
+    args: dict[str, Any] = Field(default_factory=dict)
+    key: str
+    pick: Literal["max", "min"] = "max"
+
+
+class AnswerExpect(_Model):
+    """What the answer's first sentence must carry (see ``evals.answer_first``): every fact's
+    reference value, at least one of ``any``, every one of ``all`` (whole words, any case), every
+    ``said`` word, the ``which`` company named before the other, and for ``decline`` a refused
+    answer whose first sentence is the decline."""
+
+    facts: list[Fact] = Field(default_factory=list)
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+    said: list[Said] = Field(default_factory=list)
+    which: Which | None = None
+    decline: bool = False
+
+    @model_validator(mode="after")
+    def _checks_something(self) -> AnswerExpect:
+        if not (self.facts or self.any or self.all or self.said or self.which or self.decline):
+            raise ValueError("an answer expectation needs facts, any, all, said, which or decline")
+        return self
 
 
 class Expect(_Model):
@@ -80,6 +128,7 @@ class Expect(_Model):
     phrases: list[str] = Field(default_factory=list)  # must appear (case-insensitive)
     forbid: list[str] = Field(default_factory=list)  # must not appear (case-insensitive)
     refuse: bool = False
+    answer: AnswerExpect | None = None  # checked on the answer's first sentence
 
 
 class Case(_Model):
