@@ -155,7 +155,7 @@ class OfflinePlanner(BaseChatModel):
         names = {getattr(t, "name", None) for t in tools}
         needed = {
             "signal", "technicals", "risk", "market_snapshot", "model_forecast", "backtest",
-            "sentiment", "search_filings", "search_calls", "news", "compare",
+            "sentiment", "search_filings", "search_calls", "news", "compare", "period_stats",
         }  # fmt: skip
         if missing := needed - names:
             raise ValueError(f"the offline planner needs the tools {sorted(missing)}")

@@ -47,11 +47,9 @@ def plan(text: str) -> list[tuple[str, dict]]:
         ),
         (
             "Will Google go up over the next 20 days according to the model?",
-            [
-                ("signal", {"ticker": "GOOG"}),
-                ("technicals", {"ticker": "GOOG"}),
-                ("risk", {"ticker": "GOOG", "horizon_days": 10}),
+            [  # the model's 20-day probability, and the signal in case no model is trained
                 ("model_forecast", {"ticker": "GOOG", "horizon": 20}),
+                ("signal", {"ticker": "GOOG"}),
             ],
         ),
         ("What is the sentiment on Facebook?", [("sentiment", {"ticker": "FB"})]),
@@ -134,7 +132,7 @@ def test_follow_ups_are_read_with_the_earlier_questions() -> None:
     ]
     q = parse_conversation(messages, today=TODAY, known_tickers=KNOWN)
     assert q is not None and q.tickers == ("MSFT",) and q.is_follow_up
-    assert plan_calls(q) == [("risk", {"ticker": "MSFT", "horizon_days": 10})]
+    assert plan_calls(q) == [("risk", {"ticker": "MSFT", "horizon_days": 1})]  # a 1-day VaR
 
 
 def test_binding_without_the_needed_tools_is_a_clear_error() -> None:
