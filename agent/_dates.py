@@ -1,4 +1,7 @@
-"""As-of dates for the question parser: "as of June 2012", "end of 2011", "Q3 2012", ..."""
+"""As-of dates for the question parser: "as of June 2012", "end of 2011", "Q3 2012", ...
+
+Relative words ("now", "today", "currently", "at the moment") are not dates: they mean the
+turn's as-of date, so the parser leaves ``as_of`` None for them and never reads the clock."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from agent._grammar import FLAGS, YEAR
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
 _MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
 _MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
+MONTHS, MONTH_PATTERN = _MONTHS, _MONTH
 _QWORDS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "1st": 1, "2nd": 2, "3rd": 3, "4th": 4}
 _NOT_FORM = r"(?!\s*(?:10-?[kq]|annual|quarterly|form|filing))"
 # fmt: off
@@ -27,7 +31,6 @@ _DATES: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("ye", rf"\b(?:(?:at\s+)?(?:the\s+)?(?:end|close)\s+of\s+(?:(?:the\s+)?year\s+)?"
                rf"|year[-\s]?end\s+|end-){YEAR}\b|\b{YEAR}\s+year[-\s]?end\b"),
         ("in", rf"\b(?:in|during)\s+{YEAR}\b{_NOT_FORM}"),
-        ("today", r"\b(?:today|now)\b"),
     )
 )
 # fmt: on
@@ -54,20 +57,18 @@ def _to_date(kind: str, g: tuple[str | None, ...], today: date) -> date | None:
         return _month_end(int(g[-1] or 0), 3 * q)
     if kind == "mid":
         return date(int(g[0] or 0), 6, 30)
-    if kind == "today":
-        return today
     return date(int(next(y for y in g if y)), 12, 31)  # year-end, "in 2010"
 
 
-def _parse_as_of(text: str, today: date) -> date | None:
-    """The earliest date the text states; at one position the longest reading wins."""
+def _parse_as_of(text: str, today: date, *, skip: tuple[int, int] | None = None) -> date | None:
+    """The earliest date the text states; at one position the longest reading wins. A date
+    inside ``skip`` (the span of a period the question asks about) is not an as-of date."""
     best: tuple[int, int, date] | None = None
     for kind, pattern in _DATES:
         for m in pattern.finditer(text):
+            if skip is not None and m.start() < skip[1] and m.end() > skip[0]:
+                continue
             day = _to_date(kind, m.groups(), today)
             if day is not None and (best is None or (m.start(), -m.end()) < best[:2]):
                 best = (m.start(), -m.end(), day)
     return best[2] if best else None
-
-
-# --- intents ---------------------------------------------------------------------------------

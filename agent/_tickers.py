@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from agent._companies import COMPANIES, COMPANY_TICKERS
 from agent._grammar import FLAGS, unique
 
 # --- tickers ---------------------------------------------------------------------------------
@@ -26,6 +27,7 @@ _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"facebook|meta(?:\s+platforms)?", "FB"),
         (r"s\s?&\s?p(?:\s?500)?|s\s+and\s+p(?:\s+500)?|sp500|the\s+index"
          r"|the\s+(?:broad\s+|stock\s+)?market(?!\s+(?:price|value|cap|close|open|data))", "^GSPC"),
+        *COMPANIES,
     )
 )
 # fmt: on
@@ -110,10 +112,9 @@ def _how(pre: str, sym: str, known: frozenset[str], *, shouting: bool) -> str | 
         return None
     if symbol in known and (sym.isupper() or sym.lower() not in _COMMON_WORDS):
         return "known"
+    if sym.isupper() and len(sym) >= 2 and symbol in COMPANY_TICKERS and not shouting:
+        return "marked"  # a well-known company's symbol (TSLA, NFLX): a clear mark
     vocabulary = symbol in _NOT_SYMBOLS or _QUARTER.fullmatch(sym) is not None
     if sym.isupper() and not shouting and symbol not in known and not vocabulary:
         return "unmarked"
     return None
-
-
-# --- dates -----------------------------------------------------------------------------------
