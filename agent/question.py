@@ -4,14 +4,16 @@ the offline planner needs. Pure and deterministic: ``today`` and ``known_tickers
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from datetime import date
 from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from agent._dates import _parse_as_of
+from agent._exemplars import classify_ask
 from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, unique
+from agent._request import fill_request
 from agent._tickers import _resolve_tickers
 from agent.request import Ask, Decline, DocScope, Quantity, Verdict
 
@@ -69,13 +71,14 @@ class ParsedQuestion(BaseModel):
         candidates = missing_symbols(self)
         if not candidates:
             return self
-        return self.model_copy(
-            update={
-                "tickers": self.tickers + candidates,
-                "unknown_tickers": (),
-                "unmarked_symbols": (),
-            }
-        )
+        update: dict[str, object] = {
+            "tickers": self.tickers + candidates,
+            "unknown_tickers": (),
+            "unmarked_symbols": (),
+        }
+        if self.decline is not None and self.decline.reason in ("unknown_company", "no_company"):
+            update["decline"] = None  # tried, not declined
+        return self.model_copy(update=update)
 
 
 _T = TypeVar("_T")
@@ -202,9 +205,15 @@ def parse_question(
     today: date,
     history: ParsedQuestion | None = None,
     known_tickers: Collection[str],
+    classify: Callable[[str], Ask | None] | None = classify_ask,
 ) -> ParsedQuestion:
     """Parse ``text`` into a :class:`ParsedQuestion`. With ``history`` (the previous parsed
-    question), a follow-up inherits what it does not restate: tickers, as_of, intents, numbers."""
+    question), a follow-up inherits what it does not restate: tickers, as_of, intents, numbers,
+    and (when it asks nothing new) the ask with its quantity, verdict and scope.
+
+    ``classify`` (the MiniLM exemplar classifier by default; None for rules only) is consulted
+    only where the rules find no ask or a weak one. Relative words ("now", "currently") leave
+    ``as_of`` None: the turn's as-of date, never the clock."""
     tickers, unknown, unmarked = _resolve_tickers(text, frozenset(t.upper() for t in known_tickers))
     q = ParsedQuestion(
         text=text,
@@ -225,6 +234,7 @@ def parse_question(
         if len(q.tickers) >= 2 and _COMPARATIVE.search(text):  # "and which is riskier?"
             q = q.model_copy(update={"intents": q.intents | {"compare"}})
     level = _var_level(text) if "risk" in q.intents else None
+    q = fill_request(q, today=today, history=history if q.is_follow_up else None, classify=classify)
     return q.model_copy(
         update={
             "var_level": q.var_level if level is None else level,

@@ -1,0 +1,291 @@
+"""What a question asks (agent.request.Ask), by rules, with the verdict and metric it implies.
+
+Rules are ordered: the first that matches wins. Each is *sure* or *weak*; a weak match ("how
+much", "how is it doing", "buy") is one the MiniLM exemplar classifier may overrule, and a
+question no rule matches goes to the classifier alone. Numbers, dates, levels and tickers are
+never the classifier's: they stay with the rules (agent._periods, agent._dates, agent._tickers).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from agent._grammar import FLAGS
+from agent.request import Ask, Verdict
+
+
+class RuleAsk(NamedTuple):
+    ask: Ask
+    sure: bool
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, FLAGS)
+
+
+# fmt: off
+EXACT_PRICE = _rx(
+    r"\bprice\s+target|\btarget\s+price|\bwhat\s+will\s+(?:the\s+)?(?:\S+\s+){0,3}(?:price|close|"
+    r"closing\s+price|share\s+price|stock\s+price)\s+be\b|\bwhere\s+will\s+(?:\w+\s+){0,3}"
+    r"(?:close|trade|be\s+trading|end|finish)\b|\bwhat\s+will\s+(?:\w+\s+){0,3}(?:close|trade|be\s+"
+    r"worth)\s+at\b|\bhow\s+(?:high|low)\s+will\b|\bpredict\s+(?:the\s+)?(?:exact\s+)?(?:\S+\s+){0,2}"
+    r"(?:price|close)|\bexact\s+(?:future\s+)?price|\bwhat\s+(?:price|level)\s+will\b"
+    r"|\bwhat\s+will\s+(?:\w+\s+){0,3}be\s+worth\b|\bwill\s+(?:\w+\s+){0,3}(?:hit|reach)\s+\$?\d")
+WHAT_TO_BUY = _rx(
+    r"\b(?:what|which)\s+(?:stocks?|shares?|companies|company|ticker|one)?\s*(?:should|do|would|"
+    r"can)\s+(?:i|you|we)\s+(?:buy|pick|invest\s+in|recommend|get)\b|\btell\s+me\s+(?:exactly\s+)?"
+    r"what\s+to\s+buy|\bwhat\s+to\s+buy\b|\bbest\s+stocks?\s+(?:to\s+buy|right\s+now|for\b)"
+    r"|\bgive\s+me\s+(?:a\s+)?(?:stock\s+)?(?:pick|tip)s?\b|\b(?:good|best|top)\s+stocks?\s+to\s+(?:buy|own|pick)|\bstock\s+picks?\b|\bhot\s+tip")
+_CAPABILITIES = _rx(
+    r"\bwhat\s+(?:can|do)\s+you\s+(?:do|answer|help|know)|\bwhat\s+(?:kind\s+of\s+)?questions\s+"
+    r"can\b|\bhow\s+can\s+you\s+help|\bwho\s+are\s+you\b|\bwhat\s+are\s+you\b|^\s*help\s*[?!.]*$"
+    r"|\byour\s+(?:capabilities|features)|\bwhat\s+(?:tools|data)\s+do\s+you\s+have")
+_WHY = _rx(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|explain(?:\s+(?:that|this|why))?|"
+           r"what(?:'s|\s+is)\s+(?:driving|behind)|what\s+drives|what\s+are\s+the\s+drivers)\b"
+           r"|\bwhy\s+(?:is|was|does|did)\s+(?:that|this|it)\b|\bwhy\s+(?:is|was)\s+\S+\s+(?:rated"
+           r"|a\s+(?:buy|sell|hold))|\breasons?\s+(?:for|behind)\s+(?:that|this|the\s+(?:call|rating|"
+           r"signal))")
+FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p in (
+    ("net_sales", r"\b(?:total\s+)?net\s+sales\b|\brevenues?\b|\bsales\s+(?:growth|grew|rose)"
+                  r"|\btop[-\s]line\b|\bturnover\b"),
+    ("net_income", r"\bnet\s+(?:income|earnings|profit)\b|\bbottom[-\s]line\b|\bprofits?\b"),
+    ("gross_margin", r"\bgross\s+(?:margin|profit)\b"),
+    ("cost_of_sales", r"\bcogs\b|\bcost\s+of\s+(?:sales|goods(?:\s+sold)?|revenues?)\b"),
+    ("operating_income", r"\boperating\s+(?:income|profit)\b|\bincome\s+from\s+operations\b"),
+    ("research_and_development", r"\br\s?&\s?d\b|\bresearch\s+and\s+development\b"),
+))
+_FILING = _rx(r"\b(?:10-?[kq]|8-?k|filings?|filed|md\s?&\s?a|risk\s+factors?|sec\s+reports?)\b"
+              r"|\b(?:annual|quarterly)\s+report|management'?s\s+discussion|\bitem\s+[1-9]a?\b"
+              r"|\blegal\s+proceedings\b")
+_CALL = _rx(r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
+            r"|\b(?:management|ceo|cfo|executives?|chief\s+executive)\s+(?:\w+\s+)?(?:say|says|"
+            r"said|think|thinks|talk\w*|discuss\w*|comment\w*|mention\w*)\b")
+_BACKTEST = _rx(
+    r"\bback-?test\w*|\bhow\s+(?:would|did|has|does)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,3}"
+    r"(?:strategy|crossover|buy\s+and\s+hold|signals?|system)\b|\bstrategy\b.*\b(?:done|do|"
+    r"perform\w*|returns?|sharpe|fared?)\b|\b(?:sharpe|sortino|cagr|win\s+rate)\b|\bbuy\s+and\s+"
+    r"hold\b|\b(?:sma|moving[-\s]average)\s+cross(?:over)?\s+(?:strategy|system)|\bcrossover\s+"
+    r"strategy|\b(?:fees|commissions|slippage|trading\s+costs|transaction\s+costs)\b")
+_MODEL = r"\b(?:models?|ml|machine[-\s]learning|predictions?|forecasts?|classifier|xgboost)\b"
+_MODEL_RECORD = _rx(
+    rf"{_MODEL}.*\b(?:held\s+up|hold\s+up|out[-\s]of[-\s]sample|accura\w+|any\s+good|track\s+"
+    r"record|record|reliab\w+|trust\w*|hit\s+rate|right|walk[-\s]forward|validat\w+|worked?|"
+    r"performed|skill)\b|\b(?:out[-\s]of[-\s]sample|walk[-\s]forward|track\s+record|hit\s+rate)\b"
+    rf".*{_MODEL}|\b(?:how\s+)?(?:good|accurate|reliable)\s+(?:is|are|has)\s+(?:the|your)\s+"
+    r"(?:model|predictions|forecasts)")
+_UP = (
+    r"(?:go(?:es|ing)?\s+up|rise|rises|rising|climb\w*|gain|increase|go\s+higher|be\s+up"
+    r"|end\s+up)"
+)
+_DOWN = r"(?:go(?:es|ing)?\s+down|fall|falls|falling|drop\w*|decline\w*|go\s+lower|be\s+down|sink)"
+_DIRECTION = _rx(
+    rf"\b(?:will|would|is|could)\s+(?:\w+\s+){{0,3}}(?:{_UP}|{_DOWN})\b|\bup\s+or\s+down\b"
+    rf"|\bprobabilit\w+\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower|up|down)"
+    rf"|\b(?:chance|odds|likel\w+)\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower)"
+    r"|\bdirection\b|\bforecast\b|\bpredict\w*\b")
+_CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bconditional\s+"
+            r"(?:value\s+at\s+risk|var)\b|\baverage\s+(?:loss|of\s+the\s+losses)\s+(?:beyond|past|"
+            r"in\s+the\s+tail|on\s+the\s+worst)|\bbeyond\s+(?:the\s+)?var\b|\bes\b")
+_VAR = _rx(r"\bvar\b|\bvalue[-\s]at[-\s]risk\b|\bhow\s+much\s+(?:money\s+)?(?:could|might|can|"
+           r"would|will)\s+(?:i|we|you|it)\s+(?:lose|drop|fall)|\b(?:possible|potential|worst[-\s]"
+           r"case|likely|maximum)\s+loss|\bdownside\s+risk\b|\blose\s+in\s+a\s+(?:bad\s+)?(?:day|"
+           r"week|month)|\bhow\s+risky\b|\briskiness\b|\brisk\s+(?:profile|level)")
+_DRAWDOWN = _rx(r"\bdraw-?downs?\b|\bpeak[-\s]to[-\s]trough\b|\bfall\s+from\s+(?:its\s+|the\s+)?"
+                r"peak|\bfrom\s+(?:its\s+|the\s+)?peak\b|\bbiggest\s+(?:drop|decline|fall|loss)"
+                r"|\bworst\s+(?:drop|decline|fall|slump)")
+_VOLATILITY = _rx(r"\bvolatil\w*|\bhow\s+much\s+does\s+\S+\s+(?:swing|move|bounce)|\bswings?\b"
+                  r"|\bchoppy\b|\bjumpy\b|\bstandard\s+deviation\b|\bstd\b|\bturbulent\b")
+_REGIME = _rx(r"\bregime\b|\bbull\s+or\s+(?:a\s+)?bear\b|\bbear\s+or\s+(?:a\s+)?bull\b"
+              r"|\b(?:bull|bear)\s+market\b|\bbull\s+phase|\bbear\s+phase")
+OVERSOLD = _rx(r"\boversold\b|\bwashed[-\s]out\b|\bbeaten[-\s]down\b|\btoo\s+(?:cold|cheap)\b"
+               r"|\bsold\s+off\s+too\s+much")
+OVERBOUGHT = _rx(r"\boverbought\b|\bstretched\b|\btoo\s+hot\b|\boverheat\w*|\bover-?extended\b"
+                 r"|\bfrothy\b|\brun\s+(?:up\s+)?too\s+far\b|\bbought\s+too\s+much")
+_TREND = _rx(r"\b(?:up|down)-?trend\w*|\btrend(?:ing|s)?\b|\bgolden\s+cross|\bdeath\s+cross"
+             r"|\b(?:above|below|over|under)\s+(?:its\s+|the\s+)?\d{2,3}[-\s]day\b"
+             r"|\b(?:above|below|over|under)\s+(?:its\s+|the\s+)?(?:sma|ema|moving\s+average)")
+INDICATORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p in (
+    ("bb_bandwidth", r"\bband\s?width\b|\bwide\b.{0,40}\bbands?\b|\bbands?\b.{0,30}\bwide\b"
+                     r"|\bwidth\s+of\s+(?:the\s+)?(?:bollinger\s+)?bands?\b|\bband\s+width"
+                     r"|\bbands?\s+(?:width|squeeze)|\bsqueeze\b"),
+    ("bb_pct_b", r"%\s?b\b|\bpercent\s?b\b|\bpct\s?b\b|\bwhere\s+(?:is\s+it\s+)?(?:with)?in\s+"
+                 r"(?:the\s+|its\s+)?(?:bollinger\s+)?bands"),
+    ("bb_upper", r"\bupper\s+(?:bollinger\s+)?band\b"),
+    ("bb_lower", r"\blower\s+(?:bollinger\s+)?band\b"),
+    ("macd_hist", r"\bmacd\s+histogram\b"),
+    ("macd_signal", r"\bmacd\s+signal\b"),
+    ("macd", r"\bmacd\b"),
+    ("rsi_14", r"\brsi\b|\brelative\s+strength(?:\s+index)?\b"),
+    ("atr_14", r"\batr\b|\baverage\s+true\s+range\b"),
+    ("adx_14", r"\badx\b|\baverage\s+directional\b|\btrend\s+strength\b"),
+    ("stoch_slowk", r"\bstochastic\w*\b"),
+    ("willr_14", r"\bwilliams\s+%?\s?r\b"),
+    ("cci_20", r"\bcci\b|\bcommodity\s+channel\b"),
+    ("mfi_14", r"\bmfi\b|\bmoney\s+flow\b"),
+    ("roc_12", r"\broc\b|\brate\s+of\s+change\b"),
+    ("obv_change_20", r"\bobv\b|\bon[-\s]balance\s+volume\b"),
+    ("bb_pct_b", r"\bbollinger\b"),
+))
+MOVING_AVERAGE = _rx(r"\b(?:(sma|ema)\s?\(?(\d{1,3})\)?|(\d{1,3})[-\s]day\s+(?:(simple|exponential)"
+                     r"\s+)?(?:moving\s+average|ma|sma|ema)|(\d{1,3})\s?(sma|ema|dma))\b")
+_MA_WORDS = _rx(r"\bmoving\s+averages?\b|\b(?:sma|ema)\b")
+_RANGE = _rx(r"\b52[-\s]week\b|\b(?:year|annual)\s+(?:high|low)\b|\b(?:highest|lowest|peak|top|"
+             r"bottom)\s+(?:\w+\s+){0,2}(?:price|close|level|point)|\bhigh\s+and\s+(?:the\s+)?low\b"
+             r"|\b(?:trading\s+)?range\b|\ball[-\s]time\s+(?:high|low)\b|\bhow\s+(?:high|low)\s+"
+             r"(?:did|has)\b")
+_RETURN = _rx(r"\breturns?\b|\breturned\b|\bgain(?:ed|s)?\b|\bperform(?:ance|ed)\b|\brose\b"
+              r"|\bfell\b|\b(?:went|go|gone)\s+(?:up|down)\s+(?:in|during|over|since)\b|\bgone\s+(?:up|down)\b"
+              r"|\bhow(?:'s|\s+is|\s+has|\s+was)\b.{0,40}\b(?:doing|done|faring|fared)\b.{0,20}\b(?:this"
+              r"\s+year|ytd|since|in\s+\d{4}|last|past)\b|\bytd\b|\byear[-\s]"
+              r"to[-\s]date\b|\bhow\s+much\s+(?:did|has)\s+\S+\s+(?:gain|lose|rise|fall|climb|drop|"
+              r"move|go\s+up|go\s+down|appreciate)|\bhow\s+(?:did|has)\s+\S+(?:\s+\S+)?\s+(?:do|done|"
+              r"fare|fared)\b|\bchange\s+in\s+(?:price|value)\b|\bup\s+or\s+down\s+(?:in|over|since)")
+_PRICE = _rx(r"\bprices?\b|\bclose\b|\bclosed\b|\bclosing\b|\bquote\b|\btrading\s+at\b|\bwhere\s+"
+             r"(?:is|was|does)\s+\S+\s+trad\w+|\bshare\s+price|\bwhat(?:'s|\s+is|\s+was)\s+\S+\s+"
+             r"(?:at|worth)\b|\blast\s+(?:close|trade)\b")
+_POSITION = _rx(r"\bposition\s+siz\w+|\bsize\s+(?:of\s+)?(?:my|a|the)\s+position"
+                r"|\bhow\s+(?:much|big|"
+                r"large)\s+(?:of\s+a\s+|a\s+)?(?:position|stake|allocation)\b|\bhow\s+much\s+(?:money\s+)?"
+                r"(?:should|would|could|do)\s+(?:i|we)\s+(?:put|invest|allocate|buy|risk|commit)|\bhow"
+                r"\s+many\s+shares\b|\bwhat\s+(?:fraction|percentage|share|portion|part)\s+of\s+(?:my|"
+                r"the|a)\s+(?:portfolio|account|capital|money)|\ballocat\w+\b|\bposition\b")
+_SIGNAL = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
+              r"|trim|exit)\b|\b(?:buy|sell|hold)\b|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
+              r"\b|\bsignal\b|\brating\b|\bworth\s+(?:buying|owning|it)\b|\bgood\s+(?:investment|"
+              r"buy|time\s+to)\b|\bverdict\b|\bcall\s+on\b|\btake\s+on\b")
+_NEWS = _rx(r"\bnews\b|\bheadlines?\b|\bstories\b|\barticles?\b|\bpress\b|\bwhat(?:'s|\s+is)\s+"
+            r"happening\b")
+_SENTIMENT = _rx(r"\bsentiment\b|\btone\b|\bmood\b|\bfeel(?:ing)?\s+about\b|\bpositive\s+or\s+"
+                 r"negative\b|\bbuzz\b")
+COMPARATIVE = _rx(r"\b(?:compar\w*|versus|vs\.?|against|relative\s+to|which|better|worse|stronger"
+                  r"|weaker|riskier|safer|higher|lower|more|less|outperform\w*|underperform\w*)"
+                  r"(?!\w)")
+# fmt: on
+
+
+def rule_ask(text: str, *, n_companies: int, has_history: bool) -> RuleAsk | None:
+    """The ask the rules find in ``text``, or None. ``n_companies`` counts every company named
+    (known or not): two or more with a comparative word make a comparison."""
+    if _CAPABILITIES.search(text):
+        return RuleAsk("capabilities", True)
+    if _WHY.search(text) and (has_history or n_companies):
+        return RuleAsk("why", True)
+    if n_companies >= 2 and COMPARATIVE.search(text):
+        return RuleAsk("compare", True)
+    if _FILING.search(text):
+        return RuleAsk("filing_figure" if figure(text) else "filing", True)
+    if _CALL.search(text):
+        return RuleAsk("call", True)
+    if figure(text) and not _RETURN_ONLY.search(text):
+        return RuleAsk("filing_figure", True)
+    for ask, pattern in _ORDERED:
+        if pattern.search(text):
+            return RuleAsk(ask, ask not in _WEAK)
+    return None
+
+
+_RETURN_ONLY = _rx(r"\bstock\s+(?:price\s+)?(?:gain|return)|\bshare\s+price")
+_ORDERED: tuple[tuple[Ask, re.Pattern[str]], ...] = (
+    ("model_record", _MODEL_RECORD),
+    ("backtest", _BACKTEST),
+    ("position_size", _POSITION),
+    ("cvar", _CVAR),
+    ("var", _VAR),
+    ("drawdown", _DRAWDOWN),
+    ("overbought", OVERBOUGHT),
+    ("overbought", OVERSOLD),
+    ("regime", _REGIME),
+    ("trend", _TREND),
+    ("indicator", _rx("|".join(p.pattern for _, p in INDICATORS) + r"|" + MOVING_AVERAGE.pattern)),
+    ("volatility", _VOLATILITY),
+    ("range", _RANGE),
+    ("direction", _DIRECTION),
+    ("return", _RETURN),
+    ("price", _PRICE),
+    ("indicator", _MA_WORDS),
+    ("signal", _SIGNAL),
+    ("sentiment", _SENTIMENT),
+    ("news", _NEWS),
+)
+_WEAK: frozenset[Ask] = frozenset({"return", "price", "signal", "direction"})
+
+
+def figure(text: str) -> str | None:
+    """The filing figure a question asks for (net_sales, net_income, ...), or None."""
+    return next((key for key, pattern in FIGURES if pattern.search(text)), None)
+
+
+def indicator_metric(text: str) -> str | None:
+    """The indicator key (quant.indicators.classic) a question names: rsi_14, macd, sma_50, ..."""
+    if m := MOVING_AVERAGE.search(text):
+        kind = (m.group(1) or m.group(6) or m.group(4) or "sma").lower()
+        kind = "ema" if kind.startswith("e") else "sma"
+        return f"{kind}_{int(m.group(2) or m.group(3) or m.group(5))}"
+    return next((key for key, pattern in INDICATORS if pattern.search(text)), None)
+
+
+def verdict_for(ask: Ask, text: str) -> Verdict | None:
+    """The judgement the first sentence must state, in the question's terms."""
+    if ask == "overbought":
+        sold, bought = OVERSOLD.search(text), OVERBOUGHT.search(text)
+        first = (
+            sold if bought is None or (sold is not None and sold.start() < bought.start()) else None
+        )
+        return Verdict(kind="yes_no", predicate="oversold" if first else "overbought")
+    if ask == "trend":
+        return Verdict(kind="yes_no", predicate=_trend_predicate(text))
+    if ask == "regime":
+        return Verdict(kind="bull_bear", predicate="bull or bear")
+    if ask == "direction":
+        down = _rx(rf"\b{_DOWN}\b|\blower\b").search(text) and not _rx(rf"\b{_UP}\b").search(text)
+        return Verdict(kind="up_down", predicate="down" if down else "up")
+    if ask == "compare":
+        return Verdict(kind="which", predicate=compare_metric(text)[1])
+    return None
+
+
+_ABOVE = _rx(r"\b(above|over|below|under)\s+(?:its\s+|the\s+)?")
+
+
+def _trend_predicate(text: str) -> str:
+    if _rx(r"\bgolden\s+cross").search(text):
+        return "golden cross"
+    if _rx(r"\bdeath\s+cross").search(text):
+        return "death cross"
+    if m := _ABOVE.search(text):
+        side = "above" if m.group(1).lower() in ("above", "over") else "below"
+        rest = text[m.end() :]
+        days = re.match(r"(\d{2,3})[-\s]day", rest)
+        metric = indicator_metric(rest) or (f"sma_{days.group(1)}" if days else "sma_200")
+        return f"{side} {metric}"
+    if _rx(r"\bdown-?trend|\btrend\w*\s+(?:down|lower)|\bdownward").search(text):
+        return "downtrend"
+    return "uptrend"
+
+
+_COMPARE_METRICS = (
+    ("risk", "riskier", r"\briski\w*|\bsafer\b|\brisk\b|\bvar\b|\bdrawdown"),
+    ("volatility", "more volatile", r"\bvolatil\w*|\bswings?\b"),
+    ("momentum", "better momentum", r"\bmomentum\b|\btrend\w*\b|\brsi\b|\bmacd\b"),
+    (
+        "return",
+        "higher return",
+        r"\breturns?\b|\bperform\w*|\boutperform\w*|\bgain\w*|\brose\b"
+        r"|\bdid\s+better\b|\bup\s+more\b",
+    ),
+    (
+        "signal",
+        "stronger signal",
+        r"\bsignals?\b|\bbuy\b|\brating\b|\bbetter\s+(?:bet|pick|"
+        r"investment)|\boutlook\b|\bstronger\b",
+    ),
+)
+
+
+def compare_metric(text: str) -> tuple[str, str]:
+    """(quantity.metric, verdict predicate) of a comparison; momentum when nothing is said."""
+    for metric, predicate, pattern in _COMPARE_METRICS:
+        if re.search(pattern, text, FLAGS):
+            return metric, predicate
+    return "momentum", "better momentum"

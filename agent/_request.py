@@ -1,0 +1,132 @@
+"""Fill the typed request (ask, quantity, verdict, scope, decline) of a parsed question.
+
+Order: the rules' ask (agent._asks); a follow-up that asks nothing new keeps the previous ask
+("what about Microsoft?", "and at 95%?"); a company named alone is an overview; otherwise, or
+when the rules are only weakly sure, the exemplar classifier. Then the slots (agent._slots).
+
+Calendar and relative periods: a return, volatility, drawdown, range or comparison question
+with a window ("in 2011", "over the last year") gets ``quantity.period`` and the window's own
+dates are not an as-of date, so ``as_of`` stays None unless another date is given ("the 2011
+return as of 2012-06-29").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING
+
+from agent._asks import rule_ask, verdict_for
+from agent._dates import _parse_as_of
+from agent._grammar import FLAGS
+from agent._periods import find_period
+from agent._slots import decline_for, quantity_for, scope_for
+from agent._tickers import _ALIASES
+from agent.request import Ask, Quantity
+
+if TYPE_CHECKING:
+    from agent.question import ParsedQuestion
+
+_PERIOD_ASKS: frozenset[Ask] = frozenset(
+    {"return", "volatility", "drawdown", "range", "compare", "backtest", "model_record"}
+)
+_FILLER = re.compile(
+    r"\b(?:tell|me|about|what|whats|what's|how|about|thoughts?|on|think|do|you|of|info|"
+    r"information|the|stock|shares?|ticker|company|give|a|an|look|at|analy[sz]e|analysis|and|"
+    r"please|quick|rundown|view|summary|is|up|with|for|overview|report|research|so|ok|okay|"
+    r"then|also|same|it|its|their|now|today|currently|right)\b|[^\w\s]",
+    FLAGS,
+)
+
+
+def fill_request(
+    q: ParsedQuestion,
+    *,
+    today: date,
+    history: ParsedQuestion | None,
+    classify: Callable[[str], Ask | None] | None,
+) -> ParsedQuestion:
+    """``q`` with ask, quantity, verdict, scope and decline filled; ``history`` is the previous
+    question when ``q`` is a follow-up of it."""
+    text = q.text
+    n_companies = len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols)
+    rule = rule_ask(text, n_companies=n_companies, has_history=history is not None)
+    ask: Ask | None = rule.ask if rule is not None else None
+    bare = not _FILLER.sub(" ", _strip_companies(q)).split()
+    inherited = rule is None and history is not None and history.ask is not None
+    if inherited and history is not None:
+        ask = "signal" if history.ask == "why" else history.ask  # "why?" explained the signal
+    elif rule is None and bare and n_companies:
+        ask = "overview"
+    elif (rule is None or not rule.sure) and classify is not None and not bare:
+        ask = classify(text) or ask
+    if ask is None and n_companies:
+        ask = "overview"
+
+    found = find_period(text)
+    as_of = q.as_of
+    if ask in _PERIOD_ASKS and found is not None:
+        as_of = _parse_as_of(text, today, skip=(found.start, found.end))
+        if as_of is None and history is not None and q.as_of is None:
+            as_of = history.as_of
+    period = found.period if found is not None else None
+    quantity = quantity_for(ask, text, period=period) if ask is not None else Quantity()
+    verdict = verdict_for(ask, text) if ask is not None else None
+    scope = (
+        scope_for(ask, text, form=q.forms[0] if q.forms else None, fiscal_year=q.fiscal_year)
+        if ask is not None
+        else None
+    )
+    if history is not None and ask == history.ask:  # restated parts win, the rest is inherited
+        quantity = _merge(quantity, history.quantity)
+        verdict = verdict if not inherited else history.verdict
+        if inherited and not (q.forms or q.fiscal_year):
+            scope = history.scope
+    has_company = bool(q.tickers)
+    decline = decline_for(
+        ask,
+        text,
+        quantity=quantity,
+        future=as_of if as_of is not None and as_of > today else None,
+        advice=q.advice_request,
+        missing=_missing(q),
+        has_company=has_company,
+    )
+    if (
+        decline is not None
+        and decline.reason == "exact_price"
+        and ask not in ("price", "direction")
+    ):
+        ask, quantity, verdict = "price", Quantity(), None  # "will it hit $700?": a price ask
+    return q.model_copy(
+        update={
+            "ask": ask,
+            "quantity": quantity,
+            "verdict": verdict,
+            "scope": scope,
+            "decline": decline,
+            "as_of": as_of,
+        }
+    )
+
+
+def _merge(new: Quantity, old: Quantity) -> Quantity:
+    said = new.model_dump(exclude_defaults=True)
+    return old.model_copy(update=said)
+
+
+def _missing(q: ParsedQuestion) -> tuple[str, ...]:
+    if q.tickers:
+        return q.unknown_tickers
+    return (*q.unknown_tickers, *q.unmarked_symbols)
+
+
+def _strip_companies(q: ParsedQuestion) -> str:
+    """The text without its ticker symbols and company names (for the "named alone" test)."""
+    text = q.text
+    for pattern, _ in _ALIASES:
+        text = pattern.sub(" ", text)
+    for symbol in (*q.tickers, *q.unknown_tickers, *q.unmarked_symbols):
+        text = re.sub(rf"[$^]?\b{re.escape(symbol.lstrip('^'))}\b(?:'s)?", " ", text, flags=FLAGS)
+    return text
