@@ -1,0 +1,62 @@
+"""What the lead-sentence builders share: the ``Lead`` they return, finding the evidence an ask
+is answered from, and formatting numbers the way the verifier reads them back (a level as
+"99%" or "97.5%", a filing figure with as many decimals as the table cell has)."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from agent._offline_sentences import cited, fill
+from agent.answer import Reason
+from agent.ledger import Ledger
+from tools.evidence import Evidence, EvidenceKind
+
+__all__ = ["Lead", "amount", "evidence_for", "level_text", "number", "say"]
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The answer's first sentence and the sentences that belong right after it (a note that
+    the level asked is not computed, the costs asked about, the drivers of a "why")."""
+
+    sentence: Reason
+    notes: list[Reason] = field(default_factory=list)
+
+
+def evidence_for(ledger: Ledger, kind: EvidenceKind, ticker: str | None) -> Evidence | None:
+    """The first ``kind`` evidence about ``ticker`` (any ticker when None or none matches)."""
+    found = ledger.by_kind(kind)
+    if ticker is not None:
+        mine = [ev for ev in found if ticker.upper() in (t.upper() for t in ev.tickers)]
+        found = mine or found
+    return found[0] if found else None
+
+
+def say(template: str, evidence: list[Evidence], /, **values: Any) -> Reason:
+    """The ``prompts/offline.md`` template ``template`` filled with ``values``, citing
+    ``evidence`` (its ids fill ``{id}``)."""
+    ids = list(dict.fromkeys(ev.id for ev in evidence))
+    return cited(fill(template, id=", ".join(ids), **values), *ids)
+
+
+def number(value: Any) -> float | None:
+    """``value`` as a finite float, else None (a missing or non-numeric evidence value)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def level_text(level: float) -> str:
+    """A confidence level as written: 0.99 -> "99%", 0.975 -> "97.5%"."""
+    return f"{level * 100:.10g}%"
+
+
+def amount(value: float) -> str:
+    """A figure as its table cell would show it: thousands separated, and the decimals it has
+    (up to four): 65225.0 -> "65,225", 15.41 -> "15.41"."""
+    for decimals in range(5):
+        if abs(round(value, decimals) - value) < 1e-9 * max(1.0, abs(value)):
+            return f"{value:,.{decimals}f}"
+    return f"{value:,.4f}"
