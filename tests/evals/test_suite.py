@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
+from agent.request import Ask
 from evals.metrics import read_path
 from evals.suite import Case, SuiteError, available_suites, load_suite
 
@@ -50,3 +52,18 @@ def test_paths_select_rows_and_keep_dots_inside_selectors() -> None:
     with pytest.raises(KeyError, match="no row"):
         read_path(values, "results[method=bootstrap].var")
     assert Case(id="c", turns=["a", "b"]).messages == ["a", "b"]
+
+
+def test_the_questions_suite_asks_every_kind_of_question_answer_first() -> None:
+    """At least 150 cases, unique ids, each with an answer expectation and tagged with the
+    typed request's ask (``ask:<Ask>``); every Ask is covered, declines expect a refusal."""
+    suite = load_suite("questions")
+    assert len(suite.cases) >= 150 and len({c.id for c in suite.cases}) == len(suite.cases)
+    asks = [[t.removeprefix("ask:") for t in c.tags if t.startswith("ask:")] for c in suite.cases]
+    assert all(len(a) == 1 for a in asks), "each case names exactly one ask"
+    assert {a[0] for a in asks} == set(get_args(Ask))
+    assert all(c.expect.answer is not None for c in suite.cases)
+    for case in suite.cases:
+        assert case.expect.answer is not None
+        declines = any(t.startswith("decline:") for t in case.tags)
+        assert not declines or (case.expect.answer.decline and case.expect.refuse), case.id
