@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core.files import write_atomic
+from retrieval.catalog import IndexedDocument, documents_of
 from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.lexical import BM25Index
 from retrieval.retriever import HybridRetriever, Mode, Reranker
@@ -160,6 +161,15 @@ class Index:
     ) -> list[Passage]:
         """The ``k`` best passages for ``query`` (see ``HybridRetriever.retrieve``)."""
         return self.retriever.retrieve(query, k=k, filters=filters, mode=mode)
+
+    def documents(self) -> list[IndexedDocument]:
+        """The indexed documents (see ``retrieval.catalog``), in order of availability."""
+        return documents_of(self.lexical.chunks())
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        """The chunks of document ``doc_id``, in document order."""
+        found = [c for c in self.lexical.chunks() if c.doc_id == doc_id]
+        return sorted(found, key=lambda c: (c.char_start, c.char_end))
 
     def stats(self) -> IndexStats:
         return IndexStats(
