@@ -56,17 +56,17 @@ def _detail(key: str, winner: str, ranked: list[tuple[str, float]], rows: dict) 
         return f": {win['action']} at score {win['score']:.2f} against {others}"
     if key.startswith("return_"):
         days = key.removeprefix("return_").removesuffix("d")
-        text = f"by {days}-day return: {win[key]:+.1%} against {_others(rest, '{:+.1%}')}"
+        text = f" by {days}-day return: {win[key]:+.1%} against {_others(rest, '{:+.1%}')}"
         side = [(t, rows[t].get("rsi_14")) for t, _ in rest]
         if number(win.get("rsi_14")) is not None and all(number(x) is not None for _, x in side):
             text += f" (RSI(14) {win['rsi_14']:.1f} vs {_others(side, '{:.1f}')})"
         return text
     if key == "var_95_1d":
-        text = f"by 95% 1-day VaR: {win[key]:.2%} against {_others(rest, '{:.2%}')}"
+        text = f" by 95% 1-day VaR: {win[key]:.2%} against {_others(rest, '{:.2%}')}"
         other = "volatility_annual"
         name, fmt = "annual volatility", "{:.1%}"
     else:
-        text = f"by annual volatility: {win[key]:.1%} against {_others(rest, '{:.1%}')}"
+        text = f" by annual volatility: {win[key]:.1%} against {_others(rest, '{:.1%}')}"
         other, name, fmt = "var_95_1d", "95% 1-day VaR", "{:.2%}"
     side = [(t, rows[t].get(other)) for t, _ in rest]
     if number(win.get(other)) is not None and all(number(x) is not None for _, x in side):
@@ -81,7 +81,7 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
         return None
     ev = found[0]
     rows: dict[str, dict[str, Any]] = ev.values["by_ticker"]
-    predicate = ((q.verdict.predicate if q.verdict else "") or q.normalized).lower()
+    predicate = f"{q.verdict.predicate if q.verdict else ''} {q.normalized}".lower()
     key = _key(ev.values["metric"], predicate, rows)
     ranked = [(t, float(r[key])) for t, r in rows.items() if number(r.get(key)) is not None]
     if len(ranked) < 2:

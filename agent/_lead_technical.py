@@ -42,8 +42,20 @@ def _average_key(metric: str) -> str | None:
     return f"{m.group(1)}_{m.group(2)}" if m else None
 
 
+_NAMES = {
+    "bb_pct_b": "Bollinger %b",
+    "bb_upper": "upper Bollinger band",
+    "bb_lower": "lower Bollinger band",
+    "bb_middle": "middle Bollinger band",
+    "stoch_slowk": "slow stochastic %K",
+    "stoch_slowd": "slow stochastic %D",
+}
+
+
 def _name(key: str) -> str:
     """An indicator key as the answer names it: sma_50 -> SMA50, adx_14 -> ADX(14)."""
+    if key in _NAMES:
+        return _NAMES[key]
     if m := re.fullmatch(r"(sma|ema)_(\d+)", key):
         return f"{m.group(1).upper()}{m.group(2)}"
     if m := re.fullmatch(r"([a-z_]+?)_(\d+)", key):
@@ -113,7 +125,7 @@ def indicator_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
     if key not in ind:
         return Lead(Reason(text=technicals_text(ev), citations=[ev.id]))
     value = f"{ind[key]:.1f}" if key.startswith("rsi") else f"{ind[key]:.2f}"
-    name = "Bollinger %b" if key == "bb_pct_b" else _name(key)
+    name = _name(key)
     return Lead(
         say("lead_indicator", [ev], ticker=ev.tickers[0], name=name, value=value, bar_date=day)
     )

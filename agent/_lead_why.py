@@ -40,13 +40,20 @@ def _where(action: str, th: dict[str, float]) -> str:
 
 def _technical_parts(sig: Evidence, details: dict[str, Any]) -> Reason | None:
     parts = details.get("components") or {}
-    groups: dict[str, list[str]] = {"push it up": [], "pull it down": [], "are neutral": []}
+    groups: dict[tuple[str, str], list[str]] = {
+        ("pushes it up", "push it up"): [],
+        ("pulls it down", "pull it down"): [],
+        ("is neutral", "are neutral"): [],
+    }
+    ways = list(groups)
     for name, score in parts.items():
         if score is None:
             continue
-        way = "push it up" if score > _NEUTRAL else "pull it down" if score < _NEUTRAL else None
-        groups[way or "are neutral"].append(f"{_INDICATORS.get(name, name)} ({score:.2f})")
-    said = [f"{' and '.join(names)} {way}" for way, names in groups.items() if names]
+        way = ways[0] if score > _NEUTRAL else ways[1] if score < _NEUTRAL else ways[2]
+        groups[way].append(f"{_INDICATORS.get(name, name)} ({score:.2f})")
+    said = [
+        f"{' and '.join(names)} {way[len(names) > 1]}" for way, names in groups.items() if names
+    ]
     return say("why_technical", [sig], parts="; ".join(said)) if said else None
 
 

@@ -141,8 +141,9 @@ _METHOD_NAMES = {
 }
 
 
-def risk_text(ev: Evidence, *, level: float | None, horizon: int | None) -> tuple[str, str]:
-    """(the VaR sentence at the asked level and horizon, the volatility/drawdown sentence)."""
+def risk_text(ev: Evidence, *, level: float | None, horizon: int | None) -> tuple[str, str, str]:
+    """(the historical VaR sentence at the asked level and horizon, the other methods' sentence,
+    the volatility/drawdown sentence); a missing one is ""."""
     v = ev.values
     results = v["results"]
     horizons = sorted({r["horizon_days"] for r in results})
@@ -152,7 +153,7 @@ def risk_text(ev: Evidence, *, level: float | None, horizon: int | None) -> tupl
     lv = lv if lv in levels else levels[-1]
     at = [r for r in results if (r["horizon_days"], r["level"]) == (h, lv) and r["var"] is not None]
     hist = next((r for r in at if r["method"] == "historical"), at[0] if at else None)
-    var_text = ""
+    var_text = methods_text = ""
     if hist is not None:
         var_text = fill(
             "risk_var",
@@ -172,7 +173,7 @@ def risk_text(ev: Evidence, *, level: float | None, horizon: int | None) -> tupl
             if r is not hist
         )
         if others:
-            var_text += " " + fill("risk_methods", methods=others, id=ev.id)
+            methods_text = fill("risk_methods", methods=others, id=ev.id)
     dd = v["drawdown"]
     vol_text = fill(
         "risk_volatility",
@@ -183,7 +184,7 @@ def risk_text(ev: Evidence, *, level: float | None, horizon: int | None) -> tupl
         ruin=dd["ruin_probability"],
         id=ev.id,
     )
-    return var_text, vol_text
+    return var_text, methods_text, vol_text
 
 
 def forecast_text(ev: Evidence) -> str:

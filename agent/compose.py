@@ -17,12 +17,14 @@ from pydantic import BaseModel, Field
 from agent._offline_sentences import fill
 from agent.answer import DISCLAIMER, Answer, DataWindow, Reason, SignalView
 from agent.ledger import Ledger
+from agent.request import Ask
 from retrieval.inert import inert_text
 from tools.evidence import Evidence
 
 __all__ = ["Draft", "assemble", "data_windows", "stale_warnings"]
 
 STALE_AFTER = timedelta(days=7)
+_SIGNAL_ASKS: frozenset[Ask | None] = frozenset({None, "signal", "overview"})
 
 
 class Draft(BaseModel):
@@ -105,17 +107,27 @@ def assemble(
     as_of: date,
     ledger: Ledger,
     warnings: Sequence[str] = (),
+    ask: Ask | None = None,
 ) -> Answer:
-    """The ``Answer``: the draft's text plus what code owns, rendered to Markdown."""
+    """The ``Answer``: the draft's text plus what code owns, rendered to Markdown.
+
+    ask: what the question asks (``ParsedQuestion.ask``). The signal block leads the answer
+    only when the signal is the answer (signal, overview, or no typed ask); for any other ask
+    the draft's summary, whose first sentence answers it, comes first and the signal block
+    follows it; a "why" follow-up explains the drivers without the block.
+    """
     signals = [
         ev for ev in ledger.by_kind("signal") if not tickers or set(ev.tickers) & set(tickers)
     ]
     comparisons = ledger.by_kind("comparison")
     view = SignalView.from_evidence(signals[0]) if len(signals) == 1 and not comparisons else None
     windows = data_windows(ledger)
+    block = _signal_block(view, signals[0]) if view and ask != "why" else ""
+    first = ask in _SIGNAL_ASKS
     blocks = [
-        _signal_block(view, signals[0]) if view else "",
+        block if first else "",
         draft.summary.strip(),
+        "" if first else block,
         _bullets("Why", draft.reasons),
         _bullets("Risks", draft.risks),
         _windows_line(windows, ledger),

@@ -12,6 +12,7 @@ own text (``agent._offline_sentences.passage_text``).
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 
@@ -191,7 +192,7 @@ def _price(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -
 
 def _asked_sides(q: ParsedQuestion) -> tuple[bool, bool]:
     """(high, low): which ends of the range were asked for (both unless only one was named)."""
-    words = set(q.normalized.replace("-", " ").split()) | {q.quantity.metric or ""}
+    words = set(re.findall(r"[a-z0-9_]+", q.normalized)) | {q.quantity.metric or ""}
     high = bool(words & {"high", "highs", "highest", "peak", "high_52w"})
     low = bool(words & {"low", "lows", "lowest", "bottom", "low_52w"})
     return (high or not low, low or not high)

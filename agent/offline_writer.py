@@ -1,11 +1,20 @@
 """The offline template writer: the answer of the offline planner (and of an LLM whose draft
 failed), written from ``prompts/offline.md`` templates filled with ledger values only, so every
-answer it writes verifies against its evidence."""
+answer it writes verifies against its evidence.
+
+The answer leads with the answer (``agent.lead``): the first sentence states the asked quantity
+or verdict in the question's own terms; the rest of the evidence follows as supporting reasons
+and risks, except a signal the ask does not use (its parts under a VaR question), which is left
+out of the text (it stays in the ledger and the data windows). Asks that lead with the signal
+(signal, overview, none) are written as before: ``agent.compose.assemble`` puts the signal block
+first.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 
 from agent._offline_sentences import (
@@ -24,13 +33,30 @@ from agent._offline_sentences import (
 )
 from agent.answer import Reason
 from agent.compose import Draft
+from agent.lead import Lead, write_lead
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
+from agent.request import Ask
 from tools.evidence import Evidence
 
 log = logging.getLogger(__name__)
 
 __all__ = ["template_draft"]
+
+# Asks whose answer uses the signal (its parts support the lead); under any other lead, a signal
+# in the ledger answers another question and its parts are not written. A "why" writes its
+# drivers only.
+_USES_SIGNAL: frozenset[Ask] = frozenset({"position_size", "regime", "direction", "compare"})
+
+
+@dataclass
+class _Parts:
+    """The answer's text as it is written: summary paragraphs, reasons and risks."""
+
+    summary: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    risks: list[Reason] = field(default_factory=list)
+    shown: list[Evidence] = field(default_factory=list)
 
 
 def template_draft(
@@ -41,60 +67,85 @@ def template_draft(
     searched: Iterable[str] = (),
     failed: Iterable[str] = (),
 ) -> Draft:
-    """The offline planner's answer: ``prompts/offline.md`` templates filled from ``ledger``.
+    """The offline planner's answer: ``prompts/offline.md`` templates filled from ``ledger``,
+    led by the sentence that answers ``question`` (``agent.lead``) when its ask has one.
 
     searched: the kinds of documents searched this turn ("filing", "call", "news"), so an empty
     search is answered plainly; failed: tools that failed (the warnings carry their errors).
     """
-    summary: list[str] = []
-    reasons: list[Reason] = []
-    risks: list[Reason] = []
+    lead = write_lead(question, ledger, as_of=as_of)
+    ask = question.ask if question else None
+    parts = _Parts()
+    if lead is not None and ask is not None:
+        _evidence_text(Ledger(e for e in ledger if _supports(ask, e)), parts, question, ask)
+    else:
+        _evidence_text(ledger, parts, question, None)
+    for kind in searched:
+        if not ledger.by_kind(kind):  # type: ignore[arg-type]
+            parts.summary.append(fill("no_passages", what=PASSAGE_KINDS[kind], as_of=as_of))
+    failures = [fill("failed", tool=tool) for tool in dict.fromkeys(failed)]
+    if lead is None:
+        summary = [*failures, *parts.summary]
+    else:
+        if ask == "direction" and not ledger.by_kind("forecast"):  # the lead says why
+            failures = []
+        summary = [_lead_paragraph(lead), *failures, *parts.summary]
+    return Draft(summary="\n\n".join(summary), reasons=parts.reasons, risks=parts.risks)
+
+
+def _supports(ask: Ask, ev: Evidence) -> bool:
+    """Whether ``ev`` is written under the lead of ``ask`` (as reasons and risks)."""
+    return ask != "why" and (ev.kind != "signal" or ask in _USES_SIGNAL)
+
+
+def _lead_paragraph(lead: Lead) -> str:
+    """The lead sentence and the notes that belong with it, one paragraph."""
+    return " ".join([lead.sentence.text, *(n.text for n in lead.notes)])
+
+
+def _evidence_text(
+    ledger: Ledger, parts: _Parts, question: ParsedQuestion | None, ask: Ask | None
+) -> None:
+    """The sentences of every evidence in ``ledger``. ask: the ask a lead sentence answered
+    (its evidence supports it from the reasons and risks), None when nothing leads yet."""
     level = question.var_level if question else None
     horizon = question.horizon_days if question else None
+    if question is not None and ask is not None:
+        level = question.quantity.level or level
+        horizon = question.quantity.horizon_days or horizon
     signals = ledger.by_kind("signal")
     comparisons = ledger.by_kind("comparison")
     compared = {eid for c in comparisons for eid in c.source.get("evidence", [])}
-    lead = bool(signals or comparisons)
-    shown: list[Evidence] = []
+    lead = ask is not None or bool(signals or comparisons)
     for ev in comparisons:
-        summary.append(comparison_text(ev))
+        parts.summary.append(comparison_text(ev))
     for ev in signals:
         if ev.id in compared:
             continue
         head, rs, ks = signal_text(ev)
         if len(signals) > 1 or comparisons:  # one signal alone is the answer's signal block
-            summary.append(head)
-        reasons += rs
-        risks += ks
+            parts.summary.append(head)
+        parts.reasons += rs
+        parts.risks += ks
     for ev in ledger:
         if ev.id in compared and comparisons:
             continue
         try:
-            lead = _render_one(
-                ev, summary, reasons, risks, shown, lead=lead, level=level, horizon=horizon
-            )
+            lead = _render_one(ev, parts, lead=lead, ask=ask, level=level, horizon=horizon)
         except (KeyError, TypeError, ValueError, IndexError) as err:  # an unexpected shape
             log.warning("no template fits %s evidence: %s", ev.kind, err)
             if lead:
-                reasons.append(cited(f"{ev.summary} [{ev.id}]", ev.id))
+                parts.reasons.append(cited(f"{ev.summary} [{ev.id}]", ev.id))
             else:
-                summary.append(f"{ev.summary} [{ev.id}]")
-    for kind in searched:
-        if not ledger.by_kind(kind):  # type: ignore[arg-type]
-            summary.append(fill("no_passages", what=PASSAGE_KINDS[kind], as_of=as_of))
-    for tool in dict.fromkeys(failed):
-        summary.insert(0, fill("failed", tool=tool))
-    return Draft(summary="\n\n".join(summary), reasons=reasons, risks=risks)
+                parts.summary.append(f"{ev.summary} [{ev.id}]")
 
 
 def _render_one(
     ev: Evidence,
-    summary: list[str],
-    reasons: list[Reason],
-    risks: list[Reason],
-    shown: list[Evidence],
+    parts: _Parts,
     *,
     lead: bool,
+    ask: Ask | None,
     level: float | None,
     horizon: int | None,
 ) -> bool:
@@ -110,27 +161,38 @@ def _render_one(
         text = sentiment_text(ev)
     elif ev.kind == "backtest":
         head, rs = backtest_text(ev)
-        summary.append(head)
-        reasons += rs
+        if ask == "model_record":
+            parts.reasons.append(cited(head, ev.id))
+        elif ask != "backtest":  # under a backtest lead the head would repeat it
+            parts.summary.append(head)
+        parts.reasons += rs
         return lead
     elif ev.kind == "risk":
-        var_text, vol_text = risk_text(ev, level=level, horizon=horizon)
+        var_text, methods, vol_text = risk_text(ev, level=level, horizon=horizon)
+        if ask in ("var", "cvar"):  # the lead states the historical VaR and CVaR
+            var_text = ""
         if lead:
-            risks += [cited(t, ev.id) for t in (var_text, vol_text) if t]
+            parts.risks += [cited(t, ev.id) for t in (var_text, methods, vol_text) if t]
         else:
-            summary += [t for t in (var_text,) if t]
-            reasons.append(cited(vol_text, ev.id))
+            parts.summary += [" ".join(t for t in (var_text, methods) if t)] if var_text else []
+            parts.reasons.append(cited(vol_text, ev.id))
         return lead
     elif ev.kind in PASSAGE_KINDS:
-        if not any(e.kind == ev.kind for e in shown):
-            summary.append(fill("passages_intro", what=PASSAGE_KINDS[ev.kind], as_of=ev.as_of))
-        summary.append(passage_text(ev))
-        shown.append(ev)
+        _passage(ev, parts, intro=ask not in ("news", "call"))
         return lead
     if text is None:
         return lead
     if lead:
-        reasons.append(cited(text, ev.id))
+        parts.reasons.append(cited(text, ev.id))
     else:
-        summary.append(text)
+        parts.summary.append(text)
     return True  # the first such finding leads, the rest support it
+
+
+def _passage(ev: Evidence, parts: _Parts, *, intro: bool) -> None:
+    """A quoted passage, after an intro line for the first of its kind (unless a lead said
+    what was found)."""
+    if intro and not any(e.kind == ev.kind for e in parts.shown):
+        parts.summary.append(fill("passages_intro", what=PASSAGE_KINDS[ev.kind], as_of=ev.as_of))
+    parts.summary.append(passage_text(ev))
+    parts.shown.append(ev)
