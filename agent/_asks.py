@@ -82,7 +82,7 @@ _DOWN = r"(?:go(?:es|ing)?\s+down|fall|falls|falling|drop\w*|decline\w*|go\s+low
 _DIRECTION = _rx(
     rf"\b(?:will|would|is|could)\s+(?:\w+\s+){{0,3}}(?:{_UP}|{_DOWN})\b|\bup\s+or\s+down\b"
     rf"|\bprobabilit\w+\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower|up|down)"
-    rf"|\b(?:chance|odds|likel\w+)\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower)"
+    rf"|\b(?:chances?|odds|likel\w+)\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower)"
     r"|\bdirection\b|\bforecast\b|\bpredict\w*\b")
 _CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bconditional\s+"
             r"(?:value\s+at\s+risk|var)\b|\baverage\s+(?:loss|of\s+the\s+losses)\s+(?:beyond|past|"
@@ -127,8 +127,10 @@ INDICATORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p
     ("obv_change_20", r"\bobv\b|\bon[-\s]balance\s+volume\b"),
     ("bb_pct_b", r"\bbollinger\b"),
 ))
-MOVING_AVERAGE = _rx(r"\b(?:(sma|ema)\s?\(?(\d{1,3})\)?|(\d{1,3})[-\s]day\s+(?:(simple|exponential)"
-                     r"\s+)?(?:moving\s+average|ma|sma|ema)|(\d{1,3})\s?(sma|ema|dma))\b")
+MOVING_AVERAGE = _rx(
+    r"\b(?:(?P<k1>sma|ema)\s?\(?(?P<n1>\d{1,3})\)?|(?P<n2>\d{1,3})[-\s]day\s+(?:(?P<k2>simple|"
+    r"exponential)\s+)?(?P<k3>moving\s+average|ma|sma|ema)|(?P<n3>\d{1,3})\s?(?P<k4>sma|ema|dma))\b"
+)
 _MA_WORDS = _rx(r"\bmoving\s+averages?\b|\b(?:sma|ema)\b")
 _RANGE = _rx(r"\b52[-\s]week\b|\b(?:year|annual)\s+(?:high|low)\b|\b(?:highest|lowest|peak|top|"
              r"bottom)\s+(?:\w+\s+){0,2}(?:price|close|level|point)|\bhigh\s+and\s+(?:the\s+)?low\b"
@@ -148,6 +150,7 @@ _POSITION = _rx(r"\bposition\s+siz\w+|\bsize\s+(?:of\s+)?(?:my|a|the)\s+position
                 r"|\bhow\s+(?:much|big|"
                 r"large)\s+(?:of\s+a\s+|a\s+)?(?:position|stake|allocation)\b|\bhow\s+much\s+(?:money\s+)?"
                 r"(?:should|would|could|do)\s+(?:i|we)\s+(?:put|invest|allocate|buy|risk|commit)|\bhow"
+                r"\s+much\s+of\s+(?:my|our|the)\b.{0,40}\b(?:should|would|to)\b|\bhow"
                 r"\s+many\s+shares\b|\bwhat\s+(?:fraction|percentage|share|portion|part)\s+of\s+(?:my|"
                 r"the|a)\s+(?:portfolio|account|capital|money)|\ballocat\w+\b|\bposition\b")
 _SIGNAL = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
@@ -219,9 +222,9 @@ def figure(text: str) -> str | None:
 def indicator_metric(text: str) -> str | None:
     """The indicator key (quant.indicators.classic) a question names: rsi_14, macd, sma_50, ..."""
     if m := MOVING_AVERAGE.search(text):
-        kind = (m.group(1) or m.group(6) or m.group(4) or "sma").lower()
-        kind = "ema" if kind.startswith("e") else "sma"
-        return f"{kind}_{int(m.group(2) or m.group(3) or m.group(5))}"
+        said = m.group("k1") or m.group("k2") or m.group("k3") or m.group("k4")
+        kind = "ema" if said.lower().startswith("e") else "sma"
+        return f"{kind}_{int(m.group('n1') or m.group('n2') or m.group('n3'))}"
     return next((key for key, pattern in INDICATORS if pattern.search(text)), None)
 
 

@@ -13,7 +13,9 @@ TODAY = date(2013, 2, 28)
 
 
 def parse(text: str, *, history: ParsedQuestion | None = None) -> ParsedQuestion:
-    return parse_question(text, today=TODAY, history=history, known_tickers=KNOWN)
+    return parse_question(
+        text, today=TODAY, history=history, known_tickers=KNOWN, classify=None
+    )  # rules only: the exemplar classifier is tested in test_request_parse.py
 
 
 @pytest.mark.parametrize(
