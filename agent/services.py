@@ -141,6 +141,7 @@ def build_tool_context(
         models_dir=settings.models_dir,
         sentiment=sentiment_source(settings, config),
         index=functools.cache(lambda: open_index(settings)),  # opened once per run
+        catalog=functools.cache(lambda: open_catalog(settings)),  # no model loaded
     )
 
 
@@ -166,6 +167,13 @@ def open_index(settings: Settings):  # noqa: ANN201 - retrieval.index.Index, imp
             dim=embedder.dim,
         )
     return Index(settings.index_dir, embedder=embedder, store=store, reranker=reranker)
+
+
+def open_catalog(settings: Settings):  # noqa: ANN201 - retrieval.catalog.IndexCatalog, lazily
+    """What the document index holds, read from its files without loading the embedder."""
+    from retrieval.catalog import IndexCatalog
+
+    return IndexCatalog(settings.index_dir)
 
 
 def open_corpus(settings: Settings) -> Corpus:

@@ -30,6 +30,9 @@ class ToolContext:
     sentiment: Callable[[str, date], Part | None] | None = None
     # opens the document index on first use (loading the embedding model is not free)
     index: Callable[[], Any] | None = None
+    # the indexed documents (retrieval.catalog.DocumentCatalog), read without loading a model;
+    # None: tools ask the index itself
+    catalog: Callable[[], Any] | None = None
 
     def bars(self, ticker: str, *, start: date | None = None) -> Bars:
         """Adjusted bars up to and including ``as_of`` (never later)."""

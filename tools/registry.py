@@ -21,9 +21,10 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, field
 
 from tools.backtest import backtest_evidence
 from tools.compare import Metric, compare_evidence
-from tools.documents import search_evidence
+from tools.documents import nothing_indexed, search_evidence
 from tools.errors import MODEL_FIXABLE
 from tools.evidence import Evidence
+from tools.figures import FIGURES, figure_evidence
 from tools.forecast import NoModelError, forecast_evidence
 from tools.market import market_snapshot_evidence
 from tools.period import period_evidence
@@ -111,6 +112,37 @@ class FilingSearchArgs(SearchArgs):
     filed_before: date | None = Field(
         None, description="Only filings filed on or before this date (YYYY-MM-DD)."
     )
+    latest: bool = Field(
+        False,
+        description="Only the latest filing of the form (the 10-K when no form is given) "
+        "filed by the as-of date: 'the latest 10-K', 'the most recent annual report'.",
+    )
+    subsection: str | None = Field(
+        None,
+        max_length=100,
+        description="A heading inside the section, e.g. 'Competition' inside 'Item 1'.",
+    )
+
+
+class FigureArgs(TickerArgs):
+    figure: str = Field(
+        min_length=2,
+        max_length=60,
+        description=f"The table row to read: one of {', '.join(FIGURES)} (or its label, e.g. "
+        "'Net sales', 'revenue').",
+    )
+    fiscal_years: list[int] = Field(
+        min_length=1,
+        max_length=5,
+        description="Fiscal years to read, e.g. [2009, 2010]; growth is given between them.",
+    )
+
+    @field_validator("fiscal_years")
+    @classmethod
+    def _years(cls, years: list[int]) -> list[int]:
+        if any(not 1990 <= y <= 2100 for y in years):
+            raise ValueError("fiscal years must be between 1990 and 2100")
+        return years
 
 
 class CompareArgs(BaseModel):
@@ -228,8 +260,12 @@ def sentiment(ticker: str) -> tuple[str, list[dict[str, Any]]]:
 
 
 def _search(kind: Any, query: str, ticker: str | None, k: int, **filters: Any) -> Any:
-    found = search_evidence(current_context(), query, ticker=ticker, kinds=(kind,), k=k, **filters)
-    return _reply(found, empty=f"No {kind} passages match {query!r} up to the as-of date.")
+    ctx = current_context()
+    found = search_evidence(ctx, query, ticker=ticker, kinds=(kind,), k=k, **filters)
+    if found:
+        return _reply(found)
+    why = nothing_indexed(ctx, kind=kind, ticker=ticker) if ctx.index is not None else None
+    return _reply([], empty=why or f"No {kind} passages match {query!r} up to the as-of date.")
 
 
 def search_filings(
@@ -241,22 +277,39 @@ def search_filings(
     filed_after: date | None = None,
     filed_before: date | None = None,
     k: int = 5,
+    latest: bool = False,
+    subsection: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Use for what a company wrote in its 10-K/10-Q/8-K filings (risks, margins, segments),
-    optionally one section ('Item 1A' risk factors, 'Item 7' MD&A), form, fiscal year and
-    filing dates. Returns up to `k` cited passages available by the as-of date, one evidence
-    id each."""
+    optionally one section ('Item 1A' risk factors, 'Item 7' MD&A) and a heading inside it
+    ('Competition'), form, fiscal year or the latest filing, and filing dates. With `latest`
+    or `fiscal_year` the passages come from one filing per company. Returns up to `k` cited
+    passages available by the as-of date, one evidence id each, the most relevant sentences
+    quoted as "key sentences". Not for numbers from tables: use filing_figure."""
     return _search(
         "filing",
         query,
         ticker,
         k,
         section=section,
+        subsection=subsection,
         form=form,
         fiscal_year=fiscal_year,
+        latest=latest,
         filed_after=filed_after,
         filed_before=filed_before,
     )
+
+
+def filing_figure(
+    ticker: str, figure: str, fiscal_years: list[int]
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for a number a 10-K reports in its tables (net sales/revenue, net income, cost of
+    sales, gross margin, operating income, R&D) for given fiscal years, e.g. "Apple's net
+    sales in 2009 and 2010" or "how much did revenue grow": reads the table cells of the
+    latest 10-K filed by the as-of date that reports those years. Returns one figure evidence
+    with the value per year, the growth between consecutive years and the table row."""
+    return _reply([figure_evidence(current_context(), ticker, figure, fiscal_years)])
 
 
 def search_calls(
@@ -320,6 +373,7 @@ TOOLS: list[BaseTool] = [
     _make(risk, RiskArgs),
     _make(sentiment, TickerArgs),
     _make(search_filings, FilingSearchArgs),
+    _make(filing_figure, FigureArgs),
     _make(search_calls, SearchArgs),
     _make(news, SearchArgs),
     _make(compare, CompareArgs),

@@ -25,6 +25,7 @@ EXPECTED = {
     "risk",
     "sentiment",
     "search_filings",
+    "filing_figure",
     "search_calls",
     "news",
     "compare",
