@@ -5,8 +5,8 @@ writes one sentence from the ledger: a VaR at the level and horizon asked, a cal
 return, a yes/no on "is it overbought?", which company is riskier, bull or bear. One small
 builder per ask; every number is an evidence value, formatted so that ``agent.verifier`` finds
 it (templates in ``prompts/offline.md``). The signal and overview asks return None: their answer
-leads with the signal block that ``agent.compose.assemble`` renders. Filings keep the passages'
-own text (``agent._offline_sentences.passage_text``).
+leads with the signal block that ``agent.compose.assemble`` renders. A filing's lead is written
+by ``agent._filing_sentences`` (its most relevant summary sentence, quoted).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from datetime import date
 
+from agent._filing_sentences import filing_lead, filing_summary
 from agent._lead_common import Lead, evidence_for, level_text, number, say
 from agent._lead_compare import compare_lead
 from agent._lead_research import (
@@ -29,7 +30,7 @@ from agent._lead_research import (
 )
 from agent._lead_technical import indicator_lead, overbought_lead, regime_lead, trend_lead
 from agent._lead_why import why_lead
-from agent.answer import Reason
+from agent.answer import Reason, citation_ids
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from agent.request import Ask
@@ -228,7 +229,25 @@ def _range(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -
     return Lead(say("lead_range_52w", [market], ticker=market.tickers[0], which=which))
 
 
+def _filing(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:
+    """What the filing says (``agent._filing_sentences``): its most relevant summary sentence,
+    quoted and cited, then the summary's other sentences."""
+    found = ledger.by_kind("filing")
+    if not found:
+        return None  # the writer says that nothing matched
+    topic = q.scope.topic if q.scope else None
+    section = q.scope.section if q.scope else None
+    text = filing_lead(found, topic=topic, section=section, as_of=as_of)
+    ids = list(dict.fromkeys(i for i, _ in citation_ids(text))) or [found[0].id]
+    notes = [
+        Reason(text=t, citations=[i for i, _ in citation_ids(t)] or ids)
+        for t in filing_summary(found, topic=topic, section=section, as_of=as_of)
+    ]
+    return Lead(Reason(text=text, citations=ids), notes)
+
+
 _BUILDERS: dict[Ask, Builder] = {
+    "filing": _filing,
     "var": _var,
     "cvar": _var,
     "volatility": _volatility,

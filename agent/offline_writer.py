@@ -180,6 +180,8 @@ def _render_one(
     elif ev.kind in PASSAGE_KINDS:
         _passage(ev, parts, intro=ask not in ("news", "call"))
         return lead
+    elif ev.kind in ("period", "figure", "portfolio"):  # the tool's own summary, cited
+        text = f"{ev.summary} [{ev.id}]" if ev.summary else None
     if text is None:
         return lead
     if lead:

@@ -18,7 +18,7 @@ from agent.lead import lead_sentence
 from agent.ledger import Ledger
 from agent.offline_writer import template_draft
 from agent.question import ParsedQuestion
-from agent.request import Ask, Quantity, Verdict
+from agent.request import Ask, DocScope, Quantity, Verdict
 from agent.verifier import verify
 from data.providers.bundled import BundledProvider
 from data.service import MarketData
@@ -487,3 +487,43 @@ def test_news_says_what_was_found_first() -> None:
     first, out = answer([ev], question("Any news on IBM?", "news", tickers=("IBM",)))
     assert first.startswith("The news passages that best match this question, available by")
     assert "> IBM wins a large services contract." in out.markdown
+
+
+def test_filing_leads_with_what_the_filing_says() -> None:
+    summary = [
+        {"order": 0, "text": "Net sales rose 52% to $65.2 billion in 2010.", "score": 0.9},
+        {"order": 1, "text": "Growth came from iPhone and iPad.", "score": 0.7},
+    ]
+    ev = Evidence.make(
+        kind="filing",
+        tickers=["AAPL"],
+        as_of=date(2011, 1, 31),
+        values={
+            "text": " ".join(str(item["text"]) for item in summary),
+            "injection_suspected": False,
+            "summary": summary,
+        },
+        window=Window(end=date(2010, 10, 27)),
+        source={"document": "d1", "form": "10-K", "fiscal_period": "FY2010",
+                "section": "Item 7", "filed": "2010-10-27"},
+    )  # fmt: skip
+    q = question(
+        "What does Apple's latest 10-K say about net sales growth?",
+        "filing",
+        scope=DocScope(kind="filing", form="10-K", latest=True, topic="net sales growth"),
+    )
+    ledger = Ledger([ev])
+    draft = template_draft(ledger, question=q, as_of=date(2011, 1, 31), searched=["filing"])
+    out = assemble(
+        draft,
+        question=q.text,
+        tickers=["AAPL"],
+        as_of=date(2011, 1, 31),
+        ledger=ledger,
+        ask="filing",
+    )
+    assert verify(out, ledger).ok, verify(out, ledger).problems()
+    assert first_sentence(out.markdown).startswith(
+        "Apple's FY2010 10-K (filed 2010-10-27) says on net sales growth: \"Net sales rose 52%"
+    )
+    assert 'It also says: "Growth came from iPhone and iPad."' in out.markdown
