@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from agent._asks import rule_ask, verdict_for
 from agent._dates import _parse_as_of
@@ -23,10 +23,37 @@ from agent._grammar import FLAGS
 from agent._periods import find_period
 from agent._slots import decline_for, quantity_for, scope_for
 from agent._tickers import _ALIASES
-from agent.request import Ask, Quantity
+from agent.request import Ask, DocScope, Quantity, Verdict
 
-if TYPE_CHECKING:
-    from agent.question import ParsedQuestion
+
+class Parsed(Protocol):
+    """The parts of ``agent.question.ParsedQuestion`` the request is filled from."""
+
+    @property
+    def text(self) -> str: ...
+    @property
+    def tickers(self) -> tuple[str, ...]: ...
+    @property
+    def unknown_tickers(self) -> tuple[str, ...]: ...
+    @property
+    def unmarked_symbols(self) -> tuple[str, ...]: ...
+    @property
+    def as_of(self) -> date | None: ...
+    @property
+    def forms(self) -> tuple[str, ...]: ...
+    @property
+    def fiscal_year(self) -> int | None: ...
+    @property
+    def advice_request(self) -> bool: ...
+    @property
+    def ask(self) -> Ask | None: ...
+    @property
+    def quantity(self) -> Quantity: ...
+    @property
+    def verdict(self) -> Verdict | None: ...
+    @property
+    def scope(self) -> DocScope | None: ...
+
 
 _PERIOD_ASKS: frozenset[Ask] = frozenset(
     {"return", "volatility", "drawdown", "range", "compare", "backtest", "model_record"}
@@ -41,14 +68,15 @@ _FILLER = re.compile(
 
 
 def fill_request(
-    q: ParsedQuestion,
+    q: Parsed,
     *,
     today: date,
-    history: ParsedQuestion | None,
+    history: Parsed | None,
     classify: Callable[[str], Ask | None] | None,
-) -> ParsedQuestion:
-    """``q`` with ask, quantity, verdict, scope and decline filled; ``history`` is the previous
-    question when ``q`` is a follow-up of it."""
+) -> dict[str, Any]:
+    """The update that fills ``q``'s ask, quantity, verdict, scope and decline (and as_of, when
+    a period's dates were read as one); ``history`` is the previous question when ``q`` is a
+    follow-up of it."""
     text = q.text
     n_companies = len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols)
     rule = rule_ask(text, n_companies=n_companies, has_history=history is not None)
@@ -99,16 +127,14 @@ def fill_request(
         and ask not in ("price", "direction")
     ):
         ask, quantity, verdict = "price", Quantity(), None  # "will it hit $700?": a price ask
-    return q.model_copy(
-        update={
-            "ask": ask,
-            "quantity": quantity,
-            "verdict": verdict,
-            "scope": scope,
-            "decline": decline,
-            "as_of": as_of,
-        }
-    )
+    return {
+        "ask": ask,
+        "quantity": quantity,
+        "verdict": verdict,
+        "scope": scope,
+        "decline": decline,
+        "as_of": as_of,
+    }
 
 
 def _merge(new: Quantity, old: Quantity) -> Quantity:
@@ -116,13 +142,13 @@ def _merge(new: Quantity, old: Quantity) -> Quantity:
     return old.model_copy(update=said)
 
 
-def _missing(q: ParsedQuestion) -> tuple[str, ...]:
+def _missing(q: Parsed) -> tuple[str, ...]:
     if q.tickers:
         return q.unknown_tickers
     return (*q.unknown_tickers, *q.unmarked_symbols)
 
 
-def _strip_companies(q: ParsedQuestion) -> str:
+def _strip_companies(q: Parsed) -> str:
     """The text without its ticker symbols and company names (for the "named alone" test)."""
     text = q.text
     for pattern, _ in _ALIASES:

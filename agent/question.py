@@ -234,7 +234,10 @@ def parse_question(
         if len(q.tickers) >= 2 and _COMPARATIVE.search(text):  # "and which is riskier?"
             q = q.model_copy(update={"intents": q.intents | {"compare"}})
     level = _var_level(text) if "risk" in q.intents else None
-    q = fill_request(q, today=today, history=history if q.is_follow_up else None, classify=classify)
+    request = fill_request(
+        q, today=today, history=history if q.is_follow_up else None, classify=classify
+    )
+    q = q.model_copy(update=request)
     return q.model_copy(
         update={
             "var_level": q.var_level if level is None else level,
