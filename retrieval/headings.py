@@ -1,10 +1,12 @@
 """Subsections inside a filing's item: "Competition" inside Item 1, "Gross Margin" inside Item 7.
 
 Parsing splits a 10-K at its items; the headings inside an item are plain lines. A line is a
-subheading when it stands alone between blank lines (or at the start of the range), holds 1 to
-10 words and at most 80 characters, starts with a capital letter, does not end like a sentence
-or a clause (. , ; :), is not a number, a table line or "Table of Contents". A subsection runs
-from its heading to the next subheading (or the end of the range).
+subheading when it follows a blank line (or starts the range) and is followed by a blank line or
+a line starting with a capital letter or a quote (a line wrapped mid-sentence, "No single" over
+"customer accounted for ...", is not), holds 1 to 10 words and at most 80 characters, starts
+with a capital letter, does not end like a sentence or a clause (. , ; :) or in a word such as
+"and" or "of", and is not a number, a table line or "Table of Contents". A subsection runs from
+its heading to the next subheading (or the end of the range).
 
 ``find_subsection`` matches the asked name case-insensitively, filler words ("the", "section")
 aside: the heading equal to it first,
@@ -20,6 +22,7 @@ __all__ = ["Subsection", "find_subsection", "subheadings"]
 
 _WORD = re.compile(r"[a-z0-9]+")
 _FILLER = frozenset(("the", "a", "an", "its", "on", "about", "section", "subsection", "heading"))
+_DANGLING = frozenset(("and", "or", "of", "the", "a", "an", "to", "in", "for", "with", "by"))
 _NOT_HEADING = re.compile(r"^(?:table of contents|page \d+|\d+|part [ivx]+)$", re.IGNORECASE)
 
 
@@ -38,7 +41,8 @@ def _is_heading(line: str) -> bool:
         return False
     if re.search(r"\S {3,}\S|\|", text) or _NOT_HEADING.match(text):
         return False
-    return 1 <= len(text.split()) <= 10
+    words = text.split()
+    return 1 <= len(words) <= 10 and words[-1].lower() not in _DANGLING
 
 
 def _lines(text: str, start: int, stop: int) -> list[tuple[int, int]]:
@@ -57,8 +61,9 @@ def subheadings(text: str, *, start: int = 0, end: int | None = None) -> list[Su
     heads: list[tuple[int, str]] = []
     for i, (s, e) in enumerate(lines):
         before_blank = i == 0 or not text[lines[i - 1][0] : lines[i - 1][1]].strip()
-        after_blank = i + 1 < len(lines) and not text[lines[i + 1][0] : lines[i + 1][1]].strip()
-        if before_blank and after_blank and _is_heading(text[s:e]):
+        after = text[lines[i + 1][0] : lines[i + 1][1]].strip() if i + 1 < len(lines) else "x"
+        opens = not after or after[0].isupper() or after[0] in "\"'\u201c("
+        if before_blank and opens and _is_heading(text[s:e]):
             heads.append((s + len(text[s:e]) - len(text[s:e].lstrip()), text[s:e].strip()))
     return [
         Subsection(title=title, start=s, end=heads[k + 1][0] if k + 1 < len(heads) else stop)

@@ -8,7 +8,8 @@ passage it cites. Steps:
    fragments under ``min_chars`` are not sentences), optionally only those inside a character
    span of the document (a subsection); passages flagged as instructions to a model are skipped.
 2. Score: BM25 of the sentence against the query, the sentences being the collection (IDF over
-   the candidates, k1=1.2, b=0.75), divided by the best score; with an ``embedder`` (MiniLM in
+   the candidates, k1=1.2, b=0.75; terms cut to six letters, a crude stemmer), divided by the
+   best score; with an ``embedder`` (MiniLM in
    the product) the cosine similarity of sentence and query is averaged in, so a paraphrase
    with no shared word still counts. A sentence sharing no term with the query and, with an
    embedder, under ``min_cosine`` similarity is never chosen.
@@ -41,6 +42,7 @@ _ABBREVIATION = re.compile(
 _TABLE_LINE = re.compile(r"\S {3,}\S|\s\|\s|[\u2500-\u257f]{3,}")
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 _K1, _B = 1.2, 0.75
+_STEM = 6
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,14 @@ def _candidates(
             flat = " ".join(text[s:e].split())
             if len(flat) < min_chars or not _ENDS_SENTENCE.search(flat):
                 continue  # headings, page numbers, fragments cut at a chunk's edge
-            found.append(_Candidate(p.rank, p.id, s, e, flat, tuple(tokenize(flat))))
+            found.append(_Candidate(p.rank, p.id, s, e, flat, _terms(flat)))
     return found
+
+
+def _terms(text: str) -> tuple[str, ...]:
+    """BM25 terms cut to their first ``_STEM`` letters: a crude stemmer, so "competition",
+    "competitive" and "competitors" match one another (and "margin" matches "margins")."""
+    return tuple(t[:_STEM] if t.isalpha() else t for t in tokenize(text))
 
 
 def _bm25(query: Sequence[str], docs: Sequence[Sequence[str]]) -> np.ndarray:
@@ -149,18 +157,22 @@ def summarize(
     min_cosine: float = 0.3,
     spans: Mapping[str, tuple[int, int]] | None = None,
     embedder: Embedder | None = None,
+    max_candidates: int = 48,
 ) -> list[SummarySentence]:
     """Up to ``max_sentences`` sentences of ``passages`` most relevant to ``query``, best first.
 
     spans: passage id -> (start, end) offsets in that passage's text; when given, only
     sentences inside a passage's span are candidates (a subsection), and passages without a
-    span are left out. Returns [] when no sentence relates to the query."""
+    span are left out. Only the first ``max_candidates`` sentences (best-ranked passages first)
+    are scored, which bounds the embedding cost. Returns [] when no sentence relates to the
+    query."""
     if max_sentences < 1:
         raise ValueError(f"max_sentences must be positive, got {max_sentences}")
-    cands = _candidates(passages, min_chars=min_chars, spans=spans)
+    ranked = sorted(passages, key=lambda p: p.rank)
+    cands = _candidates(ranked, min_chars=min_chars, spans=spans)[:max_candidates]
     if not cands:
         return []
-    lexical = _bm25(tokenize(query), [c.terms for c in cands])
+    lexical = _bm25(_terms(query), [c.terms for c in cands])
     relevant = lexical > 0
     score = lexical / lexical.max() if lexical.max() > 0 else lexical
     if embedder is not None:

@@ -107,3 +107,8 @@ def test_a_subsection_runs_to_the_next_heading(asked: str) -> None:
     body = SECTION[head.start : head.end]
     assert body.startswith("Competition") and body.rstrip().endswith("Prices fall every year.")
     assert find_subsection(SECTION, "Legal proceedings") is None
+
+
+def test_a_heading_right_above_its_text_counts_and_a_wrapped_line_does_not() -> None:
+    text = "Intro.\n\nCompetition\nThe markets are tough.\n\nResearch and\nDevelopment costs rose."
+    assert [h.title for h in subheadings(text)] == ["Competition"]
