@@ -23,7 +23,7 @@ from typing import Protocol
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from retrieval.store.records import table_to_chunks
+from retrieval.store.records import CHUNK_COLUMNS, table_to_chunks
 from retrieval.types import Chunk
 
 __all__ = [
@@ -116,7 +116,9 @@ class IndexCatalog:
         """The stored chunks of ``doc_id``, in document order."""
         if not self.path.exists():
             return []
-        table = pq.read_table(self.path, filters=[("doc_id", "=", doc_id)])
+        table = pq.read_table(
+            self.path, columns=list(CHUNK_COLUMNS), filters=[("doc_id", "=", doc_id)]
+        )
         return sorted(table_to_chunks(table), key=lambda c: (c.char_start, c.char_end))
 
 
