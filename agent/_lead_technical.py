@@ -20,6 +20,7 @@ from tools.evidence import Evidence
 __all__ = ["indicator_lead", "overbought_lead", "regime_lead", "trend_lead"]
 
 _RULES = TechnicalRules()
+_WIDTH = re.compile(r"\bwid(?:th|e|er|ening)\b|\bsqueez")
 _BANDWIDTH = {"bb_bandwidth", "bb_width", "bandwidth", "bollinger_width", "bollinger_bandwidth"}
 # the RSI lines written as words: they are the product's convention, not evidence values
 _TENS = {10: "ten", 20: "twenty", 30: "thirty", 40: "forty", 50: "fifty", 60: "sixty"}
@@ -94,13 +95,9 @@ def indicator_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
         return None
     ev, ind, day = found
     metric = (q.quantity.metric or "").lower()
-    if metric in (
-        "bb_bandwidth",
-        "bb_width",
-        "bandwidth",
-        "bollinger_width",
-        "bollinger_bandwidth",
-    ):
+    if metric.startswith(("bb", "bollinger")) and _WIDTH.search(q.normalized):
+        metric = "bb_bandwidth"  # "how wide are the bands", whatever the metric says
+    if metric in _BANDWIDTH:
         return Lead(
             say(
                 "lead_bandwidth",

@@ -32,6 +32,7 @@ from agent._lead_technical import indicator_lead, overbought_lead, regime_lead, 
 from agent._lead_why import why_lead
 from agent.answer import Reason, citation_ids
 from agent.ledger import Ledger
+from agent.numbers import extract
 from agent.question import ParsedQuestion
 from agent.request import Ask
 
@@ -76,6 +77,18 @@ def _var(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> 
     return Lead(sentence, notes)
 
 
+def _period_label(q: ParsedQuestion, values: dict[str, object]) -> str:
+    """The period as the question named it ("2011", "the last year"), else the evidence's own
+    label, unless it is the tool's default "start..end" or states a number that is no date
+    (which the evidence could not support): then "the period" (the dates follow it)."""
+    asked = q.quantity.period.label if q.quantity.period else ""
+    for label in (asked, str(values.get("label") or "")):
+        found = extract(label)
+        if label and ".." not in label and all(n.is_date for n in found):
+            return f"the {label}" if label.split()[0] in ("last", "past", "previous") else label
+    return "the period"
+
+
 def _volatility(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:
     period = evidence_for(ledger, "period", ticker)
     if period is not None and number(period.values.get("volatility_annual")) is not None:
@@ -85,7 +98,7 @@ def _volatility(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: da
                 "lead_volatility_period",
                 [period],
                 ticker=period.tickers[0],
-                label=v.get("label") or "the period",
+                label=_period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
                 vol=v["volatility_annual"],
@@ -117,7 +130,7 @@ def _drawdown(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date
                 "lead_drawdown_period",
                 [period],
                 ticker=period.tickers[0],
-                label=v.get("label") or "the period",
+                label=_period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
                 dd=v["max_drawdown"],
@@ -153,7 +166,7 @@ def _return(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
                 [period],
                 ticker=period.tickers[0],
                 ret=v["return"],
-                label=v.get("label") or "the period",
+                label=_period_label(q, v),
                 start_close=v["start_close"],
                 base=v.get("base_date") or v["start_date"],
                 end_close=v["end_close"],
@@ -213,7 +226,7 @@ def _range(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -
                 [period],
                 ticker=period.tickers[0],
                 which=" and its ".join(parts),
-                label=v.get("label") or "the period",
+                label=_period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
             )
