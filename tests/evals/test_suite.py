@@ -67,3 +67,14 @@ def test_the_questions_suite_asks_every_kind_of_question_answer_first() -> None:
         assert case.expect.answer is not None
         declines = any(t.startswith("decline:") for t in case.tags)
         assert not declines or (case.expect.answer.decline and case.expect.refuse), case.id
+
+
+def test_every_core_case_expects_an_answer_first_and_refusals_a_decline() -> None:
+    """The release gate holds every case to answer-first (issue 14): each core case says what its
+    first sentence must carry, and a case that must be refused expects the decline first."""
+    suite = load_suite("core")
+    missing = [c.id for c in suite.cases if c.expect.answer is None]
+    assert not missing, f"core cases without an answer expectation: {missing}"
+    for case in suite.cases:
+        assert case.expect.answer is not None
+        assert case.expect.answer.decline == case.expect.refuse, case.id
