@@ -9,6 +9,7 @@ the plan also gathers what can answer, and the writer says which one it used and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -21,6 +22,12 @@ ToolPlan = tuple[str, dict[str, Any]]
 _FORECAST_HORIZONS = (1, 5, 20)
 _COMPARE_METRICS = {"risk", "signal", "momentum"}
 _OVERVIEW_RISK_DAYS = 10
+# a topic that only names the section itself is not a heading inside it
+_SECTION_NAME = re.compile(
+    r"^\s*(?:item\s+\w+|risk\s+factors?|risks|md\s?&\s?a|management'?s\s+discussion.*"
+    r"|business|legal\s+proceedings|properties)\s*$",
+    re.I,
+)
 
 
 def forecast_horizon(days: int | None) -> int:
@@ -161,6 +168,8 @@ def _documents(q: ParsedQuestion, tickers: Sequence[str | None]) -> list[ToolPla
             if scope is not None:
                 if scope.section:
                     args["section"] = scope.section
+                    if scope.topic and not _SECTION_NAME.search(scope.topic):
+                        args["subsection"] = scope.topic[:100]  # "competition" in Item 1
                 if scope.form:
                     args["form"] = scope.form
                 if scope.fiscal_year is not None:

@@ -156,6 +156,7 @@ class OfflinePlanner(BaseChatModel):
         needed = {
             "signal", "technicals", "risk", "market_snapshot", "model_forecast", "backtest",
             "sentiment", "search_filings", "search_calls", "news", "compare", "period_stats",
+            "filing_figure",
         }  # fmt: skip
         if missing := needed - names:
             raise ValueError(f"the offline planner needs the tools {sorted(missing)}")

@@ -96,7 +96,7 @@ def test_filings_scope_latest_section_and_figures() -> None:
         (
             "search_filings",
             {"k": 5, "ticker": "AAPL", "query": "competition", "section": "Item 1",
-             "form": "10-K", "latest": True},
+             "subsection": "competition", "form": "10-K", "latest": True},
         )
     ]  # fmt: skip
     year = DocScope(kind="filing", fiscal_year=2010, latest=True, topic="risk")
