@@ -32,6 +32,7 @@ from agent.question import ParsedQuestion, missing_symbols, parse_question
 from agent.request import Decline
 from agent.routes import pending_calls
 from agent.state import AgentState
+from agent.understand_llm import describe_previous, read_request
 from core.asof import parse_as_of
 from data.errors import DataError
 from tools.context import ToolContext
@@ -113,22 +114,38 @@ class PlanNodes:
         turn = _turn_start(messages)
         today = self.deps.today()
         history = state.get("parsed")
+        previous = ParsedQuestion.model_validate(history) if history else None
         q = parse_question(
             messages[turn].text if turn >= 0 else "",
             today=today,
-            history=ParsedQuestion.model_validate(history) if history else None,
+            history=previous,
             known_tickers=self.deps.known_tickers,
         )
+        forced = (config.get("configurable") or {}).get("as_of")
+        read: dict[str, Any] = {"warnings": [], "tokens": 0, "cost_usd": 0.0}
+        if not self.deps.offline and self.deps.model is not None and turn >= 0:
+            undated = q.model_copy(update={"as_of": None})  # "now" for the model's reading
+            now = _turn_as_of(undated, forced=forced, previous=state.get("as_of"), today=today)
+            reading = read_request(
+                self.deps.model,
+                text=q.text,
+                parsed=q,
+                history_text=describe_previous(previous),
+                as_of=min(now, today),
+                known=self.deps.known_tickers,
+            )
+            q = reading.parsed
+            read = self.deps.budget.charge({}, reading.reply) | {
+                "warnings": [reading.warning] if reading.warning else [],
+                "model_fallback": reading.unavailable is not None,
+            }
+            if reading.unavailable:  # the endpoint is down: the offline planner takes the turn
+                read["warnings"] = [f"{reading.unavailable}; the offline planner answered instead"]
         if self.deps.open_universe:  # an online provider may know them
             q = q.trying_unknown()
             if q.decline is not None and q.decline.reason == "unknown_company":
                 q = q.model_copy(update={"decline": None})
-        as_of = _turn_as_of(
-            q,
-            forced=(config.get("configurable") or {}).get("as_of"),
-            previous=state.get("as_of"),
-            today=today,
-        )
+        as_of = _turn_as_of(q, forced=forced, previous=state.get("as_of"), today=today)
         horizon = min(as_of, today)  # the last day the run may see
         asked = q.as_of if q.as_of is not None and q.as_of > horizon else None
         if as_of > today or asked is not None:
@@ -154,17 +171,14 @@ class PlanNodes:
             "refusal": refusal,
             "rounds": 0,
             "tool_calls": 0,
-            "tokens": 0,
-            "cost_usd": 0.0,
             "stop": None,
-            "warnings": [],
             "draft": None,
             "answer": None,
             "verification": None,
             "repairs": 0,
             "model_fallback": False,
             "done": False,
-        }
+        } | read
 
     # --- plan / tools ---------------------------------------------------------------------------
     def _llm_messages(self, state: AgentState) -> list[BaseMessage]:

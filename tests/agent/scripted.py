@@ -34,6 +34,14 @@ def draft(summary: str, reasons: Sequence[tuple[str, list[str]]] = (), **extra: 
     )
 
 
+def reads(**request: Any) -> AIMessage:
+    """The understand step's reply: a call of the ``TypedRequest`` tool with ``request`` (the
+    model's reading of the question: ask, tickers, as_of, quantity, verdict, scope, decline)."""
+    return tool_calls(
+        {"name": "TypedRequest", "args": request, "id": "call_request", "type": "tool_call"}
+    )
+
+
 class ScriptedChatModel(BaseChatModel):
     """Replies with ``script`` in order; ``sent`` holds every request's messages and the tools
     and tool_choice that were bound for it. Replies may be callables of the messages."""

@@ -1,6 +1,7 @@
 """The whole graph on the OpenAI-compatible path, against a scripted server on 127.0.0.1.
 
-The graph makes these calls, in order: plan rounds with every tool bound (until a reply has no
+The graph makes these calls, in order: the model's reading of the question (the
+``TypedRequest`` tool, forced), plan rounds with every tool bound (until a reply has no
 tool calls), then the compose step bound to the ``Draft`` tool with ``tool_choice``, then at
 most one repair (the same binding) when the draft fails verification. The server replies from
 a queue and records each request, so the tests check both what the model was sent and what the
@@ -48,9 +49,17 @@ def msft_signal(agent: Agent) -> Evidence:
     return evidence
 
 
+def reading() -> Reply:
+    """The understand step: the model reads the question into the typed request."""
+    request = {"ask": "signal", "tickers": ["MSFT"]}
+    return tool_call_reply("TypedRequest", request, call_id="call_request")
+
+
 def plan_signal_then_stop() -> list[Reply]:
-    """Plan round 1 calls `signal` for MSFT; round 2 has no tool calls."""
+    """The model reads the question; plan round 1 calls `signal` for MSFT; round 2 has no tool
+    calls."""
     return [
+        reading(),
         tool_call_reply("signal", {"ticker": "MSFT"}, call_id="call_1"),
         text_reply("I have the signal."),
     ]
@@ -104,17 +113,24 @@ def test_tool_call_then_draft_gives_a_verified_answer(server: FakeOpenAI) -> Non
     assert result.verification.unmatched == []
     written = {c.text: c.matched_evidence_ids for c in result.verification.numbers}
     assert written[f"{score:.2f}"] == [ev.id]
-    assert result.tokens == 3 * 8  # the usage of three completions
+    assert result.tokens == 4 * 8  # the usage of four completions
     assert result.model == f"openai-compatible:{MODEL} @ {server.base_url}"
 
-    assert len(server.requests) == 3
+    assert len(server.requests) == 4
     for request in server.requests:
         assert request["path"] == "/v1/chat/completions"
         assert request["headers"]["authorization"] == f"Bearer {KEY}"
         assert request["json"]["model"] == MODEL
 
+    # understand: only the TypedRequest tool, forced, the question as the user message
+    body = server.requests[0]["json"]
+    assert [t["function"]["name"] for t in body["tools"]] == ["TypedRequest"]
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "TypedRequest"}}
+    assert messages(server, 0)[1] == {"role": "user", "content": QUESTION}
+    assert result.request is not None and result.request.ask == "signal"
+
     # plan rounds: every tool bound, no forced choice, the as-of date in the system prompt
-    for i in (0, 1):
+    for i in (1, 2):
         body = server.requests[i]["json"]
         assert {t["function"]["name"] for t in body["tools"]} == {t.name for t in TOOLS}
         assert "tool_choice" not in body
@@ -126,21 +142,21 @@ def test_tool_call_then_draft_gives_a_verified_answer(server: FakeOpenAI) -> Non
         assert user == {"role": "user", "content": QUESTION}
     signal_schema = next(
         t["function"]
-        for t in server.requests[0]["json"]["tools"]
+        for t in server.requests[1]["json"]["tools"]
         if t["function"]["name"] == "signal"
     )
-    assert set(signal_schema["parameters"]["properties"]) == {"ticker"}  # never as_of
+    assert set(signal_schema["parameters"]["properties"]) <= {"ticker", "account_size"}  # no as_of
     # round 2 sees round 1's call and its result, which names the evidence id
-    call, tool = messages(server, 1)[2:]
+    call, tool = messages(server, 2)[2:]
     assert call["role"] == "assistant"
     assert [c["id"] for c in call["tool_calls"]] == ["call_1"]
     assert tool["role"] == "tool"
     assert tool["tool_call_id"] == "call_1"
     assert ev.id in tool["content"]
-    assert len(messages(server, 0)) == 2
+    assert len(messages(server, 1)) == 2
 
     # compose: only the Draft tool, forced, and a prompt carrying the question and evidence
-    body = server.requests[2]["json"]
+    body = server.requests[3]["json"]
     assert [t["function"]["name"] for t in body["tools"]] == ["Draft"]
     assert body["tool_choice"] == DRAFT_CHOICE
     (prompt,) = body["messages"]
@@ -162,11 +178,11 @@ def test_invented_number_that_the_repair_keeps_is_removed(server: FakeOpenAI) ->
 
     result = ask(agent)
 
-    assert len(server.requests) == 4  # plan, plan, compose, one repair
-    repair_request = server.requests[3]["json"]
+    assert len(server.requests) == 5  # read, plan, plan, compose, one repair
+    repair_request = server.requests[4]["json"]
     assert repair_request["tool_choice"] == DRAFT_CHOICE
     compose_prompt, previous, problems = repair_request["messages"]
-    assert compose_prompt == messages(server, 2)[0]
+    assert compose_prompt == messages(server, 3)[0]
     assert previous["role"] == "assistant"
     assert "37.5%" in previous["content"]
     assert problems["role"] == "user"
@@ -179,7 +195,7 @@ def test_invented_number_that_the_repair_keeps_is_removed(server: FakeOpenAI) ->
     assert answer.warnings == [f"removed unverified number '37.5%' from markdown: {invented}"]
     assert result.verification.ok
     assert result.verification.unmatched == []
-    assert result.tokens == 4 * 8
+    assert result.tokens == 5 * 8
 
 
 def test_invented_number_fixed_by_the_repair_leaves_no_warning(server: FakeOpenAI) -> None:
@@ -195,7 +211,7 @@ def test_invented_number_fixed_by_the_repair_leaves_no_warning(server: FakeOpenA
 
     result = ask(agent)
 
-    assert len(server.requests) == 4
+    assert len(server.requests) == 5
     assert "37.5" not in result.answer.markdown
     assert kept in result.answer.markdown
     assert result.answer.warnings == []
@@ -247,7 +263,7 @@ def test_malformed_draft_is_written_from_templates(
 
     result = ask(agent)
 
-    assert len(server.requests) == 3  # the templates verify: no repair call
+    assert len(server.requests) == 4  # the templates verify: no repair call
     (warning,) = result.answer.warnings
     assert warning.startswith("the LLM's draft was malformed (")
     assert warning.endswith("); the answer was written from templates")
@@ -258,16 +274,16 @@ def test_malformed_draft_is_written_from_templates(
     assert result.answer.risks == expected.risks
     assert result.answer.signal == SignalView.from_evidence(ev)
     assert result.verification.ok
-    assert result.tokens == 3 * 8
+    assert result.tokens == 4 * 8
 
 
 def test_malformed_tool_call_is_not_run(server: FakeOpenAI) -> None:
     agent = make_agent(server)
-    server.replies.append(tool_call_reply("signal", '{"ticker": "MS'))
+    server.replies += [reading(), tool_call_reply("signal", '{"ticker": "MS')]
 
     result = ask(agent)
 
-    assert len(server.requests) == 1  # nothing ran, so nothing to compose from
+    assert len(server.requests) == 2  # nothing ran, so nothing to compose from
     assert result.steps == []
     assert result.evidence == []
     assert result.answer.refused
@@ -300,8 +316,8 @@ def test_a_hostile_draft_contradicting_the_signal_fails_and_is_cut(server: FakeO
 
     result = ask(agent)
 
-    assert len(server.requests) == 4  # plan, plan, compose, one repair
-    problems = messages(server, 3)[-1]["content"]
+    assert len(server.requests) == 5  # read, plan, plan, compose, one repair
+    problems = messages(server, 4)[-1]["content"]
     assert "'STRONG BUY' is an action the signal does not give" in problems
     assert (
         "'guaranteed' is a guarantee" in problems and "'0.01%' is not in the evidence" in problems

@@ -65,7 +65,9 @@ def test_endpoint_case_replays_offline(request: pytest.FixtureRequest) -> None:
                 {"text": f"It comes from the signal tool [{ev.id}].", "citations": [ev.id]}
             ],
         }
+        request = {"ask": "signal", "tickers": ["MSFT"]}
         server.replies += [
+            tool_call_reply("TypedRequest", request, call_id="call_request"),
             tool_call_reply("signal", {"ticker": "MSFT"}),
             text_reply("I have the signal."),
             tool_call_reply("Draft", draft, call_id="call_draft"),
@@ -75,4 +77,4 @@ def test_endpoint_case_replays_offline(request: pytest.FixtureRequest) -> None:
     score = result.cases[0]
     assert score.passed, score.failures
     assert score.tools_called == ["signal"] and score.signal_agrees
-    assert served == (3 if recording and not live else 0)  # replayed: no request reached it
+    assert served == (4 if recording and not live else 0)  # replayed: no request reached it

@@ -11,7 +11,7 @@ from core.settings import load_settings
 from evals.judge import Judge
 from evals.runner import gate, run_suite, summarize
 from evals.suite import Case, Suite, load_suite
-from tests.agent.scripted import ScriptedChatModel, call, done, draft, tool_calls
+from tests.agent.scripted import ScriptedChatModel, call, done, draft, reads, tool_calls
 
 CORE = load_suite("core")
 
@@ -37,7 +37,8 @@ def _buy_msft() -> Suite:
 
 
 def _scripted_agent(*script: object) -> Agent:
-    model = ScriptedChatModel(script=list(script))
+    """An agent on a model that reads the question (a signal ask for MSFT), then ``script``."""
+    model = ScriptedChatModel(script=[reads(ask="signal", tickers=["MSFT"]), *script])
     return Agent(deps_from_settings(load_settings(), model=model))
 
 
