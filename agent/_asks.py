@@ -9,9 +9,10 @@ never the classifier's: they stay with the rules (agent._periods, agent._dates, 
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
+from typing import Literal, NamedTuple
 
 from agent._grammar import FLAGS
+from agent._periods import horizon_days
 from agent.request import Ask, Verdict
 
 
@@ -27,20 +28,22 @@ def _rx(pattern: str) -> re.Pattern[str]:
 # fmt: off
 EXACT_PRICE = _rx(
     r"\bprice\s+target|\btarget\s+price|\bwhat\s+will\s+(?:the\s+)?(?:\S+\s+){0,3}(?:price|close|"
-    r"closing\s+price|share\s+price|stock\s+price)\s+be\b|\bwhere\s+will\s+(?:\w+\s+){0,3}"
+    r"closing\s+price|share\s+price|stock\s+price)\s+be\b|\bwhere\s+(?:exactly\s+)?will\s+(?:\S+\s+){0,3}"
     r"(?:close|trade|be\s+trading|end|finish)\b|\bwhat\s+will\s+(?:\w+\s+){0,3}(?:close|trade|be\s+"
     r"worth)\s+at\b|\bhow\s+(?:high|low)\s+will\b|\bpredict\s+(?:the\s+)?(?:exact\s+)?(?:\S+\s+){0,2}"
     r"(?:price|close)|\bexact\s+(?:future\s+)?price|\bwhat\s+(?:price|level)\s+will\b"
-    r"|\bwhat\s+will\s+(?:\w+\s+){0,3}be\s+worth\b|\bwill\s+(?:\w+\s+){0,3}(?:hit|reach)\s+\$?\d")
+    r"|\b(?:will|gonna|going\s+to)\s+(?:\S+\s+){0,3}be\s+worth\b|\bwill\s+(?:\w+\s+){0,3}(?:hit|reach)\s+\$?\d")
 WHAT_TO_BUY = _rx(
     r"\b(?:what|which)\s+(?:stocks?|shares?|companies|company|ticker|one)?\s*(?:should|do|would|"
     r"can)\s+(?:i|you|we)\s+(?:buy|pick|invest\s+in|recommend|get)\b|\btell\s+me\s+(?:exactly\s+)?"
     r"what\s+to\s+buy|\bwhat\s+to\s+buy\b|\bbest\s+stocks?\s+(?:to\s+buy|right\s+now|for\b)"
-    r"|\bgive\s+me\s+(?:a\s+)?(?:stock\s+)?(?:pick|tip)s?\b|\b(?:good|best|top)\s+stocks?\s+to\s+(?:buy|own|pick)|\bstock\s+picks?\b|\bhot\s+tip")
+    r"|\bgive\s+me\s+(?:a\s+)?(?:stock\s+)?(?:pick|tip)s?\b|\b(?:good|best|top)\s+stocks?\s+to\s+(?:buy|own|pick)"
+    r"|\bwhich\s+(?:stock|share|company|one)s?\s+to\s+(?:buy|pick|own)\b|\bstock\s+picks?\b|\bhot\s+tip")
 _CAPABILITIES = _rx(
     r"\bwhat\s+(?:can|do)\s+you\s+(?:do|answer|help|know)|\bwhat\s+(?:kind\s+of\s+)?questions\s+"
     r"can\b|\bhow\s+can\s+you\s+help|\bwho\s+are\s+you\b|\bwhat\s+are\s+you\b|^\s*help\s*[?!.]*$"
-    r"|\byour\s+(?:capabilities|features)|\bwhat\s+(?:tools|data)\s+do\s+you\s+have")
+    r"|\byour\s+(?:capabilities|features)|\bare\s+you\s+able\b|\bcan\s+you\s+(?:perform|run|analy[sz]e)\b"
+    r"|\bwhat\s+(?:tools|data)\s+do\s+you\s+have")
 _WHY = _rx(r"^\s*(?:and\s+|but\s+|so\s+)?(?:why|how\s+come|explain(?:\s+(?:that|this|why))?|"
            r"what(?:'s|\s+is)\s+(?:driving|behind)|what\s+drives|what\s+are\s+the\s+drivers)\b"
            r"|\bwhy\s+(?:is|was|does|did)\s+(?:that|this|it)\b|\bwhy\s+(?:is|was)\s+\S+\s+(?:rated"
@@ -60,11 +63,13 @@ _FILING = _rx(r"\b(?:10-?[kq]|8-?k|filings?|filed|md\s?&\s?a|risk\s+factors?|sec
               r"|\blegal\s+proceedings\b")
 _CALL = _rx(r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
             r"|\b(?:management|ceo|cfo|executives?|chief\s+executive)\s+(?:\w+\s+)?(?:say|says|"
-            r"said|think|thinks|talk\w*|discuss\w*|comment\w*|mention\w*)\b")
+            r"said|think|thinks|talk\w*|discuss\w*|comment\w*|mention\w*)\b"
+            r"|\b(?:say|said|talk\w*|discuss\w*|mention\w*|comment\w*)\b.*\b(?:on|in|during)\s+(?:the"
+            r"|their|its|last|latest)\s+(?:\w+\s+)?call\b")
 _BACKTEST = _rx(
     r"\bback-?test\w*|\bhow\s+(?:would|did|has|does)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,3}"
-    r"(?:strategy|crossover|buy\s+and\s+hold|signals?|system)\b|\bstrategy\b.*\b(?:done|do|"
-    r"perform\w*|returns?|sharpe|fared?)\b|\b(?:sharpe|sortino|cagr|win\s+rate)\b|\bbuy\s+and\s+"
+    r"(?:strategy|crossover|buy\s+and\s+hold|signals?|system)\b|\bstrateg(?:y|ies)\b|\bconfluence\b"
+    r"|\b(?:sharpe|sortino|cagr|win\s+rate)\b|\bbuy\s+and\s+"
     r"hold\b|\b(?:sma|moving[-\s]average)\s+cross(?:over)?\s+(?:strategy|system)|\bcrossover\s+"
     r"strategy|\b(?:fees|commissions|slippage|trading\s+costs|transaction\s+costs)\b")
 _MODEL = r"\b(?:models?|ml|machine[-\s]learning|predictions?|forecasts?|classifier|xgboost)\b"
@@ -83,19 +88,20 @@ _DIRECTION = _rx(
     rf"\b(?:will|would|is|could)\s+(?:\w+\s+){{0,3}}(?:{_UP}|{_DOWN})\b|\bup\s+or\s+down\b"
     rf"|\bprobabilit\w+\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower|up|down)"
     rf"|\b(?:chances?|odds|likel\w+)\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower)"
+    r"|\b(?:will|would|could|is)\s+(?:\S+\s+){0,4}(?:close|end|finish|trade|be)\s+(?:higher|lower)\b"
     r"|\bdirection\b|\bforecast\b|\bpredict\w*\b")
 _CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bconditional\s+"
             r"(?:value\s+at\s+risk|var)\b|\baverage\s+(?:loss|of\s+the\s+losses)\s+(?:beyond|past|"
-            r"in\s+the\s+tail|on\s+the\s+worst)|\bbeyond\s+(?:the\s+)?var\b|\bes\b")
+            r"in\s+the\s+tail|(?:in|on|over)\s+the\s+worst)|\bbeyond\s+(?:the\s+)?var\b|\bes\b")
 _VAR = _rx(r"\bvar\b|\bvalue[-\s]at[-\s]risk\b|\bhow\s+much\s+(?:money\s+)?(?:could|might|can|"
-           r"would|will)\s+(?:i|we|you|it)\s+(?:lose|drop|fall)|\b(?:possible|potential|worst[-\s]"
+           r"would|will)\s+(?:\S+\s+){1,2}(?:lose|drop|fall|sink|shed)|\b(?:possible|potential|worst[-\s]"
            r"case|likely|maximum)\s+loss|\bdownside\s+risk\b|\blose\s+in\s+a\s+(?:bad\s+)?(?:day|"
            r"week|month)|\bhow\s+risky\b|\briskiness\b|\brisk\s+(?:profile|level)")
 _DRAWDOWN = _rx(r"\bdraw-?downs?\b|\bpeak[-\s]to[-\s]trough\b|\bfall\s+from\s+(?:its\s+|the\s+)?"
                 r"peak|\bfrom\s+(?:its\s+|the\s+)?peak\b|\bbiggest\s+(?:drop|decline|fall|loss)"
                 r"|\bworst\s+(?:drop|decline|fall|slump)")
-_VOLATILITY = _rx(r"\bvolatil\w*|\bhow\s+much\s+does\s+\S+\s+(?:swing|move|bounce)|\bswings?\b"
-                  r"|\bchoppy\b|\bjumpy\b|\bstandard\s+deviation\b|\bstd\b|\bturbulent\b")
+_VOLATILITY = _rx(r"\bvolatil\w*|\bvol\b|\bhow\s+much\s+does\s+\S+\s+(?:swing|move|bounce)"
+                  r"|\bswings?\b|\bchoppy\b|\bjumpy\b|\bstandard\s+deviation\b|\bstd\b|\bturbulent\b")
 _REGIME = _rx(r"\bregime\b|\bbull\s+or\s+(?:a\s+)?bear\b|\bbear\s+or\s+(?:a\s+)?bull\b"
               r"|\b(?:bull|bear)\s+market\b|\bbull\s+phase|\bbear\s+phase")
 OVERSOLD = _rx(r"\boversold\b|\bwashed[-\s]out\b|\bbeaten[-\s]down\b|\btoo\s+(?:cold|cheap)\b"
@@ -129,34 +135,39 @@ INDICATORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p
 ))
 MOVING_AVERAGE = _rx(
     r"\b(?:(?P<k1>sma|ema)\s?\(?(?P<n1>\d{1,3})\)?|(?P<n2>\d{1,3})[-\s]day\s+(?:(?P<k2>simple|"
-    r"exponential)\s+)?(?P<k3>moving\s+average|ma|sma|ema)|(?P<n3>\d{1,3})\s?(?P<k4>sma|ema|dma))\b"
+    r"exponential)\s+)?(?P<k3>moving\s+average|average|ma|sma|ema)|(?P<n3>\d{1,3})\s?(?P<k4>sma|ema|dma))\b"
 )
 _MA_WORDS = _rx(r"\bmoving\s+averages?\b|\b(?:sma|ema)\b")
 _RANGE = _rx(r"\b52[-\s]week\b|\b(?:year|annual)\s+(?:high|low)\b|\b(?:highest|lowest|peak|top|"
              r"bottom)\s+(?:\w+\s+){0,2}(?:price|close|level|point)|\bhigh\s+and\s+(?:the\s+)?low\b"
              r"|\b(?:trading\s+)?range\b|\ball[-\s]time\s+(?:high|low)\b|\bhow\s+(?:high|low)\s+"
-             r"(?:did|has)\b")
+             r"(?:did|has)\b|\b(?:highest|lowest)\b(?!\s+(?:return|volatility|risk|momentum|signal|sharpe))")
 _RETURN = _rx(r"\breturns?\b|\breturned\b|\bgain(?:ed|s)?\b|\bperform(?:ance|ed)\b|\brose\b"
               r"|\bfell\b|\b(?:went|go|gone)\s+(?:up|down)\s+(?:in|during|over|since)\b|\bgone\s+(?:up|down)\b"
               r"|\bhow(?:'s|\s+is|\s+has|\s+was)\b.{0,40}\b(?:doing|done|faring|fared)\b.{0,20}\b(?:this"
               r"\s+year|ytd|since|in\s+\d{4}|last|past)\b|\bytd\b|\byear[-\s]"
               r"to[-\s]date\b|\bhow\s+much\s+(?:did|has)\s+\S+\s+(?:gain|lose|rise|fall|climb|drop|"
-              r"move|go\s+up|go\s+down|appreciate)|\bhow\s+(?:did|has)\s+\S+(?:\s+\S+)?\s+(?:do|done|"
+              r"move|go\s+up|go\s+down|appreciate)|\bhow\s+(?:did|has)\s+(?:\S+\s+){1,4}?(?:do|done|"
               r"fare|fared)\b|\bchange\s+in\s+(?:price|value)\b|\bup\s+or\s+down\s+(?:in|over|since)")
-_PRICE = _rx(r"\bprices?\b|\bclose\b|\bclosed\b|\bclosing\b|\bquote\b|\btrading\s+at\b|\bwhere\s+"
+_PRICE = _rx(r"\bprices?\b|\bwhere(?:'s|\s+is|\s+was)\b.{0,30}\bat\b|\bclose\b|\bclosed\b"
+             r"|\bclosing\b|\bquote\b|\btrading\s+at\b|\bwhere\s+"
              r"(?:is|was|does)\s+\S+\s+trad\w+|\bshare\s+price|\bwhat(?:'s|\s+is|\s+was)\s+\S+\s+"
              r"(?:at|worth)\b|\blast\s+(?:close|trade)\b")
 _POSITION = _rx(r"\bposition\s+siz\w+|\bsize\s+(?:of\s+)?(?:my|a|the)\s+position"
                 r"|\bhow\s+(?:much|big|"
                 r"large)\s+(?:of\s+a\s+|a\s+)?(?:position|stake|allocation)\b|\bhow\s+much\s+(?:money\s+)?"
                 r"(?:should|would|could|do)\s+(?:i|we)\s+(?:put|invest|allocate|buy|risk|commit)|\bhow"
-                r"\s+much\s+of\s+(?:my|our|the)\b.{0,40}\b(?:should|would|to)\b|\bhow"
+                r"\s+much\s+of\s+(?:my|our|the|a|an|this)\b.{0,40}\b(?:should|would|to)\b|\bhow"
+                r"\s+much\s+\S+\s+(?:should|would|could|do)\s+(?:i|we)\s+(?:buy|own|hold|get)\b|\b(?:with|for"
+                r"|from)\s+(?:a|an|my)\s+[$€£]?\s?\d[\d,.]*\s?(?:k|m|million|thousand)?\s*(?:dollars?|euros?"
+                r")?\s*(?:account|portfolio)\b|\bhow"
                 r"\s+many\s+shares\b|\bwhat\s+(?:fraction|percentage|share|portion|part)\s+of\s+(?:my|"
                 r"the|a)\s+(?:portfolio|account|capital|money)|\ballocat\w+\b|\bposition\b")
 _SIGNAL = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
-              r"|trim|exit)\b|\b(?:buy|sell|hold)\b|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
+              r"|trim|exit)\b|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
               r"\b|\bsignal\b|\brating\b|\bworth\s+(?:buying|owning|it)\b|\bgood\s+(?:investment|"
               r"buy|time\s+to)\b|\bverdict\b|\bcall\s+on\b|\btake\s+on\b")
+_BUY_SELL = _rx(r"\b(?:buy|sell|hold)\b")  # alone, a weak cue: "buy and hold" is a backtest
 _NEWS = _rx(r"\bnews\b|\bheadlines?\b|\bstories\b|\barticles?\b|\bpress\b|\bwhat(?:'s|\s+is)\s+"
             r"happening\b")
 _SENTIMENT = _rx(r"\bsentiment\b|\btone\b|\bmood\b|\bfeel(?:ing)?\s+about\b|\bpositive\s+or\s+"
@@ -177,25 +188,31 @@ def rule_ask(text: str, *, n_companies: int, has_history: bool) -> RuleAsk | Non
     if n_companies >= 2 and COMPARATIVE.search(text):
         return RuleAsk("compare", True)
     if _FILING.search(text):
-        return RuleAsk("filing_figure" if figure(text) else "filing", True)
+        number = figure(text) and not _SAYS.search(text)  # "what does it say about net sales"
+        return RuleAsk("filing_figure" if number else "filing", True)
     if _CALL.search(text):
         return RuleAsk("call", True)
     if figure(text) and not _RETURN_ONLY.search(text):
         return RuleAsk("filing_figure", True)
     for ask, pattern in _ORDERED:
         if pattern.search(text):
+            if ask == "var" and _forward_fall(text):
+                return RuleAsk("drawdown", True)
+            if ask == "signal_weak":
+                return RuleAsk("signal", False)
             return RuleAsk(ask, ask not in _WEAK)
     return None
 
 
+_SAYS = _rx(r"\b(?:say|says|said|discuss\w*|mention\w*|describe\w*|explain\w*|write|wrote)\b")
 _RETURN_ONLY = _rx(r"\bstock\s+(?:price\s+)?(?:gain|return)|\bshare\s+price")
-_ORDERED: tuple[tuple[Ask, re.Pattern[str]], ...] = (
+_ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
     ("model_record", _MODEL_RECORD),
     ("backtest", _BACKTEST),
     ("position_size", _POSITION),
     ("cvar", _CVAR),
-    ("var", _VAR),
     ("drawdown", _DRAWDOWN),
+    ("var", _VAR),
     ("overbought", OVERBOUGHT),
     ("overbought", OVERSOLD),
     ("regime", _REGIME),
@@ -208,10 +225,21 @@ _ORDERED: tuple[tuple[Ask, re.Pattern[str]], ...] = (
     ("price", _PRICE),
     ("indicator", _MA_WORDS),
     ("signal", _SIGNAL),
+    ("signal_weak", _BUY_SELL),
     ("sentiment", _SENTIMENT),
     ("news", _NEWS),
 )
-_WEAK: frozenset[Ask] = frozenset({"return", "price", "signal", "direction"})
+_WEAK: frozenset[str] = frozenset({"return", "price", "direction"})
+
+
+def _forward_fall(text: str) -> bool:
+    """ "How much could it fall over the next year?": a loss over a quarter or more, not named
+    VaR, is the forward drawdown risk (VaR is a short-horizon measure)."""
+    days = horizon_days(text)
+    return days is not None and days >= 63 and not _NAMED_VAR.search(text)
+
+
+_NAMED_VAR = _rx(r"\bc?var\b|\bvalue[-\s]at[-\s]risk\b|\bshortfall\b")
 
 
 def figure(text: str) -> str | None:

@@ -18,3 +18,50 @@ YEAR = r"((?:19|20)\d{2})"
 def unique(items: Iterable[_T]) -> tuple[_T, ...]:
     """The items in order, duplicates dropped."""
     return tuple(dict.fromkeys(items))
+
+
+def near(word: str, term: str) -> bool:
+    """``word`` is ``term`` with one typo: a letter dropped, added, changed, or two adjacent
+    letters swapped (optimal string alignment distance 1)."""
+    if word == term or abs(len(word) - len(term)) > 1:
+        return False
+    if len(word) == len(term):
+        diff = [i for i, (a, b) in enumerate(zip(word, term, strict=True)) if a != b]
+        if len(diff) == 1:
+            return True
+        i = diff[0]
+        return (
+            len(diff) == 2
+            and diff[1] == i + 1
+            and word[i] == term[i + 1]
+            and word[i + 1] == term[i]
+        )
+    short, long_ = sorted((word, term), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
+
+
+# the words the ask rules key on, spelled right: a one-typo word of five letters or more is
+# read as the term ("overbougt", "drawdwon", "expeted", "shoud"); shorter words are left alone
+_TERMS_TEXT = (
+    "overbought oversold drawdown drawdowns volatility volatile expected shortfall sentiment "
+    "headlines backtest strategy forecast probability position regime moving average bollinger "
+    "revenue should outlook momentum riskier compare crossover confluence annual quarterly "
+    "earnings transcript dividend highest lowest trading return returns price target exactly "
+    "tomorrow capabilities analyses indicator uptrend downtrend stretched performance"
+)
+TERMS = frozenset(_TERMS_TEXT.split())
+_WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def fix_typos(text: str) -> str:
+    """``text`` with one-typo spellings of the rule vocabulary (TERMS) corrected; every other
+    word, and the text's length in words, unchanged."""
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        low = word.lower()
+        if low in TERMS:
+            return word
+        return next((t for t in sorted(TERMS) if near(low, t)), word)
+
+    return _WORD.sub(fix, text)

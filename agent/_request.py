@@ -19,11 +19,11 @@ from typing import Any, Protocol
 
 from agent._asks import rule_ask, verdict_for
 from agent._dates import _parse_as_of
-from agent._grammar import FLAGS
+from agent._grammar import FLAGS, fix_typos
 from agent._periods import find_period
 from agent._slots import decline_for, quantity_for, scope_for
 from agent._tickers import _ALIASES
-from agent.request import Ask, DocScope, Quantity, Verdict
+from agent.request import Ask, DocScope, Period, Quantity, Verdict
 
 
 class Parsed(Protocol):
@@ -77,7 +77,7 @@ def fill_request(
     """The update that fills ``q``'s ask, quantity, verdict, scope and decline (and as_of, when
     a period's dates were read as one); ``history`` is the previous question when ``q`` is a
     follow-up of it."""
-    text = q.text
+    text = fix_typos(q.text)  # "overbougt", "drawdwon": the rules read the intended word
     n_companies = len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols)
     rule = rule_ask(text, n_companies=n_companies, has_history=history is not None)
     ask: Ask | None = rule.ask if rule is not None else None
@@ -116,7 +116,7 @@ def fill_request(
         ask,
         text,
         quantity=quantity,
-        future=as_of if as_of is not None and as_of > today else None,
+        future=_future(as_of, period, today),
         advice=q.advice_request,
         missing=_missing(q),
         has_company=has_company,
@@ -137,6 +137,15 @@ def fill_request(
     }
 
 
+def _future(as_of: date | None, period: Period | None, today: date) -> str | None:
+    """What lies after ``today``: the as-of date, or a period that starts after it."""
+    if as_of is not None and as_of > today:
+        return as_of.isoformat()
+    if period is not None and period.start is not None and period.start > today:
+        return period.label or period.start.isoformat()
+    return None
+
+
 def _merge(new: Quantity, old: Quantity) -> Quantity:
     said = new.model_dump(exclude_defaults=True)
     return old.model_copy(update=said)
@@ -150,7 +159,7 @@ def _missing(q: Parsed) -> tuple[str, ...]:
 
 def _strip_companies(q: Parsed) -> str:
     """The text without its ticker symbols and company names (for the "named alone" test)."""
-    text = q.text
+    text = fix_typos(q.text)  # "overbougt", "drawdwon": the rules read the intended word
     for pattern, _ in _ALIASES:
         text = pattern.sub(" ", text)
     for symbol in (*q.tickers, *q.unknown_tickers, *q.unmarked_symbols):

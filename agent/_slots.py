@@ -5,7 +5,6 @@ the decline (with what can be done instead). Rules only: numbers, years and word
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from agent._asks import EXACT_PRICE, WHAT_TO_BUY, compare_metric, figure, indicator_metric
 from agent._grammar import FLAGS, YEAR
@@ -178,7 +177,7 @@ def decline_for(
     text: str,
     *,
     quantity: Quantity,
-    future: date | None,
+    future: str | None,
     advice: bool,
     missing: tuple[str, ...],
     has_company: bool,
@@ -189,7 +188,7 @@ def decline_for(
     if not has_company and WHAT_TO_BUY.search(text):
         return _decline("what_to_buy")
     if future is not None:
-        return _decline("future_date", future.isoformat())
+        return _decline("future_date", future)
     if EXACT_PRICE.search(text):
         return _decline("exact_price")
     if missing and (not has_company or ask == "compare"):

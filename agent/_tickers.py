@@ -13,12 +13,12 @@ import re
 from typing import NamedTuple
 
 from agent._companies import COMPANIES, COMPANY_TICKERS
-from agent._grammar import FLAGS, unique
+from agent._grammar import FLAGS, near, unique
 
 # --- tickers ---------------------------------------------------------------------------------
 # fmt: off
 _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(rf"(?<![\w&])(?:{pattern})(?![\w&-])", FLAGS), ticker)
+    (re.compile(rf"(?<![\w&])(?:{pattern})(?:s(?![\w&'-]))?(?![\w&-])", FLAGS), ticker)
     for pattern, ticker in (
         (r"international\s+business\s+machines(?:\s+corp(?:oration)?)?", "IBM"),
         (r"apple(?:\s+inc\b\.?|\s+computer)?", "AAPL"),
@@ -31,6 +31,10 @@ _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 # fmt: on
+# one-word names of six letters or more, matched with one typo ("googel", "microsft", "facebok")
+_FUZZY: dict[str, str] = {"google": "GOOG", "microsoft": "MSFT", "facebook": "FB"}
+_FUZZY |= {p: t for p, t in COMPANIES if re.fullmatch(r"[a-z]{6,}", p)}
+_FUZZY_WORD = re.compile(r"(?<![\w$^&'-])[A-Za-z]{5,}(?:'s)?(?![\w&-])")
 # words the symbol scan must not see: forms, MD&A, dates' letters
 _MASK = re.compile(r"\b10-?[KQ]\b|\bMD\s?&\s?A\b|\b\d{4}-\d{2}-\d{2}\b|\bU\.S\.(?:A\.)?", FLAGS)
 _SYMBOL = re.compile(
@@ -82,6 +86,12 @@ def _resolve_tickers(text: str, known: frozenset[str]) -> Resolved:
     for pattern, ticker in _ALIASES:
         for m in pattern.finditer(masked):
             found.append((m.start(), ticker, "marked"))  # a company named is a clear mark
+            masked = masked[: m.start()] + " " * len(m.group()) + masked[m.end() :]
+    for m in _FUZZY_WORD.finditer(masked):
+        word = m.group().lower().removesuffix("'s")
+        fuzzy = next((t for name, t in _FUZZY.items() if near(word, name)), None)
+        if fuzzy is not None and not m.group().isupper():
+            found.append((m.start(), fuzzy, "marked"))
             masked = masked[: m.start()] + " " * len(m.group()) + masked[m.end() :]
     masked = _MASK.sub(lambda m: " " * len(m.group()), masked)
     shouting = not any(c.islower() for c in text)  # "SHOULD I BUY APPLE": no symbols by case

@@ -121,7 +121,9 @@ _COMPARATIVE = re.compile(
 _ADVICE = re.compile(
     r"\bguarantee\w*|\bcan(?:'|’|no)?t\s+lose\b|\bcannot\s+lose\b|\bsure\s+thing\b|"
     r"\ball\s+(?:of\s+)?my\s+(?:savings|money|cash)\b|\blife\s+savings\b|\bretirement\b|"
-    r"\b401\s?\(?k\)?|\bmy\s+(?:kids'?|children'?s)\s+college|\bmortgage\s+my\b",
+    r"\b401\s?\(?k\)?|\bmy\s+(?:kids'?|children'?s)\s+college|\bmortgage\s+my\b|"
+    r"\b(?:take\s+(?:out\s+)?a\s+loan|borrow\w*|on\s+margin|remortgage|credit\s+card|bet\s+the\s+"
+    r"house|go\s+all[-\s]in)\b",
     _I,
 )
 
@@ -262,11 +264,18 @@ def missing_symbols(q: ParsedQuestion) -> tuple[str, ...]:
     return unique((*q.unknown_tickers, *q.unmarked_symbols))
 
 
+_BACK_REFERENCE = re.compile(r"\b(?:it|its|it's|that|this|those|these|they|them|their)\b", _I)
+
+
 def _is_follow_up(q: ParsedQuestion) -> bool:
     """A cue ("and ...", "what about ...", "why"), a question that names no company but asks
     something, one that names a company but asks nothing, or a comparison with one company."""
     if _FOLLOW_UP_CUE.search(q.text):
         return True
+    if _BACK_REFERENCE.search(q.text) and not (
+        q.tickers or q.unknown_tickers or q.unmarked_symbols
+    ):
+        return True  # "what's driving it?", "what costs did that assume?"
     if n := len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols):
         return not q.intents or ("compare" in q.intents and n == 1)  # "compare it with MSFT"
     return bool(q.intents or q.as_of or q.horizon_days or q.forms or q.fiscal_year or q.k)

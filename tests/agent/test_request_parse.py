@@ -413,3 +413,49 @@ def test_classifier_on_held_out_paraphrases(classifier: ExemplarClassifier) -> N
 def test_classifier_is_deterministic(classifier: ExemplarClassifier) -> None:
     text = "how wild is the ride with this stock"
     assert classifier.classify(text) == classifier.classify(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "ask", "tickers"),
+    [
+        ("is microsfot oversold?", "overbought", ("MSFT",)),
+        ("facebok volatilty", "volatility", ("FB",)),
+        ("googles drawdwon since 2010", "drawdown", ("GOOG",)),
+        ("IBM expeted shortfall at 99%", "cvar", ("IBM",)),
+        ("apples revenue in fiscal 2010", "filing_figure", ("AAPL",)),
+    ],
+)
+def test_one_typo_spellings(text: str, ask: str, tickers: tuple[str, ...]) -> None:
+    q = parse(text)
+    assert (q.ask, q.tickers) == (ask, tickers)
+
+
+def test_a_loss_over_a_long_horizon_is_the_forward_drawdown() -> None:
+    assert parse("How much could IBM drop over the next two years?").ask == "drawdown"
+    assert parse("How much could IBM drop tomorrow?").ask == "var"
+    long_var = parse("IBM's 2-year VaR")
+    assert long_var.ask == "var" and long_var.decline is not None
+    assert long_var.decline.reason == "bad_horizon"
+
+
+def test_a_period_after_today_is_a_future_date() -> None:
+    q = parse("What was Apple's return in 2015?")
+    assert q.decline is not None and (q.decline.reason, q.decline.detail) == (
+        "future_date",
+        "2015",
+    )
+
+
+def test_borrowing_to_buy_is_advice() -> None:
+    q = parse("Should I borrow money to buy Microsoft?")
+    assert q.decline is not None and q.decline.reason == "advice"
+
+
+def test_a_back_reference_is_a_follow_up() -> None:
+    signal = parse("Is IBM a buy as of 2011-06-30?")
+    drivers = parse("what's behind that?", history=signal)
+    assert (drivers.ask, drivers.tickers, drivers.as_of) == ("why", ("IBM",), date(2011, 6, 30))
+    backtest = parse("Backtest the technical strategy on Apple")
+    fees = parse("how much did fees take out of it?", history=backtest)
+    assert (fees.ask, fees.tickers, fees.quantity.costs) == ("backtest", ("AAPL",), True)
+    assert fees.quantity.strategy == "technical"
