@@ -23,7 +23,13 @@ from agent.question import ParsedQuestion
 from agent.request import Ask, Verdict
 from quant.signals.action import Action
 
-__all__ = ["first_sentence", "lead_problems", "lead_requirements", "answer_lead_problems"]
+__all__ = [
+    "answer_lead_problems",
+    "describe_request",
+    "first_sentence",
+    "lead_problems",
+    "lead_requirements",
+]
 
 _I = re.IGNORECASE
 
@@ -321,3 +327,26 @@ def answer_lead_problems(answer: Answer, q: ParsedQuestion | None) -> list[str]:
     if q is None or answer.refused:
         return []
     return lead_problems(q, answer.markdown)
+
+
+def describe_request(q: ParsedQuestion | None) -> str:
+    """The typed request as the writer's prompt states it: what was asked, and what the first
+    sentence must carry (the same table ``lead_problems`` checks)."""
+    if q is None:
+        return "not read; answer the question as asked"
+    parts = [f"ask: {q.ask or 'not recognised'}"]
+    if q.tickers:
+        parts.append("companies: " + ", ".join(q.tickers))
+    quantity = q.quantity.model_dump(exclude_defaults=True, mode="json")
+    if quantity:
+        parts.append("quantity: " + ", ".join(f"{k}={v}" for k, v in quantity.items()))
+    if q.verdict is not None:
+        parts.append(f"verdict: {q.verdict.kind} ({q.verdict.predicate})")
+    if q.scope is not None:
+        scope = q.scope.model_dump(exclude_defaults=True, mode="json")
+        parts.append("documents: " + ", ".join(f"{k}={v}" for k, v in scope.items()))
+    if q.decline is not None:
+        parts.append(f"declined: {q.decline.reason} {q.decline.detail}".rstrip())
+    needs = lead_requirements(q)
+    lead = "; ".join(needs) if needs else "the direct answer to the question"
+    return "; ".join(parts) + f"\nThe first sentence must state: {lead}."

@@ -7,6 +7,7 @@ once, or removes what failed. Each node returns a partial state update.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
@@ -14,6 +15,12 @@ from pydantic import ValidationError
 
 import prompts
 from agent.answer import Answer
+from agent.answer_first import (
+    answer_lead_problems,
+    describe_request,
+    lead_problems,
+    lead_requirements,
+)
 from agent.compose import Draft, assemble
 from agent.deps import AgentDeps
 from agent.ledger import Ledger
@@ -22,7 +29,7 @@ from agent.offline_writer import template_draft
 from agent.question import ParsedQuestion
 from agent.repair import repair
 from agent.state import AgentState
-from agent.turn_evidence import evidence_digest, turn_evidence
+from agent.turn_evidence import ToolFailure, evidence_digest, turn_evidence
 from agent.verifier import Verification, verify
 
 __all__ = ["AnswerNodes", "final"]
@@ -39,6 +46,22 @@ def final(answer: Answer, result: Verification) -> dict[str, Any]:
         "messages": [AIMessage(content=answer.markdown)],
         "done": True,
     }
+
+
+def _request(state: AgentState) -> ParsedQuestion | None:
+    parsed = state.get("parsed")
+    return ParsedQuestion.model_validate(parsed) if parsed else None
+
+
+def _searched(messages: Sequence[BaseMessage]) -> list[str]:
+    """The document kinds the turn searched (filings, calls, news)."""
+    return [
+        _SEARCH_KINDS[c["name"]]
+        for m in messages
+        if isinstance(m, AIMessage)
+        for c in m.tool_calls
+        if c["name"] in _SEARCH_KINDS
+    ]
 
 
 def _draft_from(reply: BaseMessage) -> tuple[Draft | None, str | None]:
@@ -81,6 +104,7 @@ class AnswerNodes:
         prompt = prompts.load("compose").format(
             as_of=state["as_of"],
             question=state.get("question", ""),
+            request=describe_request(_request(state)),
             evidence=evidence_digest(ledger),
         )
         messages: list[BaseMessage] = [HumanMessage(prompt), *(extra or [])]
@@ -101,15 +125,8 @@ class AnswerNodes:
             for f in failures
         ]
         as_of = state["as_of"]
-        parsed = state.get("parsed")
-        q = ParsedQuestion.model_validate(parsed) if parsed else None
-        searched = [
-            _SEARCH_KINDS[c["name"]]
-            for m in messages
-            if isinstance(m, AIMessage)
-            for c in m.tool_calls
-            if c["name"] in _SEARCH_KINDS
-        ]
+        q = _request(state)
+        searched = _searched(messages)
         if len(ledger) == 0:
             if failures:
                 reason = "I couldn't answer: " + "; ".join(f"{f.tool}: {f.error}" for f in failures)
@@ -130,10 +147,7 @@ class AnswerNodes:
             if problem:
                 warnings.append(f"{problem}; the answer was written from templates")
         if draft is None:
-            failed = [f.tool for f in failures if not f.error.startswith("not run:")]
-            draft = template_draft(
-                ledger, question=q, as_of=as_of, searched=searched, failed=failed
-            )
+            draft = self._templates(state, ledger, failures)
         answer = assemble(
             draft,
             question=state.get("question", ""),
@@ -141,6 +155,7 @@ class AnswerNodes:
             as_of=as_of,
             ledger=ledger,
             warnings=warnings,
+            ask=q.ask if q else None,
         )
         return update | {
             "draft": draft.model_dump(mode="json"),
@@ -148,14 +163,56 @@ class AnswerNodes:
             "warnings": warnings,
         }
 
+    def _templates(self, state: AgentState, ledger: Ledger, failures: list[ToolFailure]) -> Draft:
+        """The offline writer's draft of the turn's evidence."""
+        messages = state["messages"][state.get("turn", 0) :]
+        failed = [f.tool for f in failures if not f.error.startswith("not run:")]
+        return template_draft(
+            ledger,
+            question=_request(state),
+            as_of=state["as_of"],
+            searched=_searched(messages),
+            failed=failed,
+        )
+
+    def _lead_problems(self, state: AgentState) -> list[str]:
+        """What the answer's first sentence lacks for the typed request, or [] when it answers
+        or the draft's summary does (the signal card ``assemble`` puts above the summary is
+        code's: the writer controls its summary). Only a turn the model writes is held to it:
+        the offline writer's drafts are never refused for it."""
+        draft, q = state.get("draft"), _request(state)
+        if not self._model_may_write(state) or not draft or q is None:
+            return []
+        if not answer_lead_problems(Answer.model_validate(state["answer"]), q):
+            return []
+        return lead_problems(q, str(draft.get("summary", "")))
+
     def verify(self, state: AgentState) -> dict[str, Any]:
-        ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+        ledger, failures = turn_evidence(state["messages"][state.get("turn", 0) :])
         answer = Answer.model_validate(state["answer"])
         result = verify(answer, ledger)
-        if result.ok:
+        lead = self._lead_problems(state)
+        if result.ok and not lead:
             return final(answer, result)
         if self._can_repair_with_model(state):
             return {"verification": result.model_dump(mode="json")}
+        if lead:  # the model's rewrite still buries the answer: the templates write it
+            buried = "; ".join(lead)
+            answer = assemble(
+                self._templates(state, ledger, failures),
+                question=answer.question,
+                tickers=answer.tickers,
+                as_of=answer.as_of,
+                ledger=ledger,
+                warnings=[
+                    *state.get("warnings", []),
+                    f"the LLM's draft did not lead with the answer ({buried}); "
+                    "the answer was written from templates",
+                ],
+            )
+            result = verify(answer, ledger)
+            if result.ok:
+                return final(answer, result)
         fixed = repair(answer, result)
         return final(fixed, verify(fixed, ledger))
 
@@ -174,9 +231,15 @@ class AnswerNodes:
         """The model rewrites its draft once, told what failed."""
         ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
         result = Verification.model_validate(state["verification"])
-        problems = "\n".join(f"- {p}" for p in result.problems())
+        lead = self._lead_problems(state)
+        problems = "\n".join(f"- {p}" for p in [*result.problems(), *lead])
+        needs = lead_requirements(q) if (q := _request(state)) else []
         previous = AIMessage(content=f"Previous draft: {state.get('draft')}")
-        ask = HumanMessage(prompts.load("repair").format(problems=problems))
+        ask = HumanMessage(
+            prompts.load("repair").format(
+                problems=problems, lead="; ".join(needs) or "the direct answer to the question"
+            )
+        )
         draft, update, problem = self._write(state, ledger, [previous, ask])
         warnings = list(state.get("warnings", []))
         answer = Answer.model_validate(state["answer"])
@@ -189,8 +252,12 @@ class AnswerNodes:
                 ledger=ledger,
                 warnings=warnings,
             )
+            update["draft"] = draft.model_dump(mode="json")  # what verify holds to the lead
         else:
-            warnings.append(f"{problem}; the unverified parts were removed instead")
+            instead = (
+                "the templates write it" if lead else "the unverified parts were removed instead"
+            )
+            warnings.append(f"{problem}; {instead}")
             answer = answer.model_copy(update={"warnings": warnings})
         return update | {
             "answer": answer.model_dump(mode="json"),

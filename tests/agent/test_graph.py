@@ -15,12 +15,13 @@ from langchain_core.messages import ToolMessage
 from langgraph.checkpoint.memory import InMemorySaver
 
 from agent.answer import DISCLAIMER, SignalView
+from agent.answer_first import answer_lead_problems
 from agent.budget import Budget
 from agent.deps import deps_from_settings
 from agent.llm import LLMUnavailableError
 from agent.runner import Agent, RunResult
 from core.settings import load_settings
-from tests.agent.scripted import ScriptedChatModel, call, done, draft, tool_calls
+from tests.agent.scripted import ScriptedChatModel, call, done, draft, reads, tool_calls
 from tools.risk import risk_evidence
 from tools.signal import signal_evidence
 
@@ -37,15 +38,29 @@ def make_agent(model=None, *, checkpointer=None, clock=None, **budget) -> Agent:
     return Agent(deps, checkpointer=checkpointer)
 
 
-def cites(kind: str, text: str = "See the evidence [{id}].", **extra):  # noqa: ANN201
-    """A compose reply that cites the first evidence of ``kind`` it was shown."""
+def cites(kind: str, text: str = "See the evidence [{id}].", pick=None, **extra):  # noqa: ANN001, ANN201
+    """A compose reply that cites the first evidence of ``kind`` it was shown; ``text`` is
+    formatted with its ``id`` and, with ``pick``, the fields ``pick(values)`` reads from its
+    values as the prompt shows them (JSON, cut after 1,500 characters)."""
 
     def reply(messages):  # noqa: ANN001, ANN202
         prompt = messages[0].text.split("Evidence:", 1)[1]
-        eid = re.search(rf"\[(E-{kind}-[^\]]+)\]", prompt).group(1)
-        return draft(text.format(id=eid), [(f"Cited [{eid}].", [eid])], **extra)
+        found = re.search(rf"\[(E-{kind}-[^\]]+)\][^\n]*\nvalues: ([^\n]+)", prompt)
+        eid, values = found.group(1), found.group(2)
+        fields = pick(values) if pick else {}
+        return draft(text.format(id=eid, **fields), [(f"Cited [{eid}].", [eid])], **extra)
 
     return reply
+
+
+def historical_var(values: str, level: str = r"[\d.]+", days: str = r"\d+") -> dict:  # noqa: ANN201
+    """The first historical VaR row (at ``level`` and ``days`` when given) of a risk evidence's
+    values as the prompt shows them."""
+    row = re.search(
+        rf'"method":"historical","level":({level}),"horizon_days":({days}),"var":([-\d.e]+)',
+        values,
+    )
+    return {"level": float(row.group(1)), "days": int(row.group(2)), "var": float(row.group(3))}
 
 
 def assert_grounded(result: RunResult) -> None:
@@ -144,22 +159,26 @@ def test_no_data_for_the_date_is_said_plainly() -> None:
 
 # --- scripted models ---------------------------------------------------------------------------
 def test_bad_arguments_go_back_to_the_model_which_fixes_them() -> None:
+    lead = "IBM's {level:.0%} {days}-day VaR is {var:.2%} [{id}]."
     model = ScriptedChatModel(
         script=[
+            reads(ask="var", tickers=["IBM"]),
             tool_calls(call("risk", 0, ticker="IBM", horizon_days=9999)),
             tool_calls(call("risk", 1, ticker="IBM", horizon_days=10)),
             done(),
-            cites("risk", "IBM's risk, measured [{id}]."),
+            cites("risk", lead, pick=historical_var),
         ]
     )
     result = make_agent(model).ask("How risky is IBM?", as_of=AS_OF)
-    second_request = model.sent[1]["messages"]
+    assert result.request is not None and result.request.ask == "var"
+    second_request = model.sent[2]["messages"]
     error = next(m for m in second_request if isinstance(m, ToolMessage))
     assert error.status == "error" and "horizon_days" in error.text
     assert "invalid arguments" in error.text
     assert [(s.name, s.status) for s in result.steps] == [("risk", "error"), ("risk", "success")]
-    assert model.sent[0]["tools"][:3] == ["market_snapshot", "technicals", "signal"]
-    assert "2013-02-28" in model.sent[0]["messages"][0].text  # the system prompt's as-of
+    assert model.sent[0]["tools"] == ["TypedRequest"]  # the model reads the question first
+    assert {"market_snapshot", "technicals", "signal"} <= set(model.sent[1]["tools"])
+    assert "2013-02-28" in model.sent[1]["messages"][0].text  # the system prompt's as-of
     assert model.sent[-1]["tool_choice"] == "Draft"
     assert_grounded(result)
 
@@ -167,9 +186,10 @@ def test_bad_arguments_go_back_to_the_model_which_fixes_them() -> None:
 def test_a_failing_tool_is_reported_and_the_rest_still_answers() -> None:
     model = ScriptedChatModel(
         script=[
+            reads(ask="direction", tickers=["MSFT"]),
             tool_calls(call("model_forecast", 0, ticker="MSFT"), call("signal", 1, ticker="MSFT")),
             done(),
-            cites("signal"),
+            cites("signal", "There is no trained model for MSFT; the signal stands in [{id}]."),
         ]
     )
     result = make_agent(model).ask("Will Microsoft go up?", as_of=AS_OF)
@@ -182,6 +202,7 @@ def test_a_failing_tool_is_reported_and_the_rest_still_answers() -> None:
 def test_an_invented_number_is_caught_and_the_model_repairs_it() -> None:
     model = ScriptedChatModel(
         script=[
+            reads(ask="signal", tickers=["MSFT"]),
             tool_calls(call("signal", 0, ticker="MSFT")),
             done(),
             cites("signal", "MSFT will rise 37.5% this year [{id}]."),
@@ -199,7 +220,7 @@ def test_an_invented_number_is_caught_and_the_model_repairs_it() -> None:
 def test_a_number_the_repair_keeps_inventing_is_removed_with_a_warning() -> None:
     invent = cites("signal", "MSFT will rise 37.5% this year [{id}]. The trend is weak [{id}].")
     model = ScriptedChatModel(
-        script=[tool_calls(call("signal", 0, ticker="MSFT")), done(), invent, invent]
+        script=[reads(), tool_calls(call("signal", 0, ticker="MSFT")), done(), invent, invent]
     )
     result = make_agent(model).ask("Should I buy Microsoft?", as_of=AS_OF)
     assert "37.5" not in result.answer.markdown
@@ -216,6 +237,7 @@ def test_a_hostile_draft_is_caught_and_the_model_is_told_what_contradicts_the_ev
     )
     model = ScriptedChatModel(
         script=[
+            reads(ask="signal", tickers=["IBM"]),
             tool_calls(call("signal", 0, ticker="IBM"), call("risk", 1, ticker="IBM")),
             done(),
             cites("signal", hostile),
@@ -242,7 +264,7 @@ def test_a_hostile_draft_is_caught_and_the_model_is_told_what_contradicts_the_ev
 def test_a_malformed_draft_falls_back_to_the_templates() -> None:
     garbage = tool_calls({"name": "Draft", "args": {"text": 3}, "id": "d", "type": "tool_call"})
     model = ScriptedChatModel(
-        script=[tool_calls(call("signal", 0, ticker="MSFT")), done(), garbage]
+        script=[reads(), tool_calls(call("signal", 0, ticker="MSFT")), done(), garbage]
     )
     result = make_agent(model).ask("Should I buy Microsoft?", as_of=AS_OF)
     assert any("malformed" in w and "templates" in w for w in result.answer.warnings)
@@ -266,7 +288,11 @@ def test_an_unreachable_model_hands_the_turn_to_the_offline_planner() -> None:
 # --- budgets -----------------------------------------------------------------------------------
 def test_rounds_budget_stops_a_model_that_never_stops() -> None:
     loop = [tool_calls(call("market_snapshot", i, ticker="IBM")) for i in range(6)]
-    model = ScriptedChatModel(script=[*loop, cites("market")])
+    lead = "IBM closed at {close:.2f} [{id}]."
+    market = cites(
+        "market", lead, pick=lambda v: {"close": float(re.search(r'"close":([\d.]+)', v)[1])}
+    )
+    model = ScriptedChatModel(script=[reads(ask="price", tickers=["IBM"]), *loop, market])
     result = make_agent(model, max_rounds=2).ask("How is IBM trading?", as_of=AS_OF)
     assert len(result.steps) == 2
     assert any("limit of 2 tool rounds" in w for w in result.answer.warnings)
@@ -280,7 +306,8 @@ def test_tool_call_budget_runs_only_what_fits_and_answers_the_rest() -> None:
             for i, n in enumerate(["market_snapshot", "technicals", "signal", "risk", "sentiment"])
         )
     )
-    model = ScriptedChatModel(script=[many, cites("market")])
+    unsaid = "I can't give IBM's signal: the tool-call limit stopped it [{id}]."
+    model = ScriptedChatModel(script=[reads(ask="overview"), many, cites("market", unsaid)])
     result = make_agent(model, max_tool_calls=2).ask("Tell me about IBM", as_of=AS_OF)
     statuses = [(s.name, s.status) for s in result.steps]
     assert statuses[:3] == [("signal", "error"), ("risk", "error"), ("sentiment", "error")]
@@ -292,12 +319,13 @@ def test_tool_call_budget_runs_only_what_fits_and_answers_the_rest() -> None:
 def test_token_budget_ends_the_run_and_templates_write_the_answer() -> None:
     model = ScriptedChatModel(
         script=[
+            reads(),
             tool_calls(call("signal", 0, ticker="MSFT"), tokens=800),
             tool_calls(call("risk", 1, ticker="MSFT"), tokens=800),
         ]
     )
     result = make_agent(model, max_tokens=1500).ask("Should I buy MSFT?", as_of=AS_OF)
-    assert result.tokens == 1600 and len(model.sent) == 2  # no compose call after the limit
+    assert result.tokens == 1600 and len(model.sent) == 3  # no compose call after the limit
     assert any("1,500 LLM tokens" in w for w in result.answer.warnings)
     assert "### MSFT" in result.answer.markdown
     assert_grounded(result)
@@ -306,9 +334,73 @@ def test_token_budget_ends_the_run_and_templates_write_the_answer() -> None:
 def test_timeout_ends_the_run_with_a_clear_message() -> None:
     ticks = itertools.count(0, 50.0)  # every clock read is 50 s later
     model = ScriptedChatModel(
-        script=[tool_calls(call("market_snapshot", i, ticker="IBM")) for i in range(5)]
+        script=[reads(), *(tool_calls(call("market_snapshot", i, ticker="IBM")) for i in range(5))]
     )
     agent = make_agent(model, clock=lambda: next(ticks), timeout_s=120.0)
     result = agent.ask("How is IBM trading?", as_of=AS_OF)
     assert any("120 s time limit" in w for w in result.answer.warnings)
     assert result.steps and result.verification.ok
+
+
+# --- answer first ------------------------------------------------------------------------------
+VAR_QUESTION = "How much could IBM lose in a day, at 95% confidence?"
+BURIED = "IBM's risk is summarised in the evidence below [{id}]."
+LEADS = "IBM's {level:.0%} 1-day VaR is {var:.2%} [{id}]."
+
+
+def var_95_1d(values: str) -> dict:  # noqa: ANN201
+    return historical_var(values, level=r"0\.95", days="1")
+
+
+def var_script(*drafts: object) -> ScriptedChatModel:
+    return ScriptedChatModel(
+        script=[
+            reads(ask="var", tickers=["IBM"], quantity={"level": 0.95, "horizon_days": 1}),
+            tool_calls(call("risk", 0, ticker="IBM", horizon_days=1)),
+            done(),
+            *drafts,
+        ]
+    )
+
+
+def test_a_draft_that_answers_first_passes_without_a_repair() -> None:
+    model = var_script(cites("risk", LEADS, pick=var_95_1d))
+    result = make_agent(model).ask(VAR_QUESTION, as_of=AS_OF)
+    assert len(model.sent) == 4  # read, plan, plan, compose: no repair
+    assert re.search(r"IBM's 95% 1-day VaR is \d+\.\d\d%", result.answer.markdown)
+    assert answer_lead_problems(result.answer, result.request) == []
+    assert result.answer.warnings == []
+    assert_grounded(result)
+
+
+def test_a_draft_that_buries_the_number_is_repaired_with_the_problems_listed() -> None:
+    model = var_script(cites("risk", BURIED), cites("risk", LEADS, pick=var_95_1d))
+    result = make_agent(model).ask(VAR_QUESTION, as_of=AS_OF)
+    assert len(model.sent) == 5  # one repair
+    compose_prompt = model.sent[3]["messages"][0].text
+    assert "The first sentence must state: the asked figure as a percentage; the confidence " in (
+        compose_prompt
+    )
+    repair_request = model.sent[4]["messages"][-1].text
+    assert "- first sentence: 'IBM's risk is summarised in the evidence below.' states no " in (
+        repair_request
+    )
+    assert "start the summary with the answer itself: the asked figure as a percentage" in (
+        repair_request
+    )
+    assert "summarised in the evidence" not in result.answer.markdown
+    assert re.search(r"IBM's 95% 1-day VaR is \d+\.\d\d%", result.answer.markdown)
+    assert answer_lead_problems(result.answer, result.request) == []
+    assert result.answer.warnings == []
+    assert_grounded(result)
+
+
+def test_a_draft_that_still_buries_the_number_gives_way_to_the_templates() -> None:
+    model = var_script(cites("risk", BURIED), cites("risk", BURIED))
+    result = make_agent(model).ask(VAR_QUESTION, as_of=AS_OF)
+    assert len(model.sent) == 5  # one repair, then no more model calls
+    assert "summarised in the evidence" not in result.answer.markdown
+    [warning] = [w for w in result.answer.warnings if "lead with the answer" in w]
+    assert warning.startswith("the LLM's draft did not lead with the answer (first sentence: ")
+    assert warning.endswith("; the answer was written from templates")
+    assert_grounded(result)
