@@ -175,15 +175,19 @@ class AnswerNodes:
             failed=failed,
         )
 
-    def _lead_problems(self, state: AgentState) -> list[str]:
+    def _lead_problems(
+        self, state: AgentState, ledger: Ledger, failures: list[ToolFailure]
+    ) -> list[str]:
         """What the answer's first sentence lacks for the typed request, or [] when it answers
         or the draft's summary does (the signal card ``assemble`` puts above the summary is
-        code's: the writer controls its summary). Only a turn the model writes is held to it:
-        the offline writer's drafts are never refused for it."""
+        code's: the writer controls its summary). Only the model's drafts are held to it: the
+        offline writer's (offline, or standing in for a malformed draft) never are."""
         draft, q = state.get("draft"), _request(state)
         if not self._model_may_write(state) or not draft or q is None:
             return []
         if not answer_lead_problems(Answer.model_validate(state["answer"]), q):
+            return []
+        if Draft.model_validate(draft) == self._templates(state, ledger, failures):
             return []
         return lead_problems(q, str(draft.get("summary", "")))
 
@@ -191,7 +195,7 @@ class AnswerNodes:
         ledger, failures = turn_evidence(state["messages"][state.get("turn", 0) :])
         answer = Answer.model_validate(state["answer"])
         result = verify(answer, ledger)
-        lead = self._lead_problems(state)
+        lead = self._lead_problems(state, ledger, failures)
         if result.ok and not lead:
             return final(answer, result)
         if self._can_repair_with_model(state):
@@ -229,9 +233,9 @@ class AnswerNodes:
 
     def repair(self, state: AgentState) -> dict[str, Any]:
         """The model rewrites its draft once, told what failed."""
-        ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
+        ledger, failures = turn_evidence(state["messages"][state.get("turn", 0) :])
         result = Verification.model_validate(state["verification"])
-        lead = self._lead_problems(state)
+        lead = self._lead_problems(state, ledger, failures)
         problems = "\n".join(f"- {p}" for p in [*result.problems(), *lead])
         needs = lead_requirements(q) if (q := _request(state)) else []
         previous = AIMessage(content=f"Previous draft: {state.get('draft')}")

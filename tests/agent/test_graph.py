@@ -404,3 +404,20 @@ def test_a_draft_that_still_buries_the_number_gives_way_to_the_templates() -> No
     assert warning.startswith("the LLM's draft did not lead with the answer (first sentence: ")
     assert warning.endswith("; the answer was written from templates")
     assert_grounded(result)
+
+
+def test_the_templates_standing_in_for_a_malformed_draft_are_not_held_to_the_lead() -> None:
+    garbage = tool_calls({"name": "Draft", "args": {"text": 3}, "id": "d", "type": "tool_call"})
+    model = ScriptedChatModel(
+        script=[
+            reads(ask="volatility", tickers=["IBM"]),
+            tool_calls(call("signal", 0, ticker="IBM")),
+            done(),
+            garbage,
+        ]
+    )
+    result = make_agent(model).ask("How volatile is IBM?", as_of=AS_OF)
+    assert answer_lead_problems(result.answer, result.request)  # the signal card comes first
+    assert len(model.sent) == 4  # yet no repair call: the offline writer's draft is its own
+    assert [w for w in result.answer.warnings if "malformed" in w]
+    assert_grounded(result)
