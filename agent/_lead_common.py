@@ -13,7 +13,7 @@ from agent.answer import Reason
 from agent.ledger import Ledger
 from tools.evidence import Evidence, EvidenceKind
 
-__all__ = ["Lead", "amount", "evidence_for", "level_text", "number", "say"]
+__all__ = ["Lead", "amount", "evidence_for", "holds", "level_text", "number", "say"]
 
 
 @dataclass(frozen=True)
@@ -60,3 +60,13 @@ def amount(value: float) -> str:
         if abs(round(value, decimals) - value) < 1e-9 * max(1.0, abs(value)):
             return f"{value:,.{decimals}f}"
     return f"{value:,.4f}"
+
+
+def holds(ledger: Ledger, value: float, ev: Evidence) -> bool:
+    """Whether ``ev`` holds ``value`` as a fact the verifier would match a plain number to (so a
+    sentence citing it may write the number, e.g. a model horizon; else it writes words)."""
+    return any(
+        f.evidence_id == ev.id and f.fact and "confidence" not in f.metrics
+        and abs(f.value - value) < 1e-9
+        for f in ledger.numbers
+    )  # fmt: skip

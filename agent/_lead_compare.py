@@ -10,6 +10,7 @@ from typing import Any
 from agent._lead_common import Lead, number, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
+from tools.evidence import Evidence
 
 __all__ = ["compare_lead"]
 
@@ -74,6 +75,17 @@ def _detail(key: str, winner: str, ranked: list[tuple[str, float]], rows: dict) 
     return text
 
 
+def _one_left(ev: Evidence, ranked: list[tuple[str, float]]) -> Lead | None:
+    """Only one company has the data: no ranking, and why the others are left out."""
+    unavailable: dict[str, str] = ev.values.get("unavailable") or {}
+    if len(ranked) != 1 or not unavailable:
+        return None
+    left_out = "; ".join(f"{t} is left out ({reason})" for t, reason in unavailable.items())
+    return Lead(
+        say("lead_compare_one", [ev], ticker=ranked[0][0], as_of=ev.as_of, left_out=left_out)
+    )
+
+
 def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) -> Lead | None:
     """Which of the compared companies is more X, by the comparison evidence's metric."""
     found = ledger.by_kind("comparison")
@@ -85,7 +97,7 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
     key = _key(ev.values["metric"], predicate, rows)
     ranked = [(t, float(r[key])) for t, r in rows.items() if number(r.get(key)) is not None]
     if len(ranked) < 2:
-        return None
+        return _one_left(ev, ranked)
     low = bool(_LOW_WINS.search(predicate))
     ranked.sort(key=lambda item: item[1], reverse=not low)
     winner = ranked[0][0]

@@ -5,12 +5,15 @@ sentiment's sign, a figure and its growth, and what a news or call search found.
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
-from agent._lead_common import Lead, amount, evidence_for, say
+from agent._lead_common import Lead, amount, evidence_for, holds, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
+from retrieval.inert import inert_text
+from tools.evidence import Evidence
 
 __all__ = [
     "backtest_lead",
@@ -40,9 +43,7 @@ def position_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
     common = dict(ticker=sig.tickers[0], position=v["position_size"], action=v["action"])
     if v.get("account_size") is not None and v.get("position_value") is not None:
         currency = q.quantity.currency
-        value = _money(v["position_value"], currency) + (
-            " short" if v["position_value"] < 0 else ""
-        )
+        value = ("-" if v["position_value"] < 0 else "") + _money(v["position_value"], currency)
         account = _money(v["account_size"], currency)
         return Lead(
             say(
@@ -101,11 +102,11 @@ def backtest_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
     if wf.get(key) is None:
         return None
     verb = "beat" if wf[key] > base[key] else "trailed" if wf[key] < base[key] else "matched"
-    strategy = v["strategy"]
+    strategy = _STRATEGIES.get(v["strategy"], v["strategy"].replace("_", " "))
     sentence = say(
         "lead_backtest",
         [ev],
-        strategy=_STRATEGIES.get(strategy, strategy.replace("_", " ")),
+        strategy=strategy,
         ticker=ev.tickers[0],
         verb=verb,
         baseline=_BASELINES.get(name, name.replace("_", " ")),
@@ -114,9 +115,13 @@ def backtest_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
         start=wf["start"],
         end=wf["end"],
     )
-    costs = q.quantity.costs or q.quantity.metric == "costs"
-    notes = [say("lead_backtest_costs", [ev], cost=v["cost_per_side"])] if costs else []
-    return Lead(sentence, notes)
+    if not (q.quantity.costs or q.quantity.metric == "costs"):
+        return Lead(sentence)
+    cost = v["cost_per_side"]
+    costs = say("lead_backtest_costs", [ev], strategy=strategy, ticker=ev.tickers[0], cost=cost)
+    if q.quantity.metric == "costs":  # "and the costs?": the costs are the answer
+        return Lead(costs, [sentence])
+    return Lead(sentence, [costs])
 
 
 def model_record_lead(
@@ -204,12 +209,14 @@ def direction_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
         return None
     asked = q.quantity.horizon_days or q.horizon_days or 5
     nearest = min(_MODEL_WORDS, key=lambda h: (abs(h - asked), h))
+    # the horizon as a number where the cited evidence holds it (the verifier checks it)
+    horizon = f"{nearest}-day" if holds(ledger, nearest, sig) else _MODEL_WORDS[nearest]
     s = sig.values
     return Lead(
         say(
             "lead_direction_no_model",
             [sig],
-            horizon=_MODEL_WORDS[nearest],
+            horizon=horizon,
             ticker=sig.tickers[0],
             action=s["action"],
             score=s["score"],
@@ -286,33 +293,60 @@ def figure_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) 
 
 
 _PASSAGES = {"news": ("news", "news"), "call": ("call", "earnings-call")}
+_YES_NO = re.compile(r"^(?:did|does|do|is|was|were|has|have|had|are|will|can)\b")
+_QUOTE_CHARS = 280
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
+
+
+def _quote(sentence: str) -> str:
+    if len(sentence) <= _QUOTE_CHARS:
+        return sentence
+    return sentence[: sentence.rfind(" ", 0, _QUOTE_CHARS)] + " ..."
+
+
+def _topic_words(topic: str | None) -> list[str]:
+    return [w for w in re.findall(r"[a-z0-9]+", (topic or "").lower()) if len(w) > 3]
+
+
+def _best(found: list[Evidence], words: list[str]) -> tuple[Evidence, str, bool]:
+    """(passage, sentence, whether it names the topic): the first sentence with the most topic
+    words, else the first passage's summary sentence or first sentence."""
+    best: tuple[int, Evidence, str] | None = None
+    for ev in found:
+        for sentence in _sentences(str(ev.values.get("text", ""))):
+            hits = sum(w in sentence.lower() for w in words)
+            if hits and (best is None or hits > best[0]):
+                best = (hits, ev, sentence)
+    if best is not None:
+        return best[1], best[2], True
+    top = found[0]
+    summary = top.values.get("summary") or []
+    first = (
+        summary[0]["text"] if summary else (_sentences(str(top.values.get("text", ""))) or [""])[0]
+    )
+    return top, str(first), False
 
 
 def passages_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) -> Lead | None:
-    """What a news or call search found, first: where the most relevant passage is from."""
+    """What a news or call search found, first: the most relevant sentence, quoted; "Yes" when a
+    yes/no question's topic is named in it (never "No": a search that misses is no proof)."""
     kind, what = _PASSAGES["call" if q.ask == "call" else "news"]
     found = ledger.by_kind(kind)  # type: ignore[arg-type]
     if not found:
         return None
-    ev = found[0]
+    shown = [ev for ev in found if not ev.values.get("injection_suspected")]
+    topic = q.scope.topic if q.scope else None
+    ev, sentence, named = _best(shown, _topic_words(topic)) if shown else (found[0], "", False)
     s = ev.source
-    where = ", ".join(
-        str(x)
-        for x in (
-            ev.tickers[0] if ev.tickers else None,
-            s.get("form"),
-            s.get("fiscal_period"),
-            s.get("section_title") or s.get("section"),
-        )
-        if x
-    )
-    return Lead(
-        say(
-            "lead_passages",
-            [ev],
-            what=what,
-            as_of=ev.as_of,
-            where=where or s.get("document", "a document"),
-            available=s.get("filed") or ev.window.end,
-        )
-    )
+    parts = (ev.tickers[0] if ev.tickers else None, s.get("form"), s.get("fiscal_period"))
+    where = ", ".join(str(x) for x in parts if x) or str(s.get("document", "a document"))
+    common = dict(what=what, as_of=ev.as_of, where=where, available=s.get("filed") or ev.window.end)
+    if not sentence:
+        return Lead(say("lead_passages_withheld", [ev], **common))
+    quote = _quote(inert_text(sentence))
+    if named and topic and _YES_NO.search(q.normalized):
+        return Lead(say("lead_passages_yes", [ev], topic=topic, quote=quote, **common))
+    return Lead(say("lead_passages", [ev], quote=quote, **common))

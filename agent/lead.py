@@ -77,16 +77,23 @@ def _var(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> 
     return Lead(sentence, notes)
 
 
+_PREPOSITIONS = ("in", "over", "since", "from", "during", "between", "through", "for")
+
+
 def _period_label(q: ParsedQuestion, values: dict[str, object]) -> str:
-    """The period as the question named it ("2011", "the last year"), else the evidence's own
-    label, unless it is the tool's default "start..end" or states a number that is no date
-    (which the evidence could not support): then "the period" (the dates follow it)."""
+    """The period as the question named it, with its preposition ("over 2011", "over the last
+    year", "since 2009"), else the evidence's own label; "over the period" when the label is
+    the tool's default "start..end" or states a number that is no date (which the evidence
+    could not support). The dates follow it in the sentence."""
     asked = q.quantity.period.label if q.quantity.period else ""
-    for label in (asked, str(values.get("label") or "")):
-        found = extract(label)
-        if label and ".." not in label and all(n.is_date for n in found):
-            return f"the {label}" if label.split()[0] in ("last", "past", "previous") else label
-    return "the period"
+    for label in (asked.strip(), str(values.get("label") or "").strip()):
+        if not label or ".." in label or not all(n.is_date for n in extract(label)):
+            continue
+        first = label.split()[0].lower()
+        if first in _PREPOSITIONS:
+            return label
+        return f"over the {label}" if first in ("last", "past", "previous") else f"over {label}"
+    return "over the period"
 
 
 def _volatility(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:

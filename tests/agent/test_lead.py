@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from agent._lead_common import holds
 from agent.answer import Answer
 from agent.compose import assemble
 from agent.lead import lead_sentence
@@ -264,6 +265,8 @@ def test_position_size_in_currency_for_an_account(ctx: ToolContext) -> None:
         "the portfolio; the signal is BUY)"
     )
     assert out.markdown.index("### MSFT: BUY") > out.markdown.index("For a $50,000")
+    short = remade(sized, action="SELL", position_size=-0.0088, position_value=-440.0)
+    assert answer([short], q)[0].startswith("For a $50,000 account the signal sizes MSFT at -$440")
     first, _ = answer([sig], q.model_copy(update={"quantity": Quantity()}))
     assert first.startswith(f"The signal sizes MSFT at {size:+.2%} of the portfolio")
 
@@ -302,7 +305,12 @@ def test_backtest_against_buy_and_hold_on_the_metric_asked_with_costs(backtest: 
         f"The technical strategy on AAPL trailed buy and hold on Sharpe: {wf['sharpe']:.2f} "
         f"against {bh['sharpe']:.2f}"
     )
-    assert "Costs are charged at 0.15% of traded notional per side" in out.markdown
+    assert "backtest on AAPL charges costs of 0.15% of traded notional per side" in out.markdown
+    costs = q.model_copy(update={"quantity": Quantity(metric="costs", costs=True)})
+    first, _ = answer([backtest], costs)
+    assert first.startswith(
+        "The technical backtest on AAPL charges costs of 0.15% of traded notional per side"
+    )
     q = q.model_copy(update={"quantity": Quantity(strategy="technical")})
     first, _ = answer([backtest], q)
     assert f"on annual return: {wf['annual_return']:.1%} a year against" in first
@@ -365,12 +373,13 @@ def test_direction_gives_the_models_chance_or_says_there_is_no_model(ctx: ToolCo
     )
     first, out = answer([sig], q, failed=("model_forecast",))
     assert first.startswith(
-        "I have no trained next-day model for MSFT, so I can't give a probability that it goes up;"
+        "I have no trained 1-day model for MSFT, so I can't give a probability that it goes up;"
         " the research signal is BUY"
     )
     assert "model_forecast tool could not answer" not in out.markdown
     week = q.model_copy(update={"quantity": Quantity(horizon_days=5)})
-    assert "no trained week-ahead model" in answer([sig], week)[0]
+    said = "5-day" if holds(Ledger([sig]), 5, sig) else "week-ahead"  # words if 5 is no fact
+    assert f"no trained {said} model" in answer([sig], week)[0]
 
 
 # --- compare, sentiment, documents ------------------------------------------------------------
@@ -485,8 +494,36 @@ def test_news_says_what_was_found_first() -> None:
         source={"document": "n1", "filed": "2012-06-20"},
     )
     first, out = answer([ev], question("Any news on IBM?", "news", tickers=("IBM",)))
-    assert first.startswith("The news passages that best match this question, available by")
+    assert first == (
+        "The most relevant news passage available by 2012-06-29, from IBM (available "
+        f'2012-06-20), says: "IBM wins a large services contract." [{ev.id}].'
+    )
     assert "> IBM wins a large services contract." in out.markdown
+
+
+def test_a_yes_no_question_on_a_call_is_yes_when_the_topic_is_named() -> None:
+    ev = Evidence.make(
+        kind="call",
+        tickers=["MSFT"],
+        as_of=AS_OF,
+        values={
+            "text": "We had a strong quarter. Surface will ship with Windows 8 this fall.",
+            "injection_suspected": False,
+        },
+        window=Window(end=date(2012, 6, 20)),
+        source={"document": "c1", "filed": "2012-06-20"},
+    )
+    scope = DocScope(kind="call", topic="the Surface tablet")
+    q = question("Did Microsoft talk about the Surface tablet on the call?", "call",
+                 tickers=("MSFT",), scope=scope)  # fmt: skip
+    first, _ = answer([ev], q)
+    assert first.startswith(
+        "Yes -- the earnings-call passages available by 2012-06-29 mention the Surface tablet: "
+        'MSFT (available 2012-06-20) says "Surface will ship with Windows 8 this fall."'
+    )
+    other = q.model_copy(update={"scope": DocScope(kind="call", topic="dividends")})
+    first, _ = answer([ev], other)
+    assert first.startswith("The most relevant earnings-call passage") and "Yes" not in first
 
 
 def test_filing_leads_with_what_the_filing_says() -> None:
@@ -527,3 +564,24 @@ def test_filing_leads_with_what_the_filing_says() -> None:
         "Apple's FY2010 10-K (filed 2010-10-27) says on net sales growth: \"Net sales rose 52%"
     )
     assert 'It also says: "Growth came from iPhone and iPad."' in out.markdown
+
+
+def test_a_comparison_with_one_company_left_says_there_is_no_ranking() -> None:
+    ev = Evidence.make(
+        kind="comparison",
+        tickers=["GOOG", "FB"],
+        as_of=AS_OF,
+        values={
+            "metric": "risk",
+            "by_ticker": {
+                "GOOG": {"var_95_1d": 0.021, "var_99_1d": 0.035, "volatility_annual": 0.3}
+            },
+            "unavailable": {"FB": "need at least 251 bars up to 2012-06-29, but only 30 are"},
+        },
+    )
+    q = question("Which is riskier, GOOG or FB?", "compare", tickers=("GOOG", "FB"),
+                 verdict=Verdict(kind="which", predicate="riskier"))  # fmt: skip
+    first, _ = answer([ev], q)
+    assert first.startswith(
+        "Only GOOG can be compared as of 2012-06-29, so there is no ranking: FB is left out (need"
+    )
