@@ -22,6 +22,7 @@ from agent.answer_first import (
     lead_requirements,
 )
 from agent.compose import Draft, assemble
+from agent.declines import capabilities_text
 from agent.deps import AgentDeps
 from agent.ledger import Ledger
 from agent.llm import LLMUnavailableError, invoke_with_clear_errors
@@ -88,6 +89,11 @@ class AnswerNodes:
         self.deps = deps
 
     def refuse(self, state: AgentState) -> dict[str, Any]:
+        request = _request(state)
+        if request is not None and request.ask == "capabilities" and request.decline is None:
+            text = capabilities_text(known=self.deps.known_tickers)  # answered, not declined
+            answer = Answer(question=state.get("question", ""), as_of=state["as_of"], markdown=text)
+            return final(answer, verify(answer, Ledger()))
         answer = Answer.refusal(
             question=state.get("question", ""),
             as_of=state["as_of"],

@@ -25,7 +25,8 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.prebuilt import ToolNode
 
 import prompts
-from agent.declines import decline_text, future_limit
+from agent.answer_first import describe_request
+from agent.declines import capabilities_text, decline_text, future_limit
 from agent.deps import AgentDeps
 from agent.llm import LLMUnavailableError, invoke_with_clear_errors
 from agent.question import ParsedQuestion, missing_symbols, parse_question
@@ -71,6 +72,8 @@ def _refusal(
             when, tickers=q.tickers, known=known, limit=future_limit(today=today, as_of=as_of)
         )
     decline = q.decline
+    if decline is None and q.ask == "capabilities" and not q.tickers:
+        return capabilities_text(known=known)  # no tool to run: the refuse node answers it
     if decline is None or decline.reason in ("unknown_company", "no_company", "unsupported"):
         missing = missing_symbols(q)  # marked unknowns; unmarked ones when no company/comparing
         if missing:
@@ -189,6 +192,9 @@ class PlanNodes:
             today=self.deps.today(),
             as_of=state["as_of"],
             tickers=", ".join(state.get("tickers") or []) or "none recognised",
+            request=describe_request(
+                ParsedQuestion.model_validate(state["parsed"]) if state.get("parsed") else None
+            ),
         )
         return [SystemMessage(system), *keep]
 

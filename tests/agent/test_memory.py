@@ -110,9 +110,10 @@ def test_restart_resumes_the_thread(settings: Settings, thread_id: str) -> None:
         assert _humans(restarted, thread_id) == [FIRST]
         follow_up = restarted.ask(FOLLOW_UP, thread_id=thread_id)
     _assert_var_follow_up(follow_up, thread_id)
-    # the same computation as the first turn's risk call: same arguments, same date, same id
-    assert first.steps[2].args == follow_up.steps[0].args == {"ticker": "MSFT", "horizon_days": 10}
-    assert follow_up.evidence[0].id == first.evidence[-1].id
+    # the bare "VaR" follow-up asks a one-day VaR of the same company at the same date
+    assert first.steps[2].args == {"ticker": "MSFT", "horizon_days": 10}
+    assert follow_up.steps[0].args == {"ticker": "MSFT", "horizon_days": 1}
+    assert follow_up.evidence[0].as_of == first.evidence[-1].as_of
 
 
 def test_the_turn_as_of_comes_back_from_the_checkpointer_as_a_date(
