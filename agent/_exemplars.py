@@ -12,6 +12,8 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from agent.request import Ask
 
 if TYPE_CHECKING:
@@ -117,25 +119,29 @@ EXEMPLARS: dict[Ask, tuple[str, ...]] = {
 }
 # fmt: on
 
-THRESHOLD = 0.45  # best exemplar cosine below this: no ask
+# Chosen by leave-one-out over the exemplars themselves (never on test questions): scoring by
+# the cosine with each ask's centroid classified 145/202 held-out exemplars right against 127
+# for the nearest single exemplar; at 0.30/0.02 it answers 160 of 202 with 130 right (81%),
+# abstaining on the rest (the rules' weak ask, or an overview, stands then).
+THRESHOLD = 0.30  # best centroid cosine below this: no ask
 MARGIN = 0.02  # best ask must beat the runner-up ask by this much
 
 
 class ExemplarClassifier:
-    """Nearest-exemplar ask classifier: an ask's score is its best exemplar's cosine."""
+    """Nearest-centroid ask classifier: an ask's score is the cosine between the question and
+    the normalised mean of that ask's exemplar embeddings."""
 
     def __init__(self, embedder: Embedder) -> None:
         self._embedder = embedder
-        self._labels: list[Ask] = [a for a, texts in EXEMPLARS.items() for _ in texts]
-        self._matrix = embedder.embed([t for texts in EXEMPLARS.values() for t in texts])
+        self._asks: list[Ask] = list(EXEMPLARS)
+        rows = [embedder.embed(list(EXEMPLARS[a])).mean(axis=0) for a in self._asks]
+        centroids = np.stack(rows)
+        self._centroids = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
 
     def scores(self, text: str) -> dict[Ask, float]:
-        """Each ask's best cosine with ``text``."""
-        sims = self._matrix @ self._embedder.embed([text])[0]
-        out: dict[Ask, float] = {}
-        for label, sim in zip(self._labels, sims.tolist(), strict=True):
-            out[label] = max(out.get(label, -1.0), float(sim))
-        return out
+        """Each ask's centroid cosine with ``text``."""
+        sims = self._centroids @ self._embedder.embed([text])[0]
+        return {a: float(s) for a, s in zip(self._asks, sims.tolist(), strict=True)}
 
     def classify(self, text: str) -> Ask | None:
         """The nearest ask, or None when it is not close enough or not clearly ahead."""

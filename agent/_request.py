@@ -22,7 +22,7 @@ from agent._dates import _parse_as_of
 from agent._grammar import FLAGS, fix_typos
 from agent._periods import find_period
 from agent._slots import decline_for, quantity_for, scope_for
-from agent._tickers import _ALIASES
+from agent._tickers import strip_names
 from agent.request import Ask, DocScope, Period, Quantity, Verdict
 
 
@@ -81,14 +81,14 @@ def fill_request(
     n_companies = len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols)
     rule = rule_ask(text, n_companies=n_companies, has_history=history is not None)
     ask: Ask | None = rule.ask if rule is not None else None
-    bare = not _FILLER.sub(" ", _strip_companies(q)).split()
+    bare = not _FILLER.sub(" ", _strip_companies(q, " ")).split()
     inherited = rule is None and history is not None and history.ask is not None
     if inherited and history is not None:
         ask = "signal" if history.ask == "why" else history.ask  # "why?" explained the signal
     elif rule is None and bare and n_companies:
         ask = "overview"
     elif (rule is None or not rule.sure) and classify is not None and not bare:
-        ask = classify(text) or ask
+        ask = classify(fix_typos(_strip_companies(q, "it"))) or ask  # exemplars name no company
     if ask is None and n_companies:
         ask = "overview"
 
@@ -157,11 +157,9 @@ def _missing(q: Parsed) -> tuple[str, ...]:
     return (*q.unknown_tickers, *q.unmarked_symbols)
 
 
-def _strip_companies(q: Parsed) -> str:
-    """The text without its ticker symbols and company names (for the "named alone" test)."""
-    text = fix_typos(q.text)  # "overbougt", "drawdwon": the rules read the intended word
-    for pattern, _ in _ALIASES:
-        text = pattern.sub(" ", text)
+def _strip_companies(q: Parsed, by: str) -> str:
+    """The text with its ticker symbols and company names replaced ``by`` a word."""
+    text = strip_names(q.text, by)
     for symbol in (*q.tickers, *q.unknown_tickers, *q.unmarked_symbols):
-        text = re.sub(rf"[$^]?\b{re.escape(symbol.lstrip('^'))}\b(?:'s)?", " ", text, flags=FLAGS)
-    return text
+        text = re.sub(rf"[$^]?\b{re.escape(symbol.lstrip('^'))}\b(?:'s)?", by, text, flags=FLAGS)
+    return " ".join(text.split())

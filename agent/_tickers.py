@@ -72,6 +72,19 @@ _COMMON_WORDS = frozenset(_COMMON_WORDS_TEXT.split())
 _QUARTER = re.compile(r"[QH][1-4]|FY\d{0,4}|CY\d{0,4}|\d+[KQ]", re.IGNORECASE)
 
 
+def strip_names(text: str, by: str) -> str:
+    """``text`` with company names (exact or with one typo) replaced ``by`` a word."""
+    for pattern, _ in _ALIASES:
+        text = pattern.sub(by, text)
+
+    def fuzzy(m: re.Match[str]) -> str:
+        word = m.group().lower().removesuffix("'s")
+        hit = not m.group().isupper() and any(near(word, name) for name in _FUZZY)
+        return by if hit else m.group()
+
+    return _FUZZY_WORD.sub(fuzzy, text)
+
+
 class Resolved(NamedTuple):
     """Known tickers, marked symbols the data lacks, and unmarked candidates, in mention order."""
 
