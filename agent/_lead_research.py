@@ -12,15 +12,12 @@ from typing import Any
 from agent._lead_common import Lead, amount, evidence_for, holds, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
-from retrieval.inert import inert_text
-from tools.evidence import Evidence
 
 __all__ = [
     "backtest_lead",
     "direction_lead",
     "figure_lead",
     "model_record_lead",
-    "passages_lead",
     "position_lead",
     "sentiment_lead",
 ]
@@ -69,6 +66,10 @@ _METRICS = {
 }
 
 
+_PERFORMANCE = re.compile(r"\b(return|sharpe|drawdown|draw-down|made|earn|perform)")
+_NAMED = {"shar": "sharpe", "draw": "max_drawdown"}
+
+
 def _metric_text(asked: str, wf: dict[str, Any], base: dict[str, Any]) -> str:
     """ "0.3% a year against 25.1% (Sharpe 0.08 vs 0.97, max drawdown -24.1% vs -60.0%)" with
     the asked metric first."""
@@ -97,7 +98,10 @@ def backtest_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
     if name is None:
         return None
     base = usable[name]
-    asked = q.quantity.metric if q.quantity.metric in _METRICS else "annual_return"
+    wanted_metric = q.quantity.metric
+    if wanted_metric == "costs" and (named := _PERFORMANCE.search(q.normalized)):
+        wanted_metric = _NAMED.get(named.group(1)[:4], "annual_return")  # "return after costs"
+    asked = wanted_metric if wanted_metric in _METRICS else "annual_return"
     key = _METRICS[asked][0]
     if wf.get(key) is None:
         return None
@@ -119,7 +123,7 @@ def backtest_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
         return Lead(sentence)
     cost = v["cost_per_side"]
     costs = say("lead_backtest_costs", [ev], strategy=strategy, ticker=ev.tickers[0], cost=cost)
-    if q.quantity.metric == "costs":  # "and the costs?": the costs are the answer
+    if wanted_metric == "costs":  # "and the costs?": the costs are the answer
         return Lead(costs, [sentence])
     return Lead(sentence, [costs])
 
@@ -290,63 +294,3 @@ def figure_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) 
             filed=v.get("filed") or ev.window.end or ev.as_of,
         )
     )
-
-
-_PASSAGES = {"news": ("news", "news"), "call": ("call", "earnings-call")}
-_YES_NO = re.compile(r"^(?:did|does|do|is|was|were|has|have|had|are|will|can)\b")
-_QUOTE_CHARS = 280
-
-
-def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", " ".join(text.split())) if s]
-
-
-def _quote(sentence: str) -> str:
-    if len(sentence) <= _QUOTE_CHARS:
-        return sentence
-    return sentence[: sentence.rfind(" ", 0, _QUOTE_CHARS)] + " ..."
-
-
-def _topic_words(topic: str | None) -> list[str]:
-    return [w for w in re.findall(r"[a-z0-9]+", (topic or "").lower()) if len(w) > 3]
-
-
-def _best(found: list[Evidence], words: list[str]) -> tuple[Evidence, str, bool]:
-    """(passage, sentence, whether it names the topic): the first sentence with the most topic
-    words, else the first passage's summary sentence or first sentence."""
-    best: tuple[int, Evidence, str] | None = None
-    for ev in found:
-        for sentence in _sentences(str(ev.values.get("text", ""))):
-            hits = sum(w in sentence.lower() for w in words)
-            if hits and (best is None or hits > best[0]):
-                best = (hits, ev, sentence)
-    if best is not None:
-        return best[1], best[2], True
-    top = found[0]
-    summary = top.values.get("summary") or []
-    first = (
-        summary[0]["text"] if summary else (_sentences(str(top.values.get("text", ""))) or [""])[0]
-    )
-    return top, str(first), False
-
-
-def passages_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) -> Lead | None:
-    """What a news or call search found, first: the most relevant sentence, quoted; "Yes" when a
-    yes/no question's topic is named in it (never "No": a search that misses is no proof)."""
-    kind, what = _PASSAGES["call" if q.ask == "call" else "news"]
-    found = ledger.by_kind(kind)  # type: ignore[arg-type]
-    if not found:
-        return None
-    shown = [ev for ev in found if not ev.values.get("injection_suspected")]
-    topic = q.scope.topic if q.scope else None
-    ev, sentence, named = _best(shown, _topic_words(topic)) if shown else (found[0], "", False)
-    s = ev.source
-    parts = (ev.tickers[0] if ev.tickers else None, s.get("form"), s.get("fiscal_period"))
-    where = ", ".join(str(x) for x in parts if x) or str(s.get("document", "a document"))
-    common = dict(what=what, as_of=ev.as_of, where=where, available=s.get("filed") or ev.window.end)
-    if not sentence:
-        return Lead(say("lead_passages_withheld", [ev], **common))
-    quote = _quote(inert_text(sentence))
-    if named and topic and _YES_NO.search(q.normalized):
-        return Lead(say("lead_passages_yes", [ev], topic=topic, quote=quote, **common))
-    return Lead(say("lead_passages", [ev], quote=quote, **common))

@@ -19,12 +19,12 @@ from datetime import date
 from agent._filing_sentences import filing_lead, filing_summary
 from agent._lead_common import Lead, evidence_for, level_text, number, say
 from agent._lead_compare import compare_lead
+from agent._lead_passages import passages_lead
 from agent._lead_research import (
     backtest_lead,
     direction_lead,
     figure_lead,
     model_record_lead,
-    passages_lead,
     position_lead,
     sentiment_lead,
 )

@@ -306,7 +306,13 @@ def test_backtest_against_buy_and_hold_on_the_metric_asked_with_costs(backtest: 
         f"against {bh['sharpe']:.2f}"
     )
     assert "backtest on AAPL charges costs of 0.15% of traded notional per side" in out.markdown
-    costs = q.model_copy(update={"quantity": Quantity(metric="costs", costs=True)})
+    costs = q.model_copy(
+        update={
+            "text": "And the costs?",
+            "normalized": "and the costs?",
+            "quantity": Quantity(metric="costs", costs=True),
+        }
+    )
     first, _ = answer([backtest], costs)
     assert first.startswith(
         "The technical backtest on AAPL charges costs of 0.15% of traded notional per side"
@@ -585,3 +591,35 @@ def test_a_comparison_with_one_company_left_says_there_is_no_ranking() -> None:
     assert first.startswith(
         "Only GOOG can be compared as of 2012-06-29, so there is no ranking: FB is left out (need"
     )
+
+
+def test_a_return_asked_after_costs_leads_with_the_return(backtest: Evidence) -> None:
+    q = question(
+        "What annual return did the technical strategy make on AAPL, after costs?",
+        "backtest",
+        quantity=Quantity(metric="costs", costs=True, strategy="technical"),
+    )
+    first, out = answer([backtest], q)
+    assert first.startswith("The technical strategy on AAPL trailed buy and hold on annual return")
+    assert "charges costs of 0.15%" in out.markdown
+
+
+def test_call_without_a_topic_quotes_what_the_question_is_about() -> None:
+    text = (
+        "Microsoft fiscal year 2012 fourth quarter earnings call (a transcript). Chief Executive "
+        "Officer: We are preparing the launch of Windows 8. Chief Financial Officer: Revenue rose "
+        "in the business division."
+    )
+    ev = Evidence.make(
+        kind="call",
+        tickers=["MSFT"],
+        as_of=AS_OF,
+        values={"text": text, "injection_suspected": False},
+        window=Window(end=date(2012, 6, 20)),
+        source={"document": "c1", "filed": "2012-06-20"},
+    )
+    first, _ = answer([ev], question("MSFT call CFO comments", "call", tickers=("MSFT",)))
+    assert 'says: "Chief Financial Officer: Revenue rose in the business division."' in first
+    first, _ = answer([ev], question("What did management say on the call?", "call",
+                                     tickers=("MSFT",)))  # fmt: skip
+    assert 'says: "Chief Executive Officer: We are preparing the launch of Windows 8."' in first
