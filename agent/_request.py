@@ -58,11 +58,13 @@ class Parsed(Protocol):
 _PERIOD_ASKS: frozenset[Ask] = frozenset(
     {"return", "volatility", "drawdown", "range", "compare", "backtest", "model_record"}
 )
+_GENERIC: frozenset[Ask] = frozenset({"overview", "news"})  # about a company in general
 _FILLER = re.compile(
     r"\b(?:tell|me|about|what|whats|what's|how|about|thoughts?|on|think|do|you|of|info|"
     r"information|the|stock|shares?|ticker|company|give|a|an|look|at|analy[sz]e|analysis|and|"
     r"please|quick|rundown|view|summary|is|up|with|for|overview|report|research|so|ok|okay|"
-    r"then|also|same|it|its|their|now|today|currently|right)\b|[^\w\s]",
+    r"then|also|same|it|its|their|now|today|currently|right|these|days|moment|present|things|"
+    r"stand|as|at)\b|[^\w\s]",
     FLAGS,
 )
 
@@ -88,7 +90,9 @@ def fill_request(
     elif rule is None and bare and n_companies:
         ask = "overview"
     elif (rule is None or not rule.sure) and classify is not None and not bare:
-        ask = classify(fix_typos(_strip_companies(q, "it"))) or ask  # exemplars name no company
+        guess = classify(fix_typos(_strip_companies(q, "it")))  # exemplars name no company
+        if guess is not None and not (rule is not None and guess in _GENERIC):
+            ask = guess  # a weak rule gives way to a specific ask, not to a general one
     if ask is None and n_companies:
         ask = "overview"
 
