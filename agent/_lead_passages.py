@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from agent._lead_common import Lead, say
+from agent._tickers import strip_names
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from retrieval.inert import inert_text
@@ -101,8 +102,8 @@ _ROLES = {"cfo": "financial officer", "ceo": "executive officer"}
 
 def _topic_words(q: ParsedQuestion) -> list[str]:
     """What the passage should be about: the scope's topic, else the question's own words
-    (less the company and the words every such question has)."""
-    text = (q.scope.topic if q.scope and q.scope.topic else q.normalized).lower()
+    (less the company's names and the words every such question has)."""
+    text = strip_names(q.scope.topic if q.scope and q.scope.topic else q.text, " ").lower()
     names = {t.lower() for t in q.tickers}
     words = [w for w in re.findall(r"[a-z0-9]+", text) if w not in _STOP and w not in names]
     return [_ROLES.get(w, w) for w in words if len(w) > 2]

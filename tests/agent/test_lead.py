@@ -620,6 +620,6 @@ def test_call_without_a_topic_quotes_what_the_question_is_about() -> None:
     )
     first, _ = answer([ev], question("MSFT call CFO comments", "call", tickers=("MSFT",)))
     assert 'says: "Chief Financial Officer: Revenue rose in the business division."' in first
-    first, _ = answer([ev], question("What did management say on the call?", "call",
-                                     tickers=("MSFT",)))  # fmt: skip
+    said = question("What did Microsoft management say on the call?", "call", tickers=("MSFT",))
+    first, _ = answer([ev], said)
     assert 'says: "Chief Executive Officer: We are preparing the launch of Windows 8."' in first
