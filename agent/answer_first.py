@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from agent.answer import CITATION_GROUP, EVIDENCE_ID, Answer
+from agent.first_sentence import first_sentence
 from agent.question import ParsedQuestion
 from agent.request import Ask, Verdict
 from quant.signals.action import Action
@@ -33,101 +34,13 @@ __all__ = [
 
 _I = re.IGNORECASE
 
+
 # --- the first sentence ------------------------------------------------------------------------
-_BLOCK = re.compile(r"^\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s|>|\|)")
-_HEADING = re.compile(r"^\s*#{1,6}\s+")
-_MARKER = re.compile(r"^\s*(?:(?:[-*+>]|\d+[.)])\s*)+")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?\s*$")
-_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_ABBREVIATIONS = frozenset(
-    [
-        "inc.",
-        "corp.",
-        "co.",
-        "ltd.",
-        "plc.",
-        "vs.",
-        "v.",
-        "u.s.",
-        "u.k.",
-        "e.g.",
-        "i.e.",
-        "etc.",
-        "no.",
-        "st.",
-        "mr.",
-        "mrs.",
-        "ms.",
-        "dr.",
-        "approx.",
-        "jan.",
-        "feb.",
-        "mar.",
-        "apr.",
-        "jun.",
-        "jul.",
-        "aug.",
-        "sep.",
-        "sept.",
-        "oct.",
-        "nov.",
-        "dec.",
-        "fig.",
-        "est.",
-    ]
-)
-_END = re.compile(r"[.!?]+[)\"'”’]*(?=\s|$)")
-
-
-def _plain(line: str) -> str:
-    """One line without Markdown: heading marks, list markers, emphasis, code, table pipes,
-    links (their text kept) and evidence citations (ids are no part of what is said)."""
-    text = _HEADING.sub("", line)
-    text = _MARKER.sub("", text)
-    text = CITATION_GROUP.sub(" ", text)
-    text = EVIDENCE_ID.sub(" ", text)
-    text = _LINK.sub(r"\1", text)
-    text = text.replace("**", "").replace("__", "").replace("`", "")
-    text = re.sub(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])", "", text)  # *italic*
-    text = re.sub(r"(?<!\w)_(?=\S)|(?<=\S)_(?!\w)", "", text)  # _italic_, not rsi_14
-    text = " ".join(text.replace("|", " ").split())
+def _said(sentence: str) -> str:
+    """The sentence without its evidence citations: ids are no part of what is said (their
+    dates and hashes are not the asked number)."""
+    text = " ".join(EVIDENCE_ID.sub(" ", CITATION_GROUP.sub(" ", sentence)).split())
     return re.sub(r"\s+(?=[.,;:!?](?:\s|$))", "", text)
-
-
-def _first_block(markdown: str) -> tuple[str, bool]:
-    """The first block with words: (its plain text, whether it is one line that is a sentence
-    by itself: a heading or a table row)."""
-    lines = markdown.replace("\r\n", "\n").split("\n")
-    paragraph: list[str] = []
-    for line in lines:
-        if _TABLE_RULE.match(line) or re.match(r"^\s*<!--.*-->\s*$", line):
-            continue
-        plain = _plain(line)
-        starts_block = bool(_BLOCK.match(line))
-        if paragraph and (not plain or starts_block):
-            break
-        if not plain:
-            continue
-        if starts_block and (_HEADING.match(line) or line.lstrip().startswith("|")):
-            return plain, True
-        paragraph.append(plain)
-        if starts_block:  # a list item or quote: its own block
-            break
-    return " ".join(paragraph), False
-
-
-def first_sentence(markdown: str) -> str:
-    """The first sentence of ``markdown`` as plain text ("" when there is none)."""
-    block, whole = _first_block(markdown)
-    if whole:
-        return block
-    for m in _END.finditer(block):
-        before = block[: m.start() + 1].split()
-        word = before[-1].lower() if before else ""
-        if m.group().startswith(".") and word in _ABBREVIATIONS:
-            continue
-        return block[: m.end()].strip()
-    return block.strip()
 
 
 # --- what the first sentence must carry ----------------------------------------------------------
@@ -311,7 +224,7 @@ def lead_problems(q: ParsedQuestion, markdown: str) -> list[str]:
     checks = _checks(q)
     if not checks:
         return []
-    sentence = first_sentence(markdown)
+    sentence = _said(first_sentence(markdown))
     if "decline" not in checks and _DECLINE.search(sentence):
         return []
     return [

@@ -34,7 +34,10 @@ def request(**fields: Any) -> ParsedQuestion:
          "IBM fell 3.84% vs. the U.S. market."),
         ("Apple Inc. reported net sales of $65,225 million. Up 52%.",
          "Apple Inc. reported net sales of $65,225 million."),
-        (f"- IBM's 99% 1-day VaR is 2.04% [{EID}]. Next.", "IBM's 99% 1-day VaR is 2.04%."),
+        (
+            f"- IBM's 99% 1-day VaR is 2.04% [{EID}]. Next.",
+            f"IBM's 99% 1-day VaR is 2.04% [{EID}].",  # the citation stays with its sentence
+        ),
         ("| part | score |\n|---|---|\n| technical | 0.52 |", "part score"),
         ("\n\nThe answer runs\nacross two lines! Then more", "The answer runs across two lines!"),
         ("No full stop at all", "No full stop at all"),
@@ -52,7 +55,7 @@ def test_first_sentence_strips_markup_and_keeps_decimals_and_abbreviations(
 def test_a_citation_supplies_neither_a_ticker_nor_a_number() -> None:
     q = request(ask="price", tickers=("IBM",))
     assert lead_problems(q, f"See the evidence [{EID}].")
-    assert first_sentence(f"See the evidence [{EID}].") == "See the evidence."
+    assert first_sentence(f"See the evidence [{EID}].") == f"See the evidence [{EID}]."
 
 
 # --- what each ask needs -----------------------------------------------------------------------
