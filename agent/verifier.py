@@ -257,30 +257,49 @@ def _signal_mismatch(answer: Answer, ledger: Ledger) -> str | None:
 AS_OF = "run:as_of"  # what a date matches when it is the run's own as-of date
 
 
-def _supported(q: Quantity, label: Label, ledger: Ledger, answer: Answer) -> list[str]:
+AS_ASKED = "run:question"  # what a number matches when the question itself states it
+
+
+def _supported(
+    q: Quantity, label: Label, ledger: Ledger, answer: Answer, asked: frozenset[tuple[float, str]]
+) -> list[str]:
     ids = supporting_ids(q, ledger, about=label)
     d = answer.as_of
     own = q.period is not None and _period_holds(q.period, Period(d.year, d.month, d.day))
     if not ids and q.literal is None and own:
         ids = [AS_OF]
+    if not ids and not q.is_date and (float(q.value), q.unit) in asked:
+        ids = [AS_ASKED]  # the user's own number restated ("no 20-day model", "$50,000")
     return ids
+
+
+def _asked(question: str) -> frozenset[tuple[float, str]]:
+    """The numbers the question states, with their units: parameters of the run, like its as-of
+    date."""
+    return frozenset(
+        (float(n.quantity.value), n.quantity.unit)
+        for n in label_numbers(question)
+        if not n.quantity.is_date
+    )
 
 
 def verify(answer: Answer, ledger: Ledger) -> Verification:
     """Check every number, date, citation, data window and the signal of ``answer``.
 
-    The run's as-of date is a parameter of the run, not a claim: writing it needs no evidence.
+    The run's as-of date is a parameter of the run, not a claim: writing it needs no evidence;
+    nor does a number the question itself states (its horizon, level or account size).
     A refusal is written by code from the question alone (the unknown ticker, the future date),
     so only its citations are checked.
     """
     fields = [] if answer.refused else _text_fields(answer)
+    asked = _asked(answer.question)
     numbers = [
         Check(
             field=field,
             text=n.quantity.text,
             value=n.quantity.value,
             span=n.quantity.span,
-            matched_evidence_ids=_supported(n.quantity, n.label, ledger, answer),
+            matched_evidence_ids=_supported(n.quantity, n.label, ledger, answer, asked),
         )
         for field, text in fields
         for n in label_numbers(text)

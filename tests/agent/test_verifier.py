@@ -614,3 +614,16 @@ def test_a_number_in_a_table_is_about_its_column() -> None:
     table = "| ticker | 95% 1-day VaR | 99% 1-day VaR |\n|---|---|---|\n| IBM | {} | {} |"
     assert unmatched(table.format("2.04%", "3.84%"), ledger) == []
     assert unmatched(table.format("3.84%", "2.04%"), ledger) == ["3.84%", "2.04%"]  # swapped
+
+
+def test_a_number_the_question_states_needs_no_evidence_and_no_other_does() -> None:
+    day = date(2012, 6, 29)
+    said = "I have no trained 20-day model for MSFT; for a $50,000 account I size nothing."
+    asked = Answer(
+        question="Will MSFT rise over 20 days? I have $50,000.", as_of=day, markdown=said
+    )
+    assert verify(asked, Ledger()).ok
+    unasked = Answer(question="Will MSFT rise?", as_of=day, markdown=said)
+    assert {c.text for c in verify(unasked, Ledger()).unmatched} >= {"20", "$50,000"}
+    percent = Answer(question="Will MSFT rise over 20 days?", as_of=day, markdown="It is 20%.")
+    assert not verify(percent, Ledger()).ok  # 20 days is not 20 percent
