@@ -7,6 +7,7 @@ once, or removes what failed. Each node returns a partial state update.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -52,6 +53,18 @@ def final(answer: Answer, result: Verification) -> dict[str, Any]:
 def _request(state: AgentState) -> ParsedQuestion | None:
     parsed = state.get("parsed")
     return ParsedQuestion.model_validate(parsed) if parsed else None
+
+
+_FAILED_PREFIX = re.compile(r"^(?:[\w ]+ failed: |[\w]+Error: )+")
+
+
+def _why(failure: ToolFailure) -> str:
+    """A tool's error as the reason it gives: "technicals failed: need at least 251 bars..." is
+    "need at least 251 bars..." (the tool is named where the reason is used)."""
+    why = _FAILED_PREFIX.sub("", failure.error.strip()).rstrip(".")
+    if re.search(r"\bbars?\b.*\bavailable\b", why):
+        return f"there is too little price history ({why})"
+    return why
 
 
 def _searched(messages: Sequence[BaseMessage]) -> list[str]:
@@ -135,7 +148,10 @@ class AnswerNodes:
         searched = _searched(messages)
         if len(ledger) == 0:
             if failures:
-                reason = "I couldn't answer: " + "; ".join(f"{f.tool}: {f.error}" for f in failures)
+                whom = ", ".join(state.get("tickers") or []) or "this"
+                reason = f"I can't answer that for {whom} as of {as_of}: " + "; ".join(
+                    dict.fromkeys(_why(f) for f in failures)
+                )
             elif searched:
                 reason = template_draft(ledger, question=q, as_of=as_of, searched=searched).summary
             else:
@@ -172,7 +188,7 @@ class AnswerNodes:
     def _templates(self, state: AgentState, ledger: Ledger, failures: list[ToolFailure]) -> Draft:
         """The offline writer's draft of the turn's evidence."""
         messages = state["messages"][state.get("turn", 0) :]
-        failed = [f.tool for f in failures if not f.error.startswith("not run:")]
+        failed = {f.tool: _why(f) for f in failures if not f.error.startswith("not run:")}
         return template_draft(
             ledger,
             question=_request(state),

@@ -13,7 +13,8 @@ first.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -65,13 +66,14 @@ def template_draft(
     question: ParsedQuestion | None,
     as_of: date,
     searched: Iterable[str] = (),
-    failed: Iterable[str] = (),
+    failed: Mapping[str, str] | Iterable[str] = (),
 ) -> Draft:
     """The offline planner's answer: ``prompts/offline.md`` templates filled from ``ledger``,
     led by the sentence that answers ``question`` (``agent.lead``) when its ask has one.
 
     searched: the kinds of documents searched this turn ("filing", "call", "news"), so an empty
-    search is answered plainly; failed: tools that failed (the warnings carry their errors).
+    search is answered plainly; failed: tools that failed, with their errors where known (a
+    reason is written without its numbers, which no evidence holds: "too little price history").
     """
     lead = write_lead(question, ledger, as_of=as_of)
     ask = question.ask if question else None
@@ -83,7 +85,8 @@ def template_draft(
     for kind in searched:
         if not ledger.by_kind(kind):  # type: ignore[arg-type]
             parts.summary.append(fill("no_passages", what=PASSAGE_KINDS[kind], as_of=as_of))
-    failures = [fill("failed", tool=tool) for tool in dict.fromkeys(failed)]
+    errors = dict(failed) if isinstance(failed, Mapping) else dict.fromkeys(failed, "")
+    failures = [_failure(tool, error) for tool, error in errors.items()]
     if lead is None:
         summary = [*failures, *parts.summary]
     else:
@@ -91,6 +94,16 @@ def template_draft(
             failures = []
         summary = [_lead_paragraph(lead), *failures, *parts.summary]
     return Draft(summary="\n\n".join(summary), reasons=parts.reasons, risks=parts.risks)
+
+
+_HISTORY = re.compile(r"\bbars?\b|\bhistory\b|warm-?up", re.I)
+
+
+def _failure(tool: str, error: str) -> str:
+    """Why ``tool`` could not answer, in words the verifier can accept (no numbers)."""
+    if _HISTORY.search(error):
+        return fill("failed_history", tool=tool)
+    return fill("failed", tool=tool)
 
 
 def _supports(ask: Ask, ev: Evidence) -> bool:

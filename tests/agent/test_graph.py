@@ -154,7 +154,7 @@ def test_unanswerable_questions_are_declined_without_tools(question: str, needle
 def test_no_data_for_the_date_is_said_plainly() -> None:
     result = make_agent().ask("How was Facebook trading?", as_of=date(2005, 6, 30))
     assert result.answer.refused
-    assert "FB" in result.answer.markdown and "couldn't answer" in result.answer.markdown
+    assert "FB" in result.answer.markdown and "can't answer that for FB" in result.answer.markdown
 
 
 # --- scripted models ---------------------------------------------------------------------------
