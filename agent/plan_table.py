@@ -105,7 +105,7 @@ def _backtest(q: ParsedQuestion, t: str) -> list[ToolPlan]:
     strategy = "ml" if q.ask == "model_record" else q.quantity.strategy or "confluence"
     args: dict[str, Any] = {"ticker": t, "strategy": strategy}
     period = q.quantity.period
-    if period is not None and period.start is not None and q.ask == "backtest":
+    if period is not None and period.start is not None:  # "since 2008"
         args["start_year"] = period.start.year
     return [("backtest", args)]
 
