@@ -65,9 +65,9 @@ def _detail(key: str, winner: str, ranked: list[tuple[str, float]], rows: dict) 
     if key == "var_95_1d":
         text = f" by 95% 1-day VaR: {win[key]:.2%} against {_others(rest, '{:.2%}')}"
         other = "volatility_annual"
-        name, fmt = "annual volatility", "{:.1%}"
+        name, fmt = "annual volatility", "{:.2%}"
     else:
-        text = f" by annual volatility: {win[key]:.1%} against {_others(rest, '{:.1%}')}"
+        text = f" by annual volatility: {win[key]:.2%} against {_others(rest, '{:.2%}')}"
         other, name, fmt = "var_95_1d", "95% 1-day VaR", "{:.2%}"
     side = [(t, rows[t].get(other)) for t, _ in rest]
     if number(win.get(other)) is not None and all(number(x) is not None for _, x in side):
@@ -105,13 +105,18 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
     verb = verbs[0 if len(ranked) == 2 else 1][1 if low else 0]
     if ranked[0][1] == ranked[1][1]:
         verb = "is level with the others"
-    return Lead(
-        say(
-            "lead_compare",
-            [ev],
-            winner=winner,
-            verb=verb,
-            detail=_detail(key, winner, ranked, rows),
-            as_of=ev.as_of,
-        )
+    sentence = say(
+        "lead_compare",
+        [ev],
+        winner=winner,
+        verb=verb,
+        detail=_detail(key, winner, ranked, rows),
+        as_of=ev.as_of,
     )
+    if q.verdict is not None and q.verdict.kind == "yes_no" and q.tickers:
+        # "Is Google stronger than the S&P 500?": the yes/no is about the company asked first
+        yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
+        sentence = sentence.model_copy(
+            update={"text": ("Yes -- " if yes else "No -- ") + sentence.text}
+        )
+    return Lead(sentence)

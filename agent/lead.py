@@ -183,6 +183,22 @@ def _return(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
     market = evidence_for(ledger, "market", ticker)
     if market is None:
         return None
+    v = market.values
+    trailing = {n: v.get(f"return_{n}d") for n in (20, 60, 250)}
+    if not (q.quantity.horizon_days or q.horizon_days) and all(
+        number(r) is not None for r in trailing.values()
+    ):  # "how has it performed?": the month, the quarter and the year, in one sentence
+        sentence = say(
+            "lead_return_trailing_all",
+            [market],
+            ticker=market.tickers[0],
+            r20=trailing[20],
+            r60=trailing[60],
+            r250=trailing[250],
+            bar_date=v["bar_date"],
+            close=v["close"],
+        )
+        return Lead(sentence)
     asked = q.quantity.horizon_days or q.horizon_days or 250
     days = min(_TRAILING, key=lambda n: (abs(n - asked), -n))
     if market.values.get(f"return_{days}d") is None:  # too little history for that window
