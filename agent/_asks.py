@@ -71,7 +71,9 @@ _BACKTEST = _rx(
     r"(?:strategy|crossover|buy\s+and\s+hold|signals?|system)\b|\bstrateg(?:y|ies)\b|\bconfluence\b"
     r"|\b(?:sharpe|sortino|cagr|win\s+rate)\b|\bbuy\s+and\s+"
     r"hold\b|\b(?:sma|moving[-\s]average)\s+cross(?:over)?\s+(?:strategy|system)|\bcrossover\s+"
-    r"strategy|\b(?:fees|commissions|slippage|trading\s+costs|transaction\s+costs)\b")
+    r"strategy|\b(?:fees|commissions|slippage|trading\s+costs|transaction\s+costs)\b"
+    r"|\btrack\s+record\b|\bhow\s+(?:well\s+)?(?:has|have)\s+the\s+(?:signals?|calls?)\s+"
+    r"(?:done|performed|worked)")
 _MODEL = r"\b(?:models?|ml|machine[-\s]learning|predictions?|forecasts?|classifier|xgboost)\b"
 _MODEL_RECORD = _rx(
     rf"{_MODEL}.*\b(?:held\s+up|hold\s+up|out[-\s]of[-\s]sample|accura\w+|any\s+good|track\s+"
@@ -166,7 +168,10 @@ _POSITION = _rx(r"\bposition\s+siz\w+|\bsize\s+(?:of\s+)?(?:my|a|the)\s+position
 _SIGNAL = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
               r"|trim|exit)\b|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
               r"\b|\bsignal\b|\brating\b|\bworth\s+(?:buying|owning|it)\b|\bgood\s+(?:investment|"
-              r"buy|time\s+to)\b|\bverdict\b|\bcall\s+on\b|\btake\s+on\b")
+              r"buy|time\s+to)\b|\bverdict\b|\bcall\s+on\b|\btake\s+on\b"
+              r"|\b(?:is|are)\s+(?:\S+\s+){1,4}?an?\s+(?:buy|sell|hold)\b")
+_TECHNICALS = _rx(r"\btechnicals\b|\b(?:technical|momentum)\s+(?:indicators?|picture|analysis|"
+                  r"view|set-?up|readings?)\b|\bindicators?\b")
 _BUY_SELL = _rx(r"\b(?:buy|sell|hold)\b")  # alone, a weak cue: "buy and hold" is a backtest
 _NEWS = _rx(r"\bnews\b|\bheadlines?\b|\bstories\b|\barticles?\b|\bpress\b|\bwhat(?:'s|\s+is)\s+"
             r"happening\b")
@@ -224,6 +229,7 @@ _ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
     ("return", _RETURN),
     ("price", _PRICE),
     ("indicator", _MA_WORDS),
+    ("indicator", _TECHNICALS),
     ("signal", _SIGNAL),
     ("signal_weak", _BUY_SELL),
     ("sentiment", _SENTIMENT),
@@ -272,8 +278,31 @@ def verdict_for(ask: Ask, text: str) -> Verdict | None:
         down = _rx(rf"\b{_DOWN}\b|\blower\b").search(text) and not _rx(rf"\b{_UP}\b").search(text)
         return Verdict(kind="up_down", predicate="down" if down else "up")
     if ask == "compare":
-        return Verdict(kind="which", predicate=compare_metric(text)[1])
+        kind = "yes_no" if _YES_NO_QUESTION.search(text) else "which"
+        return Verdict(kind=kind, predicate=compare_metric(text)[1])
+    if ask == "signal" and _YES_NO_QUESTION.search(text):
+        return Verdict(kind="yes_no", predicate=_signal_predicate(text))
     return None
+
+
+# "Should I buy ...?", "Is X a buy?", "Are you bullish on ...?", "Is X stronger than Y?"
+_YES_NO_QUESTION = _rx(
+    r"^\s*(?:so\s+|and\s+|ok(?:ay)?,?\s+)?(?:should|is|are|would|do|does|can|"
+    r"shall|will|was|has|have)\b(?!\s+(?:\S+\s+){0,3}(?:or)\b)"
+)
+
+
+def _signal_predicate(text: str) -> str:
+    """What a yes/no signal question asks: buy, sell, hold, bullish or bearish."""
+    for predicate, pattern in (
+        ("bearish", r"\bbearish\b"),
+        ("bullish", r"\bbullish\b"),
+        ("sell", r"\b(?:sell|short|dump|exit|trim|get\s+out)\b"),
+        ("hold", r"\b(?:hold|keep)\b"),
+    ):
+        if _rx(pattern).search(text):
+            return predicate
+    return "buy"
 
 
 _ABOVE = _rx(r"\b(above|over|below|under)\s+(?:its\s+|the\s+)?")
@@ -298,7 +327,12 @@ def _trend_predicate(text: str) -> str:
 _COMPARE_METRICS = (
     ("risk", "riskier", r"\briski\w*|\bsafer\b|\brisk\b|\bvar\b|\bdrawdown"),
     ("volatility", "more volatile", r"\bvolatil\w*|\bswings?\b"),
-    ("momentum", "better momentum", r"\bmomentum\b|\btrend\w*\b|\brsi\b|\bmacd\b"),
+    (
+        "momentum",
+        "better momentum",
+        r"\bmomentum\b|\btrend\w*\b|\brsi\b|\bmacd\b"
+        r"|\b(?:stronger|weaker)\b(?!.*\b(?:signals?|buy|rating|outlook)\b)",
+    ),
     (
         "return",
         "higher return",

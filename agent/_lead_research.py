@@ -12,6 +12,7 @@ from typing import Any
 from agent._lead_common import Lead, amount, evidence_for, holds, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
+from quant.signals.action import Action
 
 __all__ = [
     "backtest_lead",
@@ -53,6 +54,55 @@ def position_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
             )
         )
     return Lead(say("lead_position", [sig], confidence=v["confidence"], as_of=sig.as_of, **common))
+
+
+# (predicate asked, the action's direction: +1 buy, 0 hold, -1 sell) -> the answer's first word
+_SIGNAL_ANSWERS = {
+    ("buy", 1): "Yes",
+    ("buy", 0): "Not now",
+    ("buy", -1): "No",
+    ("sell", -1): "Yes",
+    ("sell", 0): "Not now",
+    ("sell", 1): "No",
+    ("hold", 0): "Yes",
+    ("hold", 1): "No",
+    ("hold", -1): "No",
+    ("bullish", 1): "Yes",
+    ("bullish", 0): "Neutral",
+    ("bullish", -1): "No",
+    ("bearish", -1): "Yes",
+    ("bearish", 0): "Neutral",
+    ("bearish", 1): "No",
+}
+
+
+def signal_verdict_lead(
+    q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
+) -> Lead | None:
+    """ "Should I buy X?", "Is X a buy?", "Are you bullish on X?": yes, no or not now, with the
+    signal's action; None for a signal question that asks no yes/no (its block leads)."""
+    if q.verdict is None or q.verdict.kind != "yes_no":
+        return None
+    sig = evidence_for(ledger, "signal", ticker)
+    if sig is None:
+        return None
+    v = sig.values
+    direction = Action(v["action"]).direction
+    answer = _SIGNAL_ANSWERS.get((q.verdict.predicate, direction))
+    if answer is None:
+        return None
+    return Lead(
+        say(
+            "lead_signal_verdict",
+            [sig],
+            answer=answer,
+            ticker=sig.tickers[0],
+            action=v["action"],
+            score=v["score"],
+            confidence=v["confidence"],
+            as_of=sig.as_of,
+        )
+    )
 
 
 _STRATEGIES = {"ml": "ML", "buy_and_hold": "buy-and-hold", "sma_cross": "SMA-crossover"}

@@ -201,6 +201,8 @@ def _checks(q: ParsedQuestion) -> list[str]:
     if q.decline is not None:
         return ["decline"]
     names = list(_RULES.get(q.ask, ())) if q.ask else []
+    if q.ask == "signal":  # "Should I buy X?" is answered by the action itself ("X is a BUY")
+        return names
     if q.verdict is not None:
         names += [n for n in _VERDICTS[q.verdict.kind] if n not in names]
     return names

@@ -67,6 +67,16 @@ def _why(failure: ToolFailure) -> str:
     return why
 
 
+def _order(q: ParsedQuestion | None, draft: Draft) -> dict[str, Any]:
+    """How ``assemble`` orders the answer of ``q``: its ask, and whether the draft's first
+    sentence, answering a signal question's yes/no with the action, leads before the signal
+    block (a draft that does not answer it leaves the block first)."""
+    if q is None:
+        return {"ask": None, "verdict_first": False}
+    verdict = q.ask == "signal" and q.verdict is not None and q.verdict.kind == "yes_no"
+    return {"ask": q.ask, "verdict_first": verdict and not lead_problems(q, draft.summary)}
+
+
 def _searched(messages: Sequence[BaseMessage]) -> list[str]:
     """The document kinds the turn searched (filings, calls, news)."""
     return [
@@ -177,7 +187,7 @@ class AnswerNodes:
             as_of=as_of,
             ledger=ledger,
             warnings=warnings,
-            ask=q.ask if q else None,
+            **_order(q, draft),
         )
         return update | {
             "draft": draft.model_dump(mode="json"),
@@ -224,8 +234,9 @@ class AnswerNodes:
             return {"verification": result.model_dump(mode="json")}
         if lead:  # the model's rewrite still buries the answer: the templates write it
             buried = "; ".join(lead)
+            templates = self._templates(state, ledger, failures)
             answer = assemble(
-                self._templates(state, ledger, failures),
+                templates,
                 question=answer.question,
                 tickers=answer.tickers,
                 as_of=answer.as_of,
@@ -235,6 +246,7 @@ class AnswerNodes:
                     f"the LLM's draft did not lead with the answer ({buried}); "
                     "the answer was written from templates",
                 ],
+                **_order(_request(state), templates),
             )
             result = verify(answer, ledger)
             if result.ok:
@@ -277,6 +289,7 @@ class AnswerNodes:
                 as_of=answer.as_of,
                 ledger=ledger,
                 warnings=warnings,
+                **_order(_request(state), draft),
             )
             update["draft"] = draft.model_dump(mode="json")  # what verify holds to the lead
         else:

@@ -108,13 +108,16 @@ def assemble(
     ledger: Ledger,
     warnings: Sequence[str] = (),
     ask: Ask | None = None,
+    verdict_first: bool = False,
 ) -> Answer:
     """The ``Answer``: the draft's text plus what code owns, rendered to Markdown.
 
     ask: what the question asks (``ParsedQuestion.ask``). The signal block leads the answer
     only when the signal is the answer (signal, overview, or no typed ask); for any other ask
     the draft's summary, whose first sentence answers it, comes first and the signal block
-    follows it; a "why" follow-up explains the drivers without the block.
+    follows it; a "why" follow-up explains the drivers without the block. verdict_first: the
+    draft's first sentence gives the yes/no a signal question asked ("Should I buy X?": "Not
+    now -- ..."), so it leads and the block follows.
     """
     signals = [
         ev for ev in ledger.by_kind("signal") if not tickers or set(ev.tickers) & set(tickers)
@@ -123,7 +126,7 @@ def assemble(
     view = SignalView.from_evidence(signals[0]) if len(signals) == 1 and not comparisons else None
     windows = data_windows(ledger)
     block = _signal_block(view, signals[0]) if view and ask != "why" else ""
-    first = ask in _SIGNAL_ASKS
+    first = ask in _SIGNAL_ASKS and not verdict_first
     blocks = [
         block if first else "",
         draft.summary.strip(),

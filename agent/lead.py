@@ -27,6 +27,7 @@ from agent._lead_research import (
     model_record_lead,
     position_lead,
     sentiment_lead,
+    signal_verdict_lead,
 )
 from agent._lead_technical import indicator_lead, overbought_lead, regime_lead, trend_lead
 from agent._lead_why import why_lead
@@ -283,6 +284,7 @@ def _filing(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
 
 
 _BUILDERS: dict[Ask, Builder] = {
+    "signal": signal_verdict_lead,
     "filing": _filing,
     "var": _var,
     "cvar": _var,

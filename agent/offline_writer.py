@@ -47,7 +47,9 @@ __all__ = ["template_draft"]
 # Asks whose answer uses the signal (its parts support the lead); under any other lead, a signal
 # in the ledger answers another question and its parts are not written. A "why" writes its
 # drivers only.
-_USES_SIGNAL: frozenset[Ask] = frozenset({"position_size", "regime", "direction", "compare"})
+_USES_SIGNAL: frozenset[Ask] = frozenset(
+    {"signal", "overview", "position_size", "regime", "direction", "compare"}
+)
 
 
 @dataclass
