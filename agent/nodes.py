@@ -9,6 +9,7 @@ The answer is written by ``agent.answer_nodes``, the routes are in ``agent.route
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -25,6 +26,7 @@ from langchain_core.runnables import RunnableConfig
 from langgraph.prebuilt import ToolNode
 
 import prompts
+from agent._companies import COMPANIES
 from agent.answer_first import describe_request
 from agent.declines import capabilities_text, decline_text, future_limit
 from agent.deps import AgentDeps
@@ -67,7 +69,8 @@ def _refusal(
     """Why the question is declined before any tool runs, or None: the request's decline
     (``agent.declines``: the decline first, then what can be done instead)."""
     if q.future_date or (q.decline is not None and q.decline.reason == "future_date"):
-        when = Decline(reason="future_date", detail=str(q.as_of or ""))
+        detail = q.decline.detail if q.decline is not None and q.decline.detail else None
+        when = Decline(reason="future_date", detail=detail or str(q.as_of or ""))
         return decline_text(
             when, tickers=q.tickers, known=known, limit=future_limit(today=today, as_of=as_of)
         )
@@ -77,7 +80,7 @@ def _refusal(
     if decline is None or decline.reason in ("unknown_company", "no_company", "unsupported"):
         missing = missing_symbols(q)  # marked unknowns; unmarked ones when no company/comparing
         if missing:
-            decline = Decline(reason="unknown_company", detail=", ".join(missing))
+            decline = Decline(reason="unknown_company", detail=_as_named(missing, q.text))
         elif q.advice_request:
             decline = Decline(reason="advice")
         elif decline is not None and decline.reason != "unknown_company" and not offline:
@@ -91,15 +94,36 @@ def _refusal(
     return decline_text(decline, tickers=q.tickers, known=known)
 
 
+def _as_named(symbols: Sequence[str], text: str) -> str:
+    """The symbols as the question named them: "Tesla (TSLA)" for a company named, else "TSLA"."""
+    named = []
+    for symbol in symbols:
+        found = next(
+            (
+                m.group(0)
+                for pattern, ticker in COMPANIES
+                if ticker == symbol
+                for m in [re.search(rf"(?<![\w&]){pattern}(?![\w&])", text, re.IGNORECASE)]
+                if m
+            ),
+            None,
+        )
+        named.append(f"{found} ({symbol})" if found else symbol)
+    return ", ".join(named)
+
+
 def _turn_as_of(
     q: ParsedQuestion, *, forced: str | date | None, previous: str | date | None, today: date
 ) -> date:
     """The date the turn computes at: the run's (``configurable.as_of``: a ``date``, or its ISO
-    string from the LangGraph API), else the previous turn's for a follow-up ("and its VaR?"),
-    else the question's, else today. A thread checkpointed before the state's ``as_of`` was a
+    string from the LangGraph API) or the question's own date when that is earlier ("what about
+    at the end of 2011?"), else the previous turn's for a follow-up ("and its VaR?"), else the
+    question's, else today. A thread checkpointed before the state's ``as_of`` was a
     ``date`` holds its ISO string, which ``parse_as_of`` also reads."""
     if forced:
-        return parse_as_of(forced, name="as_of")
+        run = parse_as_of(forced, name="as_of")
+        # the run's date is the last day it may see; a question may ask about an earlier one
+        return q.as_of if q.as_of is not None and q.as_of < run else run
     if q.as_of is None and q.is_follow_up and previous:
         return parse_as_of(previous, name="as_of")
     return q.as_of or today
@@ -153,6 +177,11 @@ class PlanNodes:
         asked = q.as_of if q.as_of is not None and q.as_of > horizon else None
         if as_of > today or asked is not None:
             q = q.model_copy(update={"future_date": True, "as_of": asked or as_of})
+        period = q.quantity.period
+        if period is not None and period.start is not None and period.start > horizon:
+            # "How did Apple do in 2014?" asked as of 2011: a window the run cannot see yet
+            later = Decline(reason="future_date", detail=period.label or str(period.start))
+            q = q.model_copy(update={"decline": later})
         refusal = (
             "There is no question to answer."
             if turn < 0
