@@ -98,7 +98,9 @@ _CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bcon
 _VAR = _rx(r"\bvar\b|\bvalue[-\s]at[-\s]risk\b|\bhow\s+much\s+(?:money\s+)?(?:could|might|can|"
            r"would|will)\s+(?:\S+\s+){1,2}(?:lose|drop|fall|sink|shed)|\b(?:possible|potential|worst[-\s]"
            r"case|likely|maximum)\s+loss|\bdownside\s+risk\b|\blose\s+in\s+a\s+(?:bad\s+)?(?:day|"
-           r"week|month)|\bhow\s+risky\b|\briskiness\b|\brisk\s+(?:profile|level)")
+           r"week|month)|\bhow\s+risky\b|\briskiness\b|\brisk\s+(?:profile|level)"
+           r"|\b(?:1|one)[-\s]+in[-\s]+(?:a[-\s]+)?(?:\d{2,4}|twenty|fifty|hundred|thousand)\b"
+           r"(?:[-\s]+(?:days?|weeks?|months?|years?))?[-\s]+(?:loss|losses|drop|fall|decline)\b")
 _DRAWDOWN = _rx(r"\bdraw-?downs?\b|\bpeak[-\s]to[-\s]trough\b|\bfall\s+from\s+(?:its\s+|the\s+)?"
                 r"peak|\bfrom\s+(?:its\s+|the\s+)?peak\b|\bbiggest\s+(?:drop|decline|fall|loss)"
                 r"|\bworst\s+(?:drop|decline|fall|slump)")

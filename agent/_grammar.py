@@ -51,11 +51,17 @@ _TERMS_TEXT = (
 )
 TERMS = frozenset(_TERMS_TEXT.split())
 _WORD = re.compile(r"[A-Za-z]{5,}")
+# short words are too close to other words for the one-typo rule ("nws" is one edit from "new"),
+# so only these common misspellings of short product words are corrected, as whole words not
+# in capitals
+SHORT_TYPOS = {"newz": "news", "nws": "news", "nwes": "news", "neews": "news", "wich": "which"}
+_SHORT = re.compile(r"\b(?:" + "|".join(SHORT_TYPOS) + r")\b", re.IGNORECASE)
 
 
 def fix_typos(text: str) -> str:
-    """``text`` with one-typo spellings of the rule vocabulary (TERMS) corrected; every other
-    word, and the text's length in words, unchanged."""
+    """``text`` with one-typo spellings of the rule vocabulary (TERMS) and the listed short
+    misspellings (SHORT_TYPOS) corrected; every other word, and the text's length in words,
+    unchanged."""
 
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
@@ -64,4 +70,9 @@ def fix_typos(text: str) -> str:
             return word
         return next((t for t in sorted(TERMS) if near(low, t)), word)
 
+    def fix_short(m: re.Match[str]) -> str:
+        word = m.group(0)
+        return word if word.isupper() else SHORT_TYPOS[word.lower()]  # "NWS" may be a ticker
+
+    text = _SHORT.sub(fix_short, text)
     return _WORD.sub(fix, text)

@@ -40,11 +40,23 @@ def _number(word: str) -> float:
 
 
 # fmt: off
-_BETWEEN = re.compile(rf"\b(?:between|from)\s+(?:the\s+start\s+of\s+)?{YEAR}\s+(?:and|to"
-                      rf"|through|until|-)\s+"
-                      rf"(?:the\s+end\s+of\s+)?{YEAR}\b", FLAGS)
+# an end of a range: an ISO date or a year (not the year of an ISO date)
+_END = r"((?:19|20)\d{2}-\d{2}-\d{2}|(?:19|20)\d{2}(?!\d|-\d\d-\d))"
+_BETWEEN = re.compile(rf"(?<![\d-])(?:\b(?:between|from)\s+(?:the\s+start\s+of\s+)?{_END}\s*"
+                      r"(?:and|to|through|thru|until|till|-|\u2013)\s*(?:the\s+end\s+of\s+)?"
+                      rf"|\b{_END}\s*(?:-|\u2013|to|through|thru|until)\s*){_END}(?!-\d)", FLAGS)
+_SINCE_DATE = re.compile(r"\b(?:since|from|starting(?:\s+(?:on|in))?)\s+"
+                         r"((?:19|20)\d{2}-\d{2}-\d{2})\b(?!\s*(?:and|to|through|thru|until|till|-))",
+                         FLAGS)
+_SINCE_LISTING = re.compile(r"\bsince\s+(?:(?:its|the|their|it'?s)\s+)?(?:ipo|listing|inception"
+                            r"|debut|flotation|founding|(?:it|they)\s+(?:went|was|were|came)\s+"
+                            r"(?:public|listed)|going\s+public|(?:it|they)\s+(?:listed|(?:started"
+                            r"|began)\s+trading)|(?:the\s+)?(?:first|1st)\s+day\s+of\s+trading)\b",
+                            FLAGS)
+EARLIEST = date(1900, 1, 1)  # "since its IPO": the tool clips the window to the first bar
 _SINCE = re.compile(rf"\b(?:since|from|starting(?:\s+in)?)\s+(?:(?:the\s+)?start\s+of\s+)?"
-                    rf"(?:{MONTH_PATTERN}\s+)?{YEAR}\b(?!\s*(?:to|and|through|until|-)\s*(?:19|20)\d\d)"
+                    rf"(?:{MONTH_PATTERN}\s+)?{YEAR}\b(?![\d-]\d)"
+                    r"(?!\s*(?:to|and|through|thru|until|-)\s*(?:19|20)\d\d)"
                     r"(?!\s*(?:10-?[kq]|annual|form|filing))", FLAGS)
 _QUARTER = re.compile(rf"\b(?:q([1-4])|(first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter"
                       rf"(?:\s+of)?)\s*(?:fy\s*)?{YEAR}\b", FLAGS)
@@ -52,7 +64,7 @@ _MONTH_YEAR = re.compile(rf"{_AS_OF_CUE}\b(?:in\s+|during\s+|for\s+)?{MONTH_PATT
                          rf"{YEAR}\b", FLAGS)
 _YEAR_ONLY = re.compile(rf"{_AS_OF_CUE}\b(?:(?:in|during|for|over|throughout)\s+(?:(?:the\s+)?"
                         rf"(?:calendar\s+)?year\s+)?|calendar\s+(?:year\s+)?){YEAR}\b"
-                        r"(?!\s*(?:10-?[kq]|annual|quarterly|form|filing|-\d))"
+                        r"(?!\s*(?:10-?[kq]|annual|quarterly|form|filing|-\d|(?:to|through|thru|until)\s+\d))"
                         rf"|\b{YEAR}(?=\s+(?:return|performance|drawdown|volatility|high|low|range"
                         r"|gain|loss))", FLAGS)
 _LOOKBACK = re.compile(rf"\b(?:last|past|previous|prior|trailing|recent)\s+(?:{NUM}\s+)?"
@@ -64,14 +76,33 @@ _CAL_DAYS = {"day": 1, "week": 7, "month": 365 / 12, "quarter": 365 / 4, "year":
 # fmt: on
 
 
+def _range_end(said: str, *, last: bool) -> date:
+    """A range's end as said: an ISO date as is, a year from its first or to its last day."""
+    if len(said) == 4:
+        return date(int(said), 12, 31) if last else date(int(said), 1, 1)
+    return date.fromisoformat(said)
+
+
 def find_period(text: str) -> Found | None:
     """The first past window the text names, or None. "52-week high" is not a window (the
     snapshot's own 52 weeks), "the last 6 months" is 182 calendar days."""
     found: list[Found] = []
     for m in _BETWEEN.finditer(text):
-        a, b = sorted((int(m.group(1)), int(m.group(2))))
-        p = Period(start=date(a, 1, 1), end=date(b, 12, 31), label=f"{a}-{b}")
-        found.append(Found(p, m.start(), m.end()))
+        said = sorted(g for g in m.groups() if g)  # "from 2011 to 2009" is 2009-2011
+        try:
+            first, last = _range_end(said[0], last=False), _range_end(said[1], last=True)
+        except ValueError:  # 2010-02-30 is not a date: no window rather than a wrong one
+            continue
+        label = "-".join(said) if all(len(g) == 4 for g in said) else " to ".join(said)
+        found.append(Found(Period(start=first, end=last, label=label), m.start(), m.end()))
+    for m in _SINCE_DATE.finditer(text):
+        try:
+            day = _range_end(m.group(1), last=False)
+        except ValueError:
+            continue
+        found.append(Found(Period(start=day, label=f"since {m.group(1)}"), *m.span()))
+    for m in _SINCE_LISTING.finditer(text):
+        found.append(Found(Period(start=EARLIEST, label="since its IPO"), *m.span()))
     for m in _SINCE.finditer(text):
         year, month = int(m.group(2)), MONTHS.get((m.group(1) or "").lower(), 1)
         label = f"since {m.group(1).title() + ' ' if m.group(1) else ''}{year}"
@@ -115,7 +146,9 @@ _H_NUMBER = re.compile(rf"\b{NUM}[-\s](day|session|week|month|quarter|year)s?\b"
                        r"|drawdown|volatility|range|change|window|lookback|history))", FLAGS)
 _H_ARTICLE = re.compile(r"(?<!last\s)(?<!past\s)(?<!previous\s)(?<!trailing\s)"
                         r"\b(?:next|coming|(?:with)?in\s+a|over\s+a|per|a|one|single)\s+"
-                        r"(day|session|week|month|quarter|year)\b", FLAGS)
+                        r"(?:(?:bad|typical|normal|given|single|rough|terrible|awful|horrible|"
+                        r"really\s+bad|trading)\s+)?(day|session|week|month|quarter|year)\b",
+                        FLAGS)
 _H_WORD = re.compile(r"\b(daily|weekly|monthly|quarterly|annual|yearly|annually|overnight"
                      r"|tomorrow|intraday)\b", FLAGS)
 _H_WORDS = {"daily": 1, "overnight": 1, "tomorrow": 1, "intraday": 1, "weekly": 5,
@@ -125,7 +158,9 @@ _H_WORDS = {"daily": 1, "overnight": 1, "tomorrow": 1, "intraday": 1, "weekly": 
 
 def horizon_days(text: str) -> int | None:
     """Trading days ahead the text names: "10-day" 10, "a month"/"monthly" 21, "a week" 5,
-    "tomorrow" 1, "10-year" 2520, "0-day" 0 (the caller declines what it cannot compute)."""
+    "tomorrow" 1, "a bad day" 1, "10-year" 2520, "0-day" 0 (the caller declines what it cannot
+    compute). Odds ("a 1-in-100-day loss") are a level, not a horizon."""
+    text = _ODDS.sub(" ", text)
     if m := _H_NUMBER.search(text):
         return int(_number(m.group(1)) * _TRADING_DAYS[m.group(2).lower()])
     if m := _H_ARTICLE.search(text):
@@ -138,14 +173,37 @@ def horizon_days(text: str) -> int | None:
 # --- confidence levels ---------------------------------------------------------------------
 _LEVEL = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s?(?:%|percent\b|per\s?cent\b)", FLAGS)
 _LEVEL_BARE = re.compile(r"\b(?:level|confidence)\s+(?:of\s+)?(0?\.\d+|\d{1,3}(?:\.\d+)?)\b", FLAGS)
+# a level said without a percent sign: "at 99", "at the 95 level", "99 confidence", "99th
+# percentile"; only 50-99.x, so "at 10 days" or "at 150 dollars" are never read as one
+_LEVEL_WORDLESS = re.compile(
+    r"(?:\bat\s+(?:the\s+)?|(?<![\w.$])(?=[5-9]\d(?:\.\d+)?(?:th)?\s*(?:confidence|conf\b|level"
+    r"|cl\b|percentile)))([5-9]\d(?:\.\d+)?)(?:th)?(?![\w.%$])"
+    r"(?!\s*(?:-|\s)\s*(?:days?|sessions?|weeks?|months?|quarters?|years?|dollars?|bucks|usd)\b)",
+    FLAGS,
+)
+_ODDS_N = {"ten": 10, "twenty": 20, "fifty": 50, "hundred": 100, "thousand": 1000}
+_ODDS = re.compile(
+    r"\b(?:1|one)[-\s]+in[-\s]+(?:a[-\s]+)?(\d{1,4}|ten|twenty|fifty|hundred|thousand)\b"
+    r"(?:[-\s]+(?:days?|sessions?|weeks?|months?|years?|chance|event))?"
+    r"|\bonce\s+(?:in|every)\s+(?:a\s+)?(\d{1,4}|ten|twenty|fifty|hundred|thousand)\s+"
+    r"(?:days?|sessions?|weeks?|months?|years?)\b",
+    FLAGS,
+)
 
 
 def confidence_level(text: str) -> tuple[float, str] | None:
     """The confidence a VaR/CVaR question states, as a fraction, with the text that said it.
     "99%" is 0.99; "1%"/"5%" (a tail, up to 10%) is read as 0.99/0.95; "0.99" as said; any other
-    value is returned as is (150% -> 1.5) for the caller to decline."""
+    value is returned as is (150% -> 1.5) for the caller to decline. Without a percent sign,
+    "at 99" or "99 confidence" is 0.99, and odds are 1 - 1/N: "1 in 100" 0.99, "1 in 20" 0.95."""
     m = _LEVEL.search(text) or _LEVEL_BARE.search(text)
     if m is None:
+        if (m := _LEVEL_WORDLESS.search(text)) is not None:
+            return round(float(m.group(1)) / 100, 4), m.group(0).strip()
+        if (m := _ODDS.search(text)) is not None:
+            said = m.group(1) or m.group(2)
+            n = int(said) if said.isdigit() else _ODDS_N[said.lower()]
+            return (round(1 - 1 / n, 4), m.group(0).strip()) if n > 0 else None
         return None
     raw = float(m.group(1))
     value = raw if raw < 1 and "%" not in m.group(0) and "per" not in m.group(0) else raw / 100

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent._dates import _parse_as_of
 from agent._exemplars import classify_ask
-from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, unique
+from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, fix_typos, unique
 from agent._request import fill_request
 from agent._tickers import _resolve_tickers
 from agent.request import Ask, Decline, DocScope, Quantity, Verdict
@@ -224,7 +224,7 @@ def parse_question(
         unknown_tickers=unknown,
         unmarked_symbols=unmarked,
         as_of=_parse_as_of(text, today),
-        intents=_parse_intents(text, len(tickers) + len(unknown) + len(unmarked)),
+        intents=_parse_intents(fix_typos(text), len(tickers) + len(unknown) + len(unmarked)),
         advice_request=bool(_ADVICE.search(text)),
         horizon_days=_horizon_days(text),
         forms=_forms(text),
@@ -240,6 +240,9 @@ def parse_question(
         q, today=today, history=history if q.is_follow_up else None, classify=classify
     )
     q = q.model_copy(update=request)
+    said = q.quantity.level  # "at 99", "1 in 100": the request's level, valid ones only
+    if level is None and q.ask in ("var", "cvar") and said is not None and 0.5 < said < 1:
+        level = said
     return q.model_copy(
         update={
             "var_level": q.var_level if level is None else level,

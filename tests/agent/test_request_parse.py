@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from agent._grammar import fix_typos
 from agent.question import ParsedQuestion, parse_question
 from agent.request import Ask, Period
 
@@ -373,3 +374,93 @@ def test_a_back_reference_is_a_follow_up() -> None:
     fees = parse("how much did fees take out of it?", history=backtest)
     assert (fees.ask, fees.tickers, fees.quantity.costs) == ("backtest", ("AAPL",), True)
     assert fees.quantity.strategy == "technical"
+
+
+@pytest.mark.parametrize(
+    ("text", "level", "horizon"),
+    [
+        ("whats the 10 day VaR for gogle at 99", 0.99, 10),
+        ("IBM value at risk at 95, one week", 0.95, 5),
+        ("Microsoft VaR, 99 confidence, over a month", 0.99, 21),
+        ("What's Apple's 99 percent VaR?", 0.99, None),
+        ("IBM's VaR at the 97.5 level", 0.975, None),
+        ("Give me the 95th percentile VaR for MSFT", 0.95, None),
+        ("On a bad day (1 in 100), how much could Apple drop?", 0.99, 1),
+        ("What's a one-in-a-hundred loss for Google in a bad week?", 0.99, 5),
+        ("How much could IBM drop on a really bad day, 1 in 20?", 0.95, 1),
+        ("A 1-in-20-day loss for Microsoft", 0.95, None),
+    ],
+)
+def test_var_level_without_a_percent_sign(text: str, level: float, horizon: int | None) -> None:
+    q = parse(text)
+    assert (q.ask, q.quantity.level, q.quantity.horizon_days) == ("var", level, horizon)
+    assert q.var_level == level and q.decline is None
+
+
+@pytest.mark.parametrize(
+    "text", ["IBM's VaR at 10 days", "Apple's VaR if it trades at 60 dollars", "IBM 99 day VaR"]
+)
+def test_a_bare_number_that_is_no_level(text: str) -> None:
+    assert parse(text).quantity.level is None
+
+
+@pytest.mark.parametrize(
+    ("text", "ask", "period"),
+    [
+        ("Max drawdown of MSFT between 2009-01-01 and 2010-12-31?", "drawdown",
+         _p(date(2009, 1, 1), date(2010, 12, 31))),
+        ("IBM's return from 2010-03-15 to 2011-06-30", "return",
+         _p(date(2010, 3, 15), date(2011, 6, 30))),
+        ("Apple volatility 2011-01-01 through 2011-06-30", "volatility",
+         _p(date(2011, 1, 1), date(2011, 6, 30))),
+        ("Google drawdown from 2009 to 2010", "drawdown", _p(date(2009, 1, 1), date(2010, 12, 31))),
+        ("Microsoft's worst drawdown 2009-2010", "drawdown",
+         _p(date(2009, 1, 1), date(2010, 12, 31))),
+        ("IBM return between 2009 and 2011", "return", _p(date(2009, 1, 1), date(2011, 12, 31))),
+        ("How volatile was Apple in 2008 through 2009?", "volatility",
+         _p(date(2008, 1, 1), date(2009, 12, 31))),
+        ("IBM's drawdown since 2009-06-01", "drawdown", Period(start=date(2009, 6, 1))),
+    ],
+)  # fmt: skip
+def test_date_ranges(text: str, ask: Ask, period: Period) -> None:
+    q = parse(text)
+    got = q.quantity.period
+    assert q.ask == ask and got is not None
+    assert got.model_copy(update={"label": ""}) == period  # a range, never "since 2009"
+    assert q.as_of is None  # the range's dates are not an as-of date
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How has Facebook done since its IPO?",
+        "FB's return since listing",
+        "How much has Facebook gained since it went public?",
+        "Facebook performance since inception",
+    ],
+)
+def test_since_the_ipo_starts_before_the_data(text: str) -> None:
+    q = parse(text)
+    assert (q.ask, q.tickers) == ("return", ("FB",))
+    assert q.quantity.period == Period(start=date(1900, 1, 1), label="since its IPO")
+
+
+@pytest.mark.parametrize(
+    ("text", "ask", "tickers"),
+    [
+        ("apple newz", "news", ("AAPL",)),
+        ("nwes on IBM", "news", ("IBM",)),
+        ("any nws about Microsoft?", "news", ("MSFT",)),
+        ("Google neews today", "news", ("GOOG",)),
+        ("wich has the better momentum, IBM or Apple?", "compare", ("IBM", "AAPL")),
+    ],
+)
+def test_short_typos(text: str, ask: Ask, tickers: tuple[str, ...]) -> None:
+    q = parse(text)
+    assert (q.ask, q.tickers) == (ask, tickers)
+    assert "news" in q.intents or ask != "news"
+
+
+def test_a_short_typo_in_capitals_may_be_a_ticker() -> None:
+    assert fix_typos("NWS newz") == "NWS news"
+    assert fix_typos("the new vol") == "the new vol"  # near-misses of short words are left
