@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agent._lead_common import Lead, amount, evidence_for, holds, say
+from agent._lead_common import Lead, amount, evidence_for, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from quant.signals.action import Action
@@ -263,8 +263,9 @@ def direction_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
         return None
     asked = q.quantity.horizon_days or q.horizon_days or 5
     nearest = min(_MODEL_WORDS, key=lambda h: (abs(h - asked), h))
-    # the horizon as a number where the cited evidence holds it (the verifier checks it)
-    horizon = f"{nearest}-day" if holds(ledger, nearest, sig) else _MODEL_WORDS[nearest]
+    # the horizon as a number: the planner asked the forecast tool at it, so it is a parameter
+    # of the run the verifier accepts (agent.answer_nodes passes the tool calls' numbers)
+    horizon = f"{nearest}-day"
     s = sig.values
     return Lead(
         say(

@@ -77,6 +77,19 @@ def _order(q: ParsedQuestion | None, draft: Draft) -> dict[str, Any]:
     return {"ask": q.ask, "verdict_first": verdict and not lead_problems(q, draft.summary)}
 
 
+def _parameters(state: AgentState) -> list[float]:
+    """The numbers the turn's tool calls were given (horizons, levels, account sizes): chosen
+    by the planner, not written by the writer, so the answer may state them."""
+    return [
+        float(value)
+        for m in state["messages"][state.get("turn", 0) :]
+        if isinstance(m, AIMessage)
+        for call in m.tool_calls
+        for value in call["args"].values()
+        if isinstance(value, int | float) and not isinstance(value, bool)
+    ]
+
+
 def _searched(messages: Sequence[BaseMessage]) -> list[str]:
     """The document kinds the turn searched (filings, calls, news)."""
     return [
@@ -226,7 +239,8 @@ class AnswerNodes:
     def verify(self, state: AgentState) -> dict[str, Any]:
         ledger, failures = turn_evidence(state["messages"][state.get("turn", 0) :])
         answer = Answer.model_validate(state["answer"])
-        result = verify(answer, ledger)
+        parameters = _parameters(state)
+        result = verify(answer, ledger, parameters=parameters)
         lead = self._lead_problems(state, ledger, failures)
         if result.ok and not lead:
             return final(answer, result)
@@ -248,11 +262,11 @@ class AnswerNodes:
                 ],
                 **_order(_request(state), templates),
             )
-            result = verify(answer, ledger)
+            result = verify(answer, ledger, parameters=parameters)
             if result.ok:
                 return final(answer, result)
         fixed = repair(answer, result)
-        return final(fixed, verify(fixed, ledger))
+        return final(fixed, verify(fixed, ledger, parameters=parameters))
 
     def _model_may_write(self, state: AgentState) -> bool:
         """An LLM is configured, answered this turn, and its token/cost/time budget is not spent."""

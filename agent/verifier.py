@@ -19,6 +19,7 @@ not verify and says so in ``warnings``; a wrong signal is not repairable by text
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -283,16 +284,18 @@ def _asked(question: str) -> frozenset[tuple[float, str]]:
     )
 
 
-def verify(answer: Answer, ledger: Ledger) -> Verification:
+def verify(answer: Answer, ledger: Ledger, *, parameters: Iterable[float] = ()) -> Verification:
     """Check every number, date, citation, data window and the signal of ``answer``.
 
     The run's as-of date is a parameter of the run, not a claim: writing it needs no evidence;
-    nor does a number the question itself states (its horizon, level or account size).
+    nor does a number the question itself states (its horizon, level or account size), nor one
+    of ``parameters``: the numbers the turn's tool calls were given (the 20-day horizon a
+    "next month" forecast was asked at), which code chose, not the writer.
     A refusal is written by code from the question alone (the unknown ticker, the future date),
     so only its citations are checked.
     """
     fields = [] if answer.refused else _text_fields(answer)
-    asked = _asked(answer.question)
+    asked = _asked(answer.question) | {(float(p), "") for p in parameters}
     numbers = [
         Check(
             field=field,

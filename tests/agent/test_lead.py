@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from agent._lead_common import holds
 from agent.answer import Answer
 from agent.compose import assemble
 from agent.lead import lead_sentence
@@ -61,15 +60,20 @@ def first_sentence(markdown: str) -> str:
 
 
 def answer(
-    evidence: list[Evidence], q: ParsedQuestion, *, failed: tuple[str, ...] = ()
+    evidence: list[Evidence],
+    q: ParsedQuestion,
+    *,
+    failed: tuple[str, ...] = (),
+    parameters: tuple[float, ...] = (),
 ) -> tuple[str, Answer]:
-    """(the first sentence, the answer) of the offline writer, after checking it verifies."""
+    """(the first sentence, the answer) of the offline writer, after checking it verifies;
+    parameters: the numbers the turn's tool calls were given."""
     ledger = Ledger(evidence)
     draft = template_draft(ledger, question=q, as_of=AS_OF, failed=failed)
     out = assemble(
         draft, question=q.text, tickers=list(q.tickers), as_of=AS_OF, ledger=ledger, ask=q.ask
     )
-    result = verify(out, ledger)
+    result = verify(out, ledger, parameters=parameters)
     assert result.ok, result.problems()
     return first_sentence(out.markdown), out
 
@@ -378,15 +382,16 @@ def test_direction_gives_the_models_chance_or_says_there_is_no_model(ctx: ToolCo
     assert first.startswith(
         "The 1-day model puts the chance MSFT closes higher on the next trading day at 53%"
     )
-    first, out = answer([sig], q, failed=("model_forecast",))
+    first, out = answer([sig], q, failed=("model_forecast",), parameters=(1,))
     assert first.startswith(
-        "I have no trained 1-day model for MSFT, so I can't give a probability that it goes up;"
-        " the research signal is BUY"
+        f"There is no 1-day model for MSFT trained by {sig.as_of}, so I can't give a probability"
+        " that it goes up (train one with `signaldesk train MSFT`); the research signal is BUY"
     )
     assert "model_forecast tool could not answer" not in out.markdown
-    week = q.model_copy(update={"quantity": Quantity(horizon_days=5)})
-    said = "5-day" if holds(Ledger([sig]), 5, sig) else "week-ahead"  # words if 5 is no fact
-    assert f"no trained {said} model" in answer([sig], week)[0]
+    month = q.model_copy(update={"quantity": Quantity(horizon_days=21)})
+    assert "no 20-day model" in answer([sig], month, parameters=(20,))[0]
+    with pytest.raises(AssertionError):  # the horizon is the planner's parameter, no fact
+        answer([sig], month)
 
 
 # --- compare, sentiment, documents ------------------------------------------------------------
