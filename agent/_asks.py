@@ -264,8 +264,11 @@ def indicator_metric(text: str) -> str | None:
     return next((key for key, pattern in INDICATORS if pattern.search(text)), None)
 
 
-def verdict_for(ask: Ask, text: str) -> Verdict | None:
-    """The judgement the first sentence must state, in the question's terms."""
+def verdict_for(ask: Ask, text: str, *, topic: str | None = None) -> Verdict | None:
+    """The judgement the first sentence must state, in the question's terms. ``topic`` is the
+    filing question's topic ("does the 10-K mention <topic>?")."""
+    if ask == "filing" and topic and _YES_NO_QUESTION.search(text):
+        return Verdict(kind="yes_no", predicate=f"mentions {topic}")
     if ask == "overbought":
         sold, bought = OVERSOLD.search(text), OVERBOUGHT.search(text)
         first = (
@@ -327,7 +330,7 @@ def _trend_predicate(text: str) -> str:
 
 
 _COMPARE_METRICS = (
-    ("risk", "riskier", r"\briski\w*|\bsafer\b|\brisk\b|\bvar\b|\bdrawdown"),
+    ("risk", "riskier", r"\brisk(?:s|y|i\w+)?\b|\bsafe(?:r|st)\b|\bvar\b|\bdrawdown"),
     ("volatility", "more volatile", r"\bvolatil\w*|\bswings?\b"),
     (
         "momentum",
@@ -352,7 +355,22 @@ _COMPARE_METRICS = (
 
 def compare_metric(text: str) -> tuple[str, str]:
     """(quantity.metric, verdict predicate) of a comparison; momentum when nothing is said."""
+    return said_compare_metric(text) or ("momentum", "better momentum")
+
+
+def said_compare_metric(text: str) -> tuple[str, str] | None:
+    """(quantity.metric, verdict predicate) the comparison names, or None when it names none."""
     for metric, predicate, pattern in _COMPARE_METRICS:
         if re.search(pattern, text, FLAGS):
             return metric, predicate
-    return "momentum", "better momentum"
+    return None
+
+
+def compare_predicate(metric: str) -> str:
+    """The verdict predicate of a comparison by ``metric`` ("risk" -> "riskier")."""
+    return next((p for m, p, _ in _COMPARE_METRICS if m == metric), "better momentum")
+
+
+def yes_no_question(text: str) -> bool:
+    """ "Should I ...?", "Is ...?", "Does ...?": a question answered yes or no."""
+    return bool(_YES_NO_QUESTION.search(text))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Protocol
 
-from agent._asks import rule_ask, verdict_for
+from agent._asks import compare_predicate, rule_ask, said_compare_metric, verdict_for
 from agent._dates import _parse_as_of
 from agent._grammar import FLAGS, fix_typos
 from agent._periods import find_period
@@ -64,7 +64,7 @@ _FILLER = re.compile(
     r"information|the|stock|shares?|ticker|company|give|a|an|look|at|analy[sz]e|analysis|and|"
     r"please|quick|rundown|view|summary|is|up|with|for|overview|report|research|so|ok|okay|"
     r"then|also|same|it|its|their|now|today|currently|right|these|days|moment|present|things|"
-    r"stand|as|at)\b|[^\w\s]",
+    r"stand|as|at|hows|looking|doing|anything|lately)\b|[^\w\s]",
     FLAGS,
 )
 
@@ -83,7 +83,7 @@ def fill_request(
     n_companies = len(q.tickers) + len(q.unknown_tickers) + len(q.unmarked_symbols)
     rule = rule_ask(text, n_companies=n_companies, has_history=history is not None)
     ask: Ask | None = rule.ask if rule is not None else None
-    bare = not _FILLER.sub(" ", _strip_companies(q, " ")).split()
+    bare = not _FILLER.sub(" ", re.sub(r"['\u2019]", "", _strip_companies(q, " "))).split()
     inherited = rule is None and history is not None and history.ask is not None
     if inherited and history is not None:
         ask = "signal" if history.ask == "why" else history.ask  # "why?" explained the signal
@@ -104,12 +104,15 @@ def fill_request(
             as_of = history.as_of
     period = found.period if found is not None else None
     quantity = quantity_for(ask, text, period=period) if ask is not None else Quantity()
-    verdict = verdict_for(ask, text) if ask is not None else None
     scope = (
         scope_for(ask, text, form=q.forms[0] if q.forms else None, fiscal_year=q.fiscal_year)
         if ask is not None
         else None
     )
+    topic = scope.topic if scope is not None else None
+    verdict = verdict_for(ask, text, topic=topic) if ask is not None else None
+    if ask == "compare" and history is not None and said_compare_metric(text) is None:
+        quantity, verdict = _compared_as_before(quantity, verdict, history)
     if history is not None and ask == history.ask:  # restated parts win, the rest is inherited
         quantity = _merge(quantity, history.quantity)
         verdict = verdict if not inherited else history.verdict
@@ -139,6 +142,38 @@ def fill_request(
         "decline": decline,
         "as_of": as_of,
     }
+
+
+# what a comparison that names no metric compares, after a question of each ask
+_METRIC_AFTER: dict[str, str] = {
+    "signal": "signal",
+    "position_size": "signal",
+    "var": "risk",
+    "cvar": "risk",
+    "drawdown": "risk",
+    "volatility": "volatility",
+    "return": "return",
+    "indicator": "momentum",
+    "trend": "momentum",
+    "overbought": "momentum",
+}
+
+
+def _compared_as_before(
+    quantity: Quantity, verdict: Verdict | None, history: Parsed
+) -> tuple[Quantity, Verdict | None]:
+    """ "Should I buy Apple?" then "compare it with IBM": the signals are compared; after a VaR
+    question the risk, after a return question the return (over the same window)."""
+    metric = _METRIC_AFTER.get(history.ask or "")
+    if metric is None:
+        return quantity, verdict
+    update: dict[str, object] = {"metric": metric}
+    if quantity.period is None and history.quantity.period is not None:
+        update["period"] = history.quantity.period
+    kind = verdict.kind if verdict is not None else "which"
+    return quantity.model_copy(update=update), Verdict(
+        kind=kind, predicate=compare_predicate(metric)
+    )
 
 
 def _future(as_of: date | None, period: Period | None, today: date) -> str | None:

@@ -49,6 +49,11 @@ _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|re|discuss(?:es|ed)?|me
 _TOPIC_STOP = re.compile(r"\b(?:in|from)\s+(?:its|the|their|\w+'s)\b.*$|\b(?:in|from|for)\s+"
                          r"(?:fiscal|fy|the\s+(?:latest|last|most)|\d{4}).*$|\b(?:10-?[kq]|annual\s+"
                          r"report|filings?|call|calls)\b.*$", FLAGS)
+# "Is competition discussed in the latest 10-K?", "Are supply chain risks mentioned?"
+_TOPIC_PASSIVE = re.compile(r"^\s*(?:is|are|was|were|has|have)\s+(?:there\s+)?(?:any(?:thing)?\s+"
+                            r"(?:about\s+|on\s+)?)?(?P<topic>[^?.!]+?)\s+(?:been\s+)?(?:discussed|"
+                            r"mentioned|covered|addressed|disclosed|cited|listed|named|flagged|raised"
+                            r"|included|described|talked\s+about)\b", FLAGS)
 _ACCOUNT = re.compile(r"\b(?:account|portfolio|capital|to\s+invest|bankroll)\b", FLAGS)
 _YEARS = re.compile(rf"\b(?:fy\s?'?)?{YEAR}\b", FLAGS)
 _FY_SHORT = re.compile(r"\bfy\s?'?(\d{2})\b", FLAGS)
@@ -66,7 +71,7 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
     elif ask == "direction":
         q["horizon_days"] = _direction_horizon(text)
     elif ask in ("return", "volatility", "drawdown", "range", "price"):
-        q["period"] = period
+        q["period"] = None if ask == "range" and _trailing_year(period) else period
     elif ask in ("indicator", "trend", "overbought"):
         q["metric"] = indicator_metric(text) if ask == "indicator" else None
     elif ask in ("position_size", "signal") and (ask == "position_size" or _ACCOUNT.search(text)):
@@ -79,6 +84,13 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
     elif ask == "filing_figure":
         q["metric"] = figure(text)
     return Quantity.model_validate({k: v for k, v in q.items() if v is not None})
+
+
+def _trailing_year(period: Period | None) -> bool:
+    """ "Over the last 52 weeks", "past 12 months", "the past year": the market snapshot's own
+    52-week high and low, not a window to compute."""
+    days = period.lookback_days if period is not None else None
+    return days is not None and 360 <= days <= 366
 
 
 def _direction_horizon(text: str) -> int:
@@ -139,7 +151,7 @@ def _section_topic(section: str | None) -> str | None:
 
 
 def _topic(text: str) -> str | None:
-    m = _TOPIC.search(text)
+    m = _TOPIC_PASSIVE.search(text) or _TOPIC.search(text)
     if m is None:
         return None
     topic = _TOPIC_STOP.sub("", m.group("topic")).strip(" ,;:'\"")

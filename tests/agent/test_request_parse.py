@@ -464,3 +464,99 @@ def test_short_typos(text: str, ask: Ask, tickers: tuple[str, ...]) -> None:
 def test_a_short_typo_in_capitals_may_be_a_ticker() -> None:
     assert fix_typos("NWS newz") == "NWS news"
     assert fix_typos("the new vol") == "the new vol"  # near-misses of short words are left
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What were Apple's high and low over the last 52 weeks?",
+        "IBM's past 12 months high and low",
+        "Microsoft's trading range over the past year",
+    ],
+)
+def test_a_trailing_year_range_is_the_52_week_window(text: str) -> None:
+    q = parse(text)
+    assert (q.ask, q.quantity.period) == ("range", None)
+    assert parse("IBM's high and low over the past 6 months").quantity.period == Period(
+        lookback_days=182, label="past 6 months"
+    )  # any other window is computed
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("wich is more risky googl or facebok", "which"),
+        ("Which is riskiest: IBM, Apple or Microsoft?", "which"),
+        ("Compare the riskiness of IBM and MSFT", "which"),
+        ("Does Apple carry more risk than IBM?", "yes_no"),
+        ("Is Google a safer stock than Facebook?", "yes_no"),
+    ],
+)
+def test_every_form_of_risky_compares_risk(text: str, kind: str) -> None:
+    q = parse(text)
+    assert (q.ask, q.quantity.metric) == ("compare", "risk")
+    assert q.verdict is not None and (q.verdict.kind, q.verdict.predicate) == (kind, "riskier")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        ("does apple's 10-K mention supply chain risks?", "supply chain risks"),
+        ("Is competition discussed in the latest 10-K?", "competition"),
+        ("Are currency risks mentioned in IBM's annual report?", "currency risks"),
+        ("Does Microsoft's 10-K talk about piracy?", "piracy"),
+    ],
+)
+def test_a_yes_no_filing_question_names_its_topic(text: str, topic: str) -> None:
+    q = parse(text)
+    assert q.ask == "filing" and q.scope is not None and q.scope.topic == topic
+    assert q.verdict is not None
+    assert (q.verdict.kind, q.verdict.predicate) == ("yes_no", f"mentions {topic}")
+    assert parse("What does Apple's 10-K say about competition?").verdict is None  # not yes/no
+
+
+@pytest.mark.parametrize(
+    ("first", "then", "metric", "predicate"),
+    [
+        ("Should I buy Apple?", "compare it with IBM", "signal", "stronger signal"),
+        ("What's the outlook for Apple?", "how does it compare to Microsoft?", "signal",
+         "stronger signal"),
+        ("What's Apple's 99% VaR?", "compare it with IBM", "risk", "riskier"),
+        ("How deep was IBM's drawdown in 2008?", "compare that with Microsoft", "risk", "riskier"),
+        ("What was Apple's return in 2011?", "compare it with IBM", "return", "higher return"),
+        ("How volatile is Google?", "compare it against Apple", "volatility", "more volatile"),
+    ],
+)  # fmt: skip
+def test_a_follow_up_comparison_compares_what_was_asked(
+    first: str, then: str, metric: str, predicate: str
+) -> None:
+    before = parse(first)
+    q = parse(then, history=before)
+    assert (q.ask, q.tickers) == ("compare", (*before.tickers, q.tickers[-1]))
+    assert q.quantity.metric == metric
+    assert q.verdict is not None and (q.verdict.kind, q.verdict.predicate) == ("which", predicate)
+    if before.quantity.period is not None:
+        assert q.quantity.period == before.quantity.period  # over the same window
+    said = parse("compare its momentum with Facebook", history=before)  # a metric said wins
+    assert said.quantity.metric == "momentum"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what's up with ibm these days?",
+        "how's IBM looking?",
+        "anything on IBM?",
+        "How is Microsoft doing lately?",
+    ],
+)
+def test_a_casual_question_about_a_company_is_an_overview(text: str) -> None:
+    called: list[str] = []
+
+    def classify(t: str) -> Ask | None:
+        called.append(t)
+        return "news"  # the classifier is not asked: nothing but a company is said
+
+    q = parse_question(text, today=TODAY, known_tickers=KNOWN, classify=classify)
+    assert (q.ask, q.decline, q.unsupported) == ("overview", None, False)
+    assert len(q.tickers) == 1 and not called
