@@ -266,6 +266,34 @@ def _range(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -
     return Lead(say("lead_range_52w", [market], ticker=market.tickers[0], which=which))
 
 
+_STOP = frozenset(
+    [
+        "the",
+        "and",
+        "for",
+        "with",
+        "from",
+        "about",
+        "that",
+        "this",
+        "what",
+        "does",
+        "its",
+        "their",
+        "risk",
+        "risks",
+    ]
+)
+
+
+def _names(text: str, topic: str) -> bool:
+    """Whether ``text`` names the topic: every content word of it, by its first five letters
+    ("supply chain risks" -> suppl, chain)."""
+    words = [w for w in re.findall(r"[a-z]+", topic.lower()) if len(w) > 3 and w not in _STOP]
+    low = text.lower()
+    return bool(words) and all(w[:5] in low for w in words)
+
+
 def _filing(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:
     """What the filing says (``agent._filing_sentences``): its most relevant summary sentence,
     quoted and cited, then the summary's other sentences."""
@@ -275,6 +303,9 @@ def _filing(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
     topic = q.scope.topic if q.scope else None
     section = q.scope.section if q.scope else None
     text = filing_lead(found, topic=topic, section=section, as_of=as_of)
+    if q.verdict is not None and q.verdict.kind == "yes_no" and topic:
+        # "Does the 10-K mention supply chain risks?": yes when the quoted sentence names it
+        text = ("Yes -- " if _names(text, topic) else "Not in those words -- ") + text
     ids = list(dict.fromkeys(i for i, _ in citation_ids(text))) or [found[0].id]
     notes = [
         Reason(text=t, citations=[i for i, _ in citation_ids(t)] or ids)

@@ -110,7 +110,9 @@ def _failure(tool: str, error: str) -> str:
 
 def _supports(ask: Ask, ev: Evidence) -> bool:
     """Whether ``ev`` is written under the lead of ``ask`` (as reasons and risks)."""
-    return ask != "why" and (ev.kind != "signal" or ask in _USES_SIGNAL)
+    if ask == "why":  # the drivers: the signal's parts lead, the indicators support them
+        return ev.kind == "technicals"
+    return ev.kind != "signal" or ask in _USES_SIGNAL
 
 
 def _lead_paragraph(lead: Lead) -> str:

@@ -115,6 +115,17 @@ def _direction(q: ParsedQuestion, t: str) -> list[ToolPlan]:
     return [("model_forecast", {"ticker": t, "horizon": horizon}), ("signal", {"ticker": t})]
 
 
+_NEWS_WORDS = re.compile(r"\b(?:news|headlines?|press|articles?|stories)\b", re.I)
+
+
+def _sentiment(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    """The sentiment score; "the tone of the news" also reads the news it comes from."""
+    plans: list[ToolPlan] = [("sentiment", {"ticker": t})]
+    if _NEWS_WORDS.search(q.text):
+        plans.append(("news", {"ticker": t, "query": q.text[:500], "k": min(q.k or 5, 20)}))
+    return plans
+
+
 def _one(name: str) -> Callable[[ParsedQuestion, str], list[ToolPlan]]:
     return lambda q, t: [(name, {"ticker": t})]
 
@@ -137,8 +148,8 @@ _PER_TICKER: dict[str, Callable[[ParsedQuestion, str], list[ToolPlan]]] = {
     "backtest": _backtest,
     "model_record": _backtest,
     "direction": _direction,
-    "sentiment": _one("sentiment"),
-    "why": _one("signal"),
+    "sentiment": _sentiment,
+    "why": lambda q, t: [("signal", {"ticker": t}), ("technicals", {"ticker": t})],
 }
 
 
