@@ -8,6 +8,7 @@ import re
 import socket
 from pathlib import Path
 
+from agent.first_sentence import first_sentence
 from tests.cli.runner import run
 
 RISK_FACTORS = """UNITED STATES SECURITIES AND EXCHANGE COMMISSION
@@ -122,3 +123,19 @@ def test_ask_with_the_only_provider_down_names_the_outage_and_exits_3() -> None:
         ("technicals", "error"),
         ("risk", "error"),
     ]
+
+
+def test_ask_json_shows_the_typed_request_it_was_planned_from() -> None:
+    asked = run(
+        "ask", "What could IBM lose over a month at 99% confidence?", "--as-of", "2011-12-30",
+        "--json",
+    )  # fmt: skip
+    assert asked.returncode == 0, asked.stderr
+    result = json.loads(asked.stdout)
+    request = result["request"]
+    assert request["ask"] == "var" and request["tickers"] == ["IBM"]
+    assert request["quantity"]["level"] == 0.99 and request["quantity"]["horizon_days"] == 21
+    assert [(s["name"], s["args"]) for s in result["steps"]] == [
+        ("risk", {"ticker": "IBM", "horizon_days": 21})
+    ]
+    assert "IBM's 99% 21-day VaR is" in first_sentence(result["answer"]["markdown"])
