@@ -92,6 +92,11 @@ _DIRECTION = _rx(
     rf"|\b(?:chances?|odds|likel\w+)\s+(?:\w+\s+){{0,4}}(?:{_UP}|{_DOWN}|higher|lower)"
     r"|\b(?:will|would|could|is)\s+(?:\S+\s+){0,4}(?:close|end|finish|trade|be)\s+(?:higher|lower)\b"
     r"|\bdirection\b|\bforecast\b|\bpredict\w*\b")
+# a model's forecast asked for: "what does the model predict", "the ML forecast for AAPL"
+_MODEL_FORECAST = _rx(
+    r"\b(?:models?|ml|machine[-\s]learning|xgboost)(?:'s)?\s+(?:\w+\s+){0,2}?(?:predict\w*|"
+    r"forecasts?|expect\w*|say)\b|\b(?:predict\w*|forecasts?)\s+(?:for|of)\b"
+    r"|\b(?:predict\w*|forecasts?)\b.*\b(?:ahead|next|tomorrow|coming)\b")
 _CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bconditional\s+"
             r"(?:value\s+at\s+risk|var)\b|\baverage\s+(?:loss|of\s+the\s+losses)\s+(?:beyond|past|"
             r"in\s+the\s+tail|(?:in|on|over)\s+the\s+worst)|\bbeyond\s+(?:the\s+)?var\b|\bes\b")
@@ -207,6 +212,8 @@ def rule_ask(text: str, *, n_companies: int, has_history: bool) -> RuleAsk | Non
                 return RuleAsk("drawdown", True)
             if ask == "signal_weak":
                 return RuleAsk("signal", False)
+            if pattern is _MODEL_FORECAST:  # a model's forecast named: sure, unlike "up?"
+                return RuleAsk("direction", True)
             return RuleAsk(ask, ask not in _WEAK)
     return None
 
@@ -215,6 +222,7 @@ _SAYS = _rx(r"\b(?:say|says|said|discuss\w*|mention\w*|describe\w*|explain\w*|wr
 _RETURN_ONLY = _rx(r"\bstock\s+(?:price\s+)?(?:gain|return)|\bshare\s+price")
 _ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
     ("model_record", _MODEL_RECORD),
+    ("direction", _MODEL_FORECAST),
     ("backtest", _BACKTEST),
     ("position_size", _POSITION),
     ("cvar", _CVAR),

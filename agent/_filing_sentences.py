@@ -90,6 +90,15 @@ def filing_lead(
     quoted with its citation; says so when no filing passage was found."""
     filings = _filings(evidence_list)
     if not filings:
+        withheld = [e for e in evidence_list if e.kind == "filing"]
+        if withheld:  # found, but every passage carries instructions aimed at an assistant
+            top = withheld[0]
+            about = _about(topic=topic, section=section, ev=top)
+            return (
+                f"{_document(top)} speaks {about or 'to the question'}, but the passage found "
+                "is withheld: it contains instructions aimed at an AI assistant (a possible "
+                f"prompt injection), so read it in the document itself [{top.id}]."
+            ).replace("  ", " ")
         subject = f" on {topic.strip()}" if topic else ""
         return f"No filing passages{subject} were found in the filings available by {as_of}."
     about = _about(topic=topic, section=section, ev=filings[0])

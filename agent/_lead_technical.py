@@ -119,6 +119,26 @@ def indicator_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
     if _average_key(metric) or metric in ("sma", "ema", "moving_average"):
         return _average(ev, ind, day, metric if _average_key(metric) else "sma_200")
     key = {"rsi": "rsi_14", "bollinger": "bb_pct_b", "percent_b": "bb_pct_b"}.get(metric, metric)
+    if not metric:  # "show me the technicals": their verdict first, then the indicators
+        tech, weekly = ev.values["technical"], ev.values["weekly"]
+        return Lead(
+            say(
+                "lead_technicals",
+                [ev],
+                ticker=ev.tickers[0],
+                action=tech["action"],
+                score=tech["score"],
+                weekly=weekly["score"],
+                weekly_action=weekly["action"],
+                bar_date=day,
+                rsi=ind["rsi_14"],
+                macd=ind["macd"],
+                macd_signal=ind["macd_signal"],
+                sma50=ind["sma_50"],
+                sma200=ind["sma_200"],
+                pct_b=ind["bb_pct_b"],
+            )
+        )
     if key not in ind:
         return Lead(Reason(text=technicals_text(ev), citations=[ev.id]))
     value = f"{ind[key]:.1f}" if key.startswith("rsi") else f"{ind[key]:.2f}"

@@ -47,6 +47,8 @@ log = logging.getLogger(__name__)
 
 _TICKERLESS = {"filings", "calls", "news"}  # intents that can search across all companies
 _HISTORY_TURNS = 3  # earlier turns an LLM sees besides the current one
+# asks that read a past window (a backtest's start goes to the tool, which says what is wrong)
+_PERIOD_ASKS = frozenset({"return", "volatility", "drawdown", "range", "price", "compare"})
 
 
 def _turn_start(messages: Sequence[BaseMessage]) -> int:
@@ -178,9 +180,15 @@ class PlanNodes:
         if as_of > today or asked is not None:
             q = q.model_copy(update={"future_date": True, "as_of": asked or as_of})
         period = q.quantity.period
-        if period is not None and period.start is not None and period.start > horizon:
-            # "How did Apple do in 2014?" asked as of 2011: a window the run cannot see yet
-            later = Decline(reason="future_date", detail=period.label or str(period.start))
+        if (
+            period is not None
+            and period.start is not None
+            and period.start > horizon
+            and q.ask in _PERIOD_ASKS
+        ):  # "How did Apple do in 2014?" asked as of 2011: a window the run cannot see yet
+            label = period.label or str(period.start)
+            detail = label if label[:1].isdigit() else f"the period {label}"
+            later = Decline(reason="future_date", detail=detail)
             q = q.model_copy(update={"decline": later})
         refusal = (
             "There is no question to answer."
