@@ -368,6 +368,8 @@ def compare_metric(text: str) -> tuple[str, str]:
 
 def said_compare_metric(text: str) -> tuple[str, str] | None:
     """(quantity.metric, verdict predicate) the comparison names, or None when it names none."""
+    if re.search(r"\bsignals?\b|\bratings?\b", text, FLAGS):  # "the signals ... which is stronger?"
+        return "signal", "stronger signal"
     for metric, predicate, pattern in _COMPARE_METRICS:
         if re.search(pattern, text, FLAGS):
             return metric, predicate

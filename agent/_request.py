@@ -58,6 +58,13 @@ class Parsed(Protocol):
 _PERIOD_ASKS: frozenset[Ask] = frozenset(
     {"return", "volatility", "drawdown", "range", "compare", "backtest", "model_record"}
 )
+# the years of a filing figure are fiscal years, never the as-of date ("net sales in 2008")
+_YEAR_ASKS: frozenset[Ask] = frozenset({"filing_figure"})
+# "and its drawdown over that period?": the window of the question before
+_SAME_PERIOD = re.compile(
+    r"\b(?:that|the\s+same|this|those)\s+(?:period|time|window|span|stretch|months?|year|days)\b",
+    re.IGNORECASE,
+)
 _GENERIC: frozenset[Ask] = frozenset({"overview", "news"})  # about a company in general
 _FILLER = re.compile(
     r"\b(?:tell|me|about|what|whats|what's|how|about|thoughts?|on|think|do|you|of|info|"
@@ -98,6 +105,8 @@ def fill_request(
 
     found = find_period(text)
     as_of = q.as_of
+    if ask in _YEAR_ASKS and q.as_of is not None and q.fiscal_year is None:
+        as_of = None if _years_only(text) else as_of
     if ask in _PERIOD_ASKS and found is not None:
         as_of = _parse_as_of(text, today, skip=(found.start, found.end))
         if as_of is None and history is not None and q.as_of is None:
@@ -113,6 +122,13 @@ def fill_request(
     verdict = verdict_for(ask, text, topic=topic) if ask is not None else None
     if ask == "compare" and history is not None and said_compare_metric(text) is None:
         quantity, verdict = _compared_as_before(quantity, verdict, history)
+    if (
+        quantity.period is None
+        and history is not None
+        and history.quantity.period is not None
+        and _SAME_PERIOD.search(text)
+    ):
+        quantity = quantity.model_copy(update={"period": history.quantity.period})
     if history is not None and ask == history.ask:  # restated parts win, the rest is inherited
         quantity = _merge(quantity, history.quantity)
         verdict = verdict if not inherited else history.verdict
@@ -183,6 +199,16 @@ def _future(as_of: date | None, period: Period | None, today: date) -> str | Non
     if period is not None and period.start is not None and period.start > today:
         return period.label or period.start.isoformat()
     return None
+
+
+def _years_only(text: str) -> bool:
+    """Whether the text dates itself by years alone ("in 2008"), not by a day or a month."""
+    return not re.search(
+        r"\d{4}-\d{2}-\d{2}|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d"
+        r"|\bas\s+of\b",
+        text,
+        re.IGNORECASE,
+    )
 
 
 def _merge(new: Quantity, old: Quantity) -> Quantity:

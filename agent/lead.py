@@ -90,6 +90,8 @@ def _period_label(q: ParsedQuestion, values: dict[str, object]) -> str:
     for label in (asked.strip(), str(values.get("label") or "").strip()):
         if not label or ".." in label or not all(n.is_date for n in extract(label)):
             continue
+        if re.search(r"\d{4}-\d{2}-\d{2}", label):  # a day that may be no trading day:
+            return "over the period"  # the sentence gives the bars' own dates
         first = label.split()[0].lower()
         if first in _PREPOSITIONS:
             return label
