@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, ToolMessage
 from pydantic import ValidationError
 
 import prompts
@@ -88,6 +88,20 @@ def _parameters(state: AgentState) -> list[float]:
         for value in call["args"].values()
         if isinstance(value, int | float) and not isinstance(value, bool)
     ]
+
+
+def _nothing_indexed(messages: Sequence[BaseMessage]) -> str:
+    """What a search tool said when nothing of its kind was indexed ("no filings are indexed
+    for AAPL up to ...; ingest them with ..."), joined; "" when every search had documents."""
+    said = [
+        m.text
+        for m in messages
+        if isinstance(m, ToolMessage)
+        and m.name in _SEARCH_KINDS
+        and not m.artifact
+        and re.match(r"no \w+ are indexed", m.text)
+    ]
+    return "; ".join(dict.fromkeys(said))
 
 
 def _searched(messages: Sequence[BaseMessage]) -> list[str]:
@@ -175,6 +189,8 @@ class AnswerNodes:
                 reason = f"I can't answer that for {whom} as of {as_of}: " + "; ".join(
                     dict.fromkeys(_why(f) for f in failures)
                 )
+            elif unindexed := _nothing_indexed(messages):  # not a miss: nothing to search
+                reason = f"I can't answer that from documents: {unindexed}."
             elif searched:
                 reason = template_draft(ledger, question=q, as_of=as_of, searched=searched).summary
             else:

@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field, StringConstraints, ValidationError, field
 
 from tools.backtest import backtest_evidence
 from tools.compare import Metric, compare_evidence
-from tools.documents import nothing_indexed, search_evidence
+from tools.documents import NoIndexError, nothing_indexed, search_evidence
 from tools.errors import MODEL_FIXABLE
 from tools.evidence import Evidence
 from tools.figures import FIGURES, figure_evidence
@@ -264,7 +264,12 @@ def _search(kind: Any, query: str, ticker: str | None, k: int, **filters: Any) -
     found = search_evidence(ctx, query, ticker=ticker, kinds=(kind,), k=k, **filters)
     if found:
         return _reply(found)
-    why = nothing_indexed(ctx, kind=kind, ticker=ticker) if ctx.index is not None else None
+    try:
+        why = nothing_indexed(ctx, kind=kind, ticker=ticker)
+    except NoIndexError:  # no index at all: nothing of any kind was ingested
+        who = f" for {ticker.upper()}" if ticker else ""
+        why = f"no documents are indexed{who} up to {ctx.as_of}; ingest them with "
+        why += "`signaldesk ingest folder DIR` or `signaldesk ingest edgar TICKER`"
     return _reply([], empty=why or f"No {kind} passages match {query!r} up to the as-of date.")
 
 

@@ -421,3 +421,11 @@ def test_the_templates_standing_in_for_a_malformed_draft_are_not_held_to_the_lea
     assert len(model.sent) == 4  # yet no repair call: the offline writer's draft is its own
     assert [w for w in result.answer.warnings if "malformed" in w]
     assert_grounded(result)
+
+
+def test_a_search_with_nothing_indexed_says_what_to_ingest() -> None:
+    result = make_agent().ask("What does Apple's latest 10-K say about competition?", as_of=AS_OF)
+    assert result.answer.refused
+    assert result.answer.markdown.startswith("I can't answer that from documents: no ")
+    assert "are indexed for AAPL up to" in result.answer.markdown
+    assert "signaldesk ingest" in result.answer.markdown
