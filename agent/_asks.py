@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Literal, NamedTuple
 
-from agent._grammar import FLAGS
+from agent._grammar import FLAGS, FORM_K
 from agent._periods import horizon_days
 from agent.request import Ask, Verdict
 
@@ -58,7 +58,7 @@ FIGURES: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p in
     ("operating_income", r"\boperating\s+(?:income|profit)\b|\bincome\s+from\s+operations\b"),
     ("research_and_development", r"\br\s?&\s?d\b|\bresearch\s+and\s+development\b"),
 ))
-_FILING = _rx(r"\b(?:10-?[kq]|8-?k|filings?|filed|md\s?&\s?a|risk\s+factors?|sec\s+reports?)\b"
+_FILING = _rx(rf"\b{FORM_K}|\b(?:8-?k|filings?|filed|md\s?&\s?a|risk\s+factors?|sec\s+reports?)\b"
               r"|\b(?:annual|quarterly)\s+report|management'?s\s+discussion|\bitem\s+[1-9]a?\b"
               r"|\blegal\s+proceedings\b")
 _CALL = _rx(r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
@@ -170,10 +170,12 @@ _POSITION = _rx(r"\bposition\s+siz\w+|\bsize\s+(?:of\s+)?(?:my|a|the)\s+position
                 r"\s+much\s+\S+\s+(?:should|would|could|do)\s+(?:i|we)\s+(?:buy|own|hold|get)\b|\b(?:with|for"
                 r"|from)\s+(?:a|an|my)\s+[$€£]?\s?\d[\d,.]*\s?(?:k|m|million|thousand)?\s*(?:dollars?|euros?"
                 r")?\s*(?:account|portfolio)\b|\bhow"
-                r"\s+many\s+shares\b|\bwhat\s+(?:fraction|percentage|share|portion|part)\s+of\s+(?:my|"
+                r"\s+many\s+(?:\S+\s+)?shares\b|\bwhat\s+(?:fraction|percentage|share|portion|part)\s+of\s+(?:my|"
                 r"the|a)\s+(?:portfolio|account|capital|money)|\ballocat\w+\b|\bposition\b")
-_SIGNAL = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
-              r"|trim|exit)\b|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
+# "Should I buy X?" is the question even when more is asked after it ("... give its technicals")
+_SHOULD = _rx(r"\bshould\s+(?:i|we)\s+(?:buy|sell|hold|short|invest|get\s+into|own|keep|dump|add"
+              r"|trim|exit)\b")
+_SIGNAL = _rx(_SHOULD.pattern + r"|\boutlook\b|\brecommend\w*|\bbullish\b|\bbearish"
               r"\b|\bsignal\b|\brating\b|\bworth\s+(?:buying|owning|it)\b|\bgood\s+(?:investment|"
               r"buy|time\s+to)\b|\bverdict\b|\bcall\s+on\b|\btake\s+on\b"
               r"|\b(?:is|are)\s+(?:\S+\s+){1,4}?an?\s+(?:buy|sell|hold)\b")
@@ -225,6 +227,7 @@ _ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
     ("direction", _MODEL_FORECAST),
     ("backtest", _BACKTEST),
     ("position_size", _POSITION),
+    ("signal", _SHOULD),
     ("cvar", _CVAR),
     ("drawdown", _DRAWDOWN),
     ("var", _VAR),

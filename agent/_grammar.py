@@ -13,6 +13,12 @@ WORD_NUMS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "se
 WORD_NUMS |= {"eight": 8, "nine": 9, "ten": 10, "twenty": 20}
 NUM = r"(\d{1,3}|" + "|".join(WORD_NUMS) + ")"
 YEAR = r"((?:19|20)\d{2})"
+# "10-K" the form, not "10k euros" or "$10k": a form is never an amount of money
+# (group "form": k or q)
+FORM_K = (
+    r"(?<![$€£\d.,])10-?(?P<form>[kq])\b"
+    r"(?!\s*(?:euros?|dollars?|usd|eur|gbp|pounds?|bucks|cash|to\s+invest))"
+)
 
 
 def unique(items: Iterable[_T]) -> tuple[_T, ...]:

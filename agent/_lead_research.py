@@ -272,6 +272,7 @@ def direction_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
             "lead_direction_no_model",
             [sig],
             horizon=horizon,
+            move="falls" if q.verdict is not None and q.verdict.predicate == "down" else "goes up",
             ticker=sig.tickers[0],
             action=s["action"],
             score=s["score"],

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from agent._dates import _parse_as_of
 from agent._exemplars import classify_ask
-from agent._grammar import FLAGS, NUM, WORD_NUMS, YEAR, fix_typos, unique
+from agent._grammar import FLAGS, FORM_K, NUM, WORD_NUMS, YEAR, fix_typos, unique
 from agent._request import fill_request
 from agent._tickers import _resolve_tickers
 from agent.request import Ask, Decline, DocScope, Quantity, Verdict
@@ -97,7 +97,7 @@ _INTENT_PATTERNS: tuple[tuple[Intent, str], ...] = (
              r"|risk(?:y|iness|ier)?)\b(?!\s+factors?)"),
     ("forecast", r"\b(?:models?|predict\w*|forecast\w*|probabilit\w*|ml)\b"
                  r"|\bmachine\s+learning\b"),
-    ("filings", r"\b(?:10-?[kq]|filings?|filed|md\s?&\s?a|risk\s+factors?)\b"
+    ("filings", rf"\b{FORM_K}|\b(?:filings?|filed|md\s?&\s?a|risk\s+factors?)\b"
                 r"|\b(?:annual|quarterly)\s+report|management'?s\s+discussion"),
     ("calls", r"\b(?:earnings|conference)\s+calls?\b|\btranscripts?\b|\bon\s+the\s+call\b"
               r"|\b(?:management|ceo|cfo|executives)\s+(?:say|says|said|think|thinks)\b"),
@@ -144,7 +144,7 @@ _HORIZON = re.compile(
     rf"\b{_NUM}[-\s](day|week|month)s?\b(?!\s+(?:moving|ma|sma|ema|rsi|high|low|average))", _I
 )
 _HORIZON_WORD = re.compile(r"\b(daily|weekly|monthly)\b", _I)
-_FORMS = re.compile(r"\b10-?([kq])\b|\b(annual|quarterly)\s+report", _I)
+_FORMS = re.compile(rf"\b{FORM_K}|\b(?P<period>annual|quarterly)\s+report", _I)
 _FISCAL_YEAR = re.compile(
     rf"\b{_YEAR}\s+(?:10-?[kq]|annual\s+report|form|filing)|"
     rf"\b(?:10-?[kq]|annual\s+report|filing)\s+(?:for|from|of)\s+(?:fiscal\s+)?(?:year\s+)?{_YEAR}|"
@@ -178,7 +178,7 @@ def _horizon_days(text: str) -> int | None:
 def _forms(text: str) -> tuple[Form, ...]:
     forms: list[Form] = []
     for m in _FORMS.finditer(text):
-        quarterly = (m.group(1) or "").lower() == "q" or (m.group(2) or "").lower() == "quarterly"
+        quarterly = (m["form"] or "").lower() == "q" or (m["period"] or "").lower() == "quarterly"
         forms.append("10-Q" if quarterly else "10-K")
     return unique(forms)
 

@@ -170,9 +170,12 @@ def open_index(settings: Settings):  # noqa: ANN201 - retrieval.index.Index, imp
 
 
 def open_catalog(settings: Settings):  # noqa: ANN201 - retrieval.catalog.IndexCatalog, lazily
-    """What the document index holds, read from its files without loading the embedder."""
+    """What the document index holds, read from its files without loading the embedder (whose
+    setting is still checked, so a wrong path is reported before anything is ingested)."""
     from retrieval.catalog import IndexCatalog
+    from retrieval.embeddings import check_model_source
 
+    check_model_source(settings.embedding_model)
     return IndexCatalog(settings.index_dir)
 
 

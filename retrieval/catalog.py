@@ -27,6 +27,7 @@ from retrieval.store.records import CHUNK_COLUMNS, table_to_chunks
 from retrieval.types import Chunk
 
 __all__ = [
+    "CatalogUnreadableError",
     "DocumentCatalog",
     "IndexCatalog",
     "IndexedDocument",
@@ -93,24 +94,37 @@ def latest_per_ticker(docs: Iterable[IndexedDocument]) -> list[IndexedDocument]:
     return [best[t] for t in sorted(best, key=lambda t: t or "")]
 
 
+class CatalogUnreadableError(OSError):
+    """The catalog cannot say what the index holds (its chunks file is torn or missing beside a
+    vector store): open the index itself, which rebuilds that file from the vector store."""
+
+
 class IndexCatalog:
     """The catalog of the index under ``directory`` (its ``bm25/chunks.parquet``), read lazily
-    once; an index nobody has written to holds no documents."""
+    once; an index nobody has written to holds no documents. CatalogUnreadableError when the
+    file is unreadable, or missing while vectors were written."""
 
     def __init__(self, directory: str | Path) -> None:
-        self.path = Path(directory) / "bm25" / "chunks.parquet"
+        self.directory = Path(directory)
+        self.path = self.directory / "bm25" / "chunks.parquet"
         self._documents: list[IndexedDocument] | None = None
 
     def documents(self) -> Sequence[IndexedDocument]:
         if self._documents is None:
-            self._documents = documents_of(self._rows()) if self.path.exists() else []
+            self._documents = documents_of(self._rows()) if self.path.exists() else self._none()
         return self._documents
+
+    def _none(self) -> list[IndexedDocument]:
+        vectors = self.directory / "vectors"
+        if vectors.is_dir() and any(vectors.iterdir()):
+            raise CatalogUnreadableError(f"{self.path} is missing but {vectors} holds vectors")
+        return []
 
     def _rows(self) -> list[dict[str, object]]:
         try:
             return pq.read_table(self.path, columns=list(_META)).to_pylist()
-        except (OSError, ValueError, pa.ArrowException):
-            return []  # an unreadable file: the index itself warns and rebuilds it when opened
+        except (OSError, ValueError, pa.ArrowException) as err:
+            raise CatalogUnreadableError(f"{self.path} is unreadable: {err}") from err
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         """The stored chunks of ``doc_id``, in document order."""

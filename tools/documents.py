@@ -27,6 +27,7 @@ from datetime import date
 from typing import Any, Literal
 
 from retrieval.catalog import (
+    CatalogUnreadableError,
     DocumentCatalog,
     IndexedDocument,
     document_text,
@@ -114,10 +115,14 @@ def _fiscal_periods(year: int | None) -> tuple[str, ...] | None:
 
 def catalog_of(ctx: ToolContext) -> DocumentCatalog:
     """The run's catalog of indexed documents: ``ctx.catalog`` (no model loaded) when set,
-    else the index itself."""
+    else (and when its file is unreadable) the index itself."""
     if ctx.catalog is not None:
         catalog: DocumentCatalog = ctx.catalog()
-        return catalog
+        try:
+            catalog.documents()  # read once (the catalog keeps it)
+            return catalog
+        except CatalogUnreadableError:
+            pass  # a torn chunks file: the index rebuilds it from its vector store
     if ctx.index is None:
         raise NoIndexError("no document index configured: ingest documents first")
     opened: DocumentCatalog = ctx.index()

@@ -388,6 +388,9 @@ def test_direction_gives_the_models_chance_or_says_there_is_no_model(ctx: ToolCo
         " that it goes up (train one with `signaldesk train MSFT`); the research signal is BUY"
     )
     assert "model_forecast tool could not answer" not in out.markdown
+    down = q.model_copy(update={"verdict": Verdict(kind="up_down", predicate="down")})
+    first, _ = answer([sig], down, failed=("model_forecast",), parameters=(1,))
+    assert "can't give a probability that it falls" in first
     month = q.model_copy(update={"quantity": Quantity(horizon_days=21)})
     assert "no 20-day model" in answer([sig], month, parameters=(20,))[0]
     with pytest.raises(AssertionError):  # the horizon is the planner's parameter, no fact

@@ -78,3 +78,11 @@ def test_a_filing_figures_year_is_a_fiscal_year_not_the_as_of_date(text: str) ->
 def test_a_figure_asked_as_of_a_day_keeps_that_day() -> None:
     q = parse("Apple's net sales in fiscal 2009 as of 2010-06-30")
     assert q.ask == "filing_figure" and q.as_of == date(2010, 6, 30)
+
+
+@pytest.mark.parametrize(
+    "text", ["How many IBM shares for 10k euros?", "Position size on IBM with $10k to invest"]
+)
+def test_an_amount_of_10k_is_money_not_a_10_k_form(text: str) -> None:
+    q = parse(text)
+    assert q.ask == "position_size" and q.forms == () and "filings" not in q.intents

@@ -69,6 +69,9 @@ def test_relative_time_is_the_turns_as_of_date(text: str) -> None:
         ("What are the chances Apple rises tomorrow?", "direction"),
         ("How many shares of IBM should I buy with $20k?", "position_size"),
         ("What's your outlook on Microsoft?", "signal"),
+        # the briefing's question: the signal asked first, more asked after it
+        ("Should I buy AAPL? Give the signal, its technical picture and its risk.", "signal"),
+        ("Should I sell IBM given its RSI?", "signal"),
         ("Thoughts on AAPL?", "overview"),
         ("What did Apple's CFO say about margins?", "call"),
         ("Latest headlines for IBM", "news"),

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.catalog import IndexCatalog
+from retrieval.catalog import CatalogUnreadableError, IndexCatalog
 from retrieval.chunking import chunk_documents
 from retrieval.embeddings import HashingEmbedder
 from retrieval.index import Index
@@ -224,3 +224,23 @@ def test_a_filing_after_the_as_of_date_counts_as_not_indexed(tmp_path: Path) -> 
     assert (
         nothing_indexed(_scoped(tmp_path, date(2010, 10, 27)), kind="filing", ticker="AAPL") is None
     )
+
+
+@pytest.mark.parametrize("damage", ["torn", "missing"])
+def test_an_unreadable_catalog_file_falls_back_to_the_index(tmp_path: Path, damage: str) -> None:
+    ctx = _scoped(tmp_path, date(2012, 6, 30))
+    chunks = tmp_path / "scoped" / "bm25" / "chunks.parquet"
+    if damage == "torn":  # a kill -9 mid-write: not "nothing indexed"
+        chunks.write_bytes(chunks.read_bytes()[: chunks.stat().st_size // 2])
+    else:
+        chunks.unlink()  # the vector store still holds the chunks
+    with pytest.raises(CatalogUnreadableError):
+        IndexCatalog(tmp_path / "scoped").documents()
+    assert nothing_indexed(ctx, kind="filing", ticker="AAPL") is None
+    found = search_evidence(ctx, "competition", ticker="AAPL", latest=True, k=10)
+    assert _docs(found) == {"AAPL-2011"}
+
+
+def test_a_never_written_index_directory_holds_no_documents(tmp_path: Path) -> None:
+    (tmp_path / "fresh" / "bm25").mkdir(parents=True)
+    assert IndexCatalog(tmp_path / "fresh").documents() == []
