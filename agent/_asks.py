@@ -187,7 +187,8 @@ _NEWS = _rx(r"\bnews\b|\bheadlines?\b|\bstories\b|\barticles?\b|\bpress\b|\bwhat
 _SENTIMENT = _rx(r"\bsentiment\b|\btone\b|\bmood\b|\bfeel(?:ing)?\s+about\b|\bpositive\s+or\s+"
                  r"negative\b|\bbuzz\b")
 COMPARATIVE = _rx(r"\b(?:compar\w*|versus|vs\.?|against|relative\s+to|which|better|worse|stronger"
-                  r"|weaker|riskier|safer|higher|lower|more|less|outperform\w*|underperform\w*)"
+                  r"|weaker|riskier|safer|higher|lower|more|less|outperform\w*|underperform\w*"
+                  r"|beat|beats|beaten|beating)"
                   r"(?!\w)")
 # fmt: on
 
@@ -304,7 +305,7 @@ def verdict_for(ask: Ask, text: str, *, topic: str | None = None) -> Verdict | N
 # "Should I buy ...?", "Is X a buy?", "Are you bullish on ...?", "Is X stronger than Y?"
 _YES_NO_QUESTION = _rx(
     r"^\s*(?:so\s+|and\s+|ok(?:ay)?,?\s+)?(?:should|is|are|would|do|does|can|"
-    r"shall|will|was|has|have)\b(?!\s+(?:\S+\s+){0,3}(?:or)\b)"
+    r"shall|will|was|has|have|did)\b(?!\s+(?:\S+\s+){0,3}(?:or)\b)"
 )
 
 
@@ -352,7 +353,7 @@ _COMPARE_METRICS = (
     (
         "return",
         "higher return",
-        r"\breturns?\b|\bperform\w*|\boutperform\w*|\bgain\w*|\brose\b"
+        r"\breturns?\b|\b(?:out|under)?perform\w*|\bgain\w*|\brose\b|\bbeat\w*"
         r"|\bdid\s+better\b|\bup\s+more\b",
     ),
     (

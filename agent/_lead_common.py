@@ -5,15 +5,18 @@ is answered from, and formatting numbers the way the verifier reads them back (a
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from agent._offline_sentences import cited, fill
 from agent.answer import Reason
 from agent.ledger import Ledger
+from agent.numbers import extract
+from agent.question import ParsedQuestion
 from tools.evidence import Evidence, EvidenceKind
 
-__all__ = ["Lead", "amount", "evidence_for", "holds", "level_text", "number", "say"]
+__all__ = ["Lead", "amount", "evidence_for", "holds", "level_text", "number", "period_label", "say"]
 
 
 @dataclass(frozen=True)
@@ -70,3 +73,24 @@ def holds(ledger: Ledger, value: float, ev: Evidence) -> bool:
         and abs(f.value - value) < 1e-9
         for f in ledger.numbers
     )  # fmt: skip
+
+
+_PREPOSITIONS = ("in", "over", "since", "from", "during", "between", "through", "for")
+
+
+def period_label(q: ParsedQuestion, values: dict[str, object]) -> str:
+    """The period as the question named it, with its preposition ("over 2011", "over the last
+    year", "since 2009"), else the evidence's own label; "over the period" when the label is
+    the tool's default "start..end" or states a number that is no date (which the evidence
+    could not support). The dates follow it in the sentence."""
+    asked = q.quantity.period.label if q.quantity.period else ""
+    for label in (asked.strip(), str(values.get("label") or "").strip()):
+        if not label or ".." in label or not all(n.is_date for n in extract(label)):
+            continue
+        if re.search(r"\d{4}-\d{2}-\d{2}", label):  # a day that may be no trading day:
+            return "over the period"  # the sentence gives the bars' own dates
+        first = label.split()[0].lower()
+        if first in _PREPOSITIONS:
+            return label
+        return f"over the {label}" if first in ("last", "past", "previous") else f"over {label}"
+    return "over the period"

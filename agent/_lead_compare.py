@@ -7,7 +7,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agent._lead_common import Lead, number, say
+from agent._lead_common import Lead, number, period_label, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from tools.evidence import Evidence
@@ -90,7 +90,7 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
     """Which of the compared companies is more X, by the comparison evidence's metric."""
     found = ledger.by_kind("comparison")
     if not found:
-        return None
+        return _period_compare(q, ledger)
     ev = found[0]
     rows: dict[str, dict[str, Any]] = ev.values["by_ticker"]
     predicate = f"{q.verdict.predicate if q.verdict else ''} {q.normalized}".lower()
@@ -115,6 +115,61 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
     )
     if q.verdict is not None and q.verdict.kind == "yes_no" and q.tickers:
         # "Is Google stronger than the S&P 500?": the yes/no is about the company asked first
+        yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
+        sentence = sentence.model_copy(
+            update={"text": ("Yes -- " if yes else "No -- ") + sentence.text}
+        )
+    return Lead(sentence)
+
+
+# (the higher one, the lower one) for two companies, then for three or more, over a window
+_PERIOD_VERBS = {
+    "return": (("did better", "did worse"), ("did best", "did worst")),
+    "volatility_annual": (
+        ("was the more volatile", "was the less volatile"),
+        ("was the most volatile", "was the least volatile"),
+    ),
+}
+
+
+_LOW_RETURN = re.compile(r"\b(?:worse|worst|lower|lagg?\w*|underperform\w*|trail\w*)\b")
+
+
+def _period_compare(q: ParsedQuestion, ledger: Ledger) -> Lead | None:
+    """ "Which did better in 2011?", "Did Google beat the market over the past three months?":
+    the companies ranked by their return (or realised volatility) over the window asked."""
+    by_ticker: dict[str, Evidence] = {}
+    for ev in ledger.by_kind("period"):
+        by_ticker.setdefault(ev.tickers[0], ev)
+    key = "volatility_annual" if q.quantity.metric == "volatility" else "return"
+    ranked = [
+        (t, float(ev.values[key]))
+        for t, ev in by_ticker.items()
+        if number(ev.values.get(key)) is not None
+    ]
+    if len(ranked) < 2:
+        return None
+    predicate = f"{q.verdict.predicate if q.verdict else ''} {q.normalized}".lower()
+    low = bool((_LOW_WINS if key == "volatility_annual" else _LOW_RETURN).search(predicate))
+    ranked.sort(key=lambda item: item[1], reverse=not low)
+    winner, best = ranked[0]
+    fmt = "{:.2%} a year" if key == "volatility_annual" else "{:+.1%}"
+    v = by_ticker[winner].values
+    sentence = say(
+        "lead_compare_period",
+        [by_ticker[t] for t, _ in ranked],
+        winner=winner,
+        verb=_PERIOD_VERBS[key][0 if len(ranked) == 2 else 1][1 if low else 0]
+        if ranked[0][1] != ranked[1][1]
+        else "is level with the others",
+        label=period_label(q, v),
+        measure="realised volatility" if key == "volatility_annual" else "return",
+        value=fmt.format(best),
+        others=_others(ranked[1:], fmt),
+        base=v.get("base_date") or v["start_date"],
+        end=v["end_date"],
+    )
+    if q.verdict is not None and q.verdict.kind == "yes_no" and q.tickers:
         yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
         sentence = sentence.model_copy(
             update={"text": ("Yes -- " if yes else "No -- ") + sentence.text}

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 
 from agent._filing_sentences import filing_lead, filing_summary
-from agent._lead_common import Lead, evidence_for, level_text, number, say
+from agent._lead_common import Lead, evidence_for, level_text, number, period_label, say
 from agent._lead_compare import compare_lead
 from agent._lead_passages import passages_lead
 from agent._lead_research import (
@@ -33,7 +33,6 @@ from agent._lead_technical import indicator_lead, overbought_lead, regime_lead, 
 from agent._lead_why import why_lead
 from agent.answer import Reason, citation_ids
 from agent.ledger import Ledger
-from agent.numbers import extract
 from agent.question import ParsedQuestion
 from agent.request import Ask
 
@@ -78,27 +77,6 @@ def _var(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> 
     return Lead(sentence, notes)
 
 
-_PREPOSITIONS = ("in", "over", "since", "from", "during", "between", "through", "for")
-
-
-def _period_label(q: ParsedQuestion, values: dict[str, object]) -> str:
-    """The period as the question named it, with its preposition ("over 2011", "over the last
-    year", "since 2009"), else the evidence's own label; "over the period" when the label is
-    the tool's default "start..end" or states a number that is no date (which the evidence
-    could not support). The dates follow it in the sentence."""
-    asked = q.quantity.period.label if q.quantity.period else ""
-    for label in (asked.strip(), str(values.get("label") or "").strip()):
-        if not label or ".." in label or not all(n.is_date for n in extract(label)):
-            continue
-        if re.search(r"\d{4}-\d{2}-\d{2}", label):  # a day that may be no trading day:
-            return "over the period"  # the sentence gives the bars' own dates
-        first = label.split()[0].lower()
-        if first in _PREPOSITIONS:
-            return label
-        return f"over the {label}" if first in ("last", "past", "previous") else f"over {label}"
-    return "over the period"
-
-
 def _volatility(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:
     period = evidence_for(ledger, "period", ticker)
     if period is not None and number(period.values.get("volatility_annual")) is not None:
@@ -108,7 +86,7 @@ def _volatility(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: da
                 "lead_volatility_period",
                 [period],
                 ticker=period.tickers[0],
-                label=_period_label(q, v),
+                label=period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
                 vol=v["volatility_annual"],
@@ -140,7 +118,7 @@ def _drawdown(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date
                 "lead_drawdown_period",
                 [period],
                 ticker=period.tickers[0],
-                label=_period_label(q, v),
+                label=period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
                 dd=v["max_drawdown"],
@@ -176,7 +154,7 @@ def _return(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
                 [period],
                 ticker=period.tickers[0],
                 ret=v["return"],
-                label=_period_label(q, v),
+                label=period_label(q, v),
                 start_close=v["start_close"],
                 base=v.get("base_date") or v["start_date"],
                 end_close=v["end_close"],
@@ -252,7 +230,7 @@ def _range(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -
                 [period],
                 ticker=period.tickers[0],
                 which=" and its ".join(parts),
-                label=_period_label(q, v),
+                label=period_label(q, v),
                 start=v["start_date"],
                 end=v["end_date"],
             )

@@ -21,6 +21,7 @@ __all__ = ["ToolPlan", "forecast_horizon", "request_calls"]
 ToolPlan = tuple[str, dict[str, Any]]
 _FORECAST_HORIZONS = (1, 5, 20)
 _COMPARE_METRICS = {"risk", "signal", "momentum"}
+_OVER_A_PERIOD = {"return", "volatility"}  # compared from period_stats when a window is named
 _OVERVIEW_RISK_DAYS = 10
 # a topic that only names the section itself is not a heading inside it
 _SECTION_NAME = re.compile(
@@ -208,6 +209,9 @@ def request_calls(q: ParsedQuestion) -> list[ToolPlan] | None:
     if q.ask in ("filing", "filing_figure", "call", "news"):
         return _documents(q, tickers or [None])
     if q.ask == "compare" or (q.verdict is not None and q.verdict.kind == "which"):
+        if len(tickers) >= 2 and q.quantity.metric in _OVER_A_PERIOD and q.quantity.period:
+            # "which did better in 2011?": each company's realised numbers over that window
+            return [call for t in tickers[:5] for call in _windowed(q, t, otherwise=[])]
         if len(tickers) >= 2:
             return [("compare", {"tickers": tickers[:5], "metric": _compare_metric(q)})]
         return None  # one company: not a comparison the tools can make; plan from the intents

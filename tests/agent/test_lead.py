@@ -581,6 +581,48 @@ def test_filing_leads_with_what_the_filing_says() -> None:
     assert 'It also says: "Growth came from iPhone and iPad."' in out.markdown
 
 
+def test_a_comparison_over_a_window_ranks_the_period_numbers(ctx: ToolContext) -> None:
+    def year(t: str) -> Evidence:
+        return period_evidence(ctx, t, start=date(2011, 1, 1), end=date(2011, 12, 31), label="2011")
+
+    aapl, ibm = year("AAPL"), year("IBM")
+    ret = {"AAPL": aapl.values["return"], "IBM": ibm.values["return"]}
+    best, worst = sorted(ret, key=ret.get, reverse=True)  # type: ignore[arg-type]
+    which = question(
+        "Which did better in 2011, Apple or IBM?",
+        "compare",
+        tickers=("AAPL", "IBM"),
+        verdict=Verdict(kind="which", predicate="higher return"),
+        quantity=Quantity(metric="return"),
+    )
+    first, _ = answer([aapl, ibm], which)
+    assert first.startswith(
+        f"{best} did better over 2011, by return from 2010-12-31 to 2011-12-30: "
+        f"{ret[best]:+.1%} against {ret[worst]:+.1%} for {worst}"
+    )
+    beat = which.model_copy(
+        update={
+            "text": "Did IBM beat Apple in 2011?",
+            "tickers": ("IBM", "AAPL"),
+            "verdict": Verdict(kind="yes_no", predicate="higher return"),
+        }
+    )
+    assert answer([aapl, ibm], beat)[0].startswith("Yes -- " if best == "IBM" else "No -- ")
+    lagged = beat.model_copy(update={"normalized": "did ibm underperform apple in 2011?"})
+    first, _ = answer([aapl, ibm], lagged)
+    assert first.startswith(("No -- " if best == "IBM" else "Yes -- ") + f"{worst} did worse")
+    vol = {"AAPL": aapl.values["volatility_annual"], "IBM": ibm.values["volatility_annual"]}
+    calmer = min(vol, key=vol.get)  # type: ignore[arg-type]
+    q = which.model_copy(
+        update={
+            "normalized": "which was less volatile in 2011?",
+            "verdict": Verdict(kind="which", predicate="more volatile"),
+            "quantity": Quantity(metric="volatility"),
+        }
+    )
+    assert answer([aapl, ibm], q)[0].startswith(f"{calmer} was the less volatile over 2011")
+
+
 def test_a_comparison_with_one_company_left_says_there_is_no_ranking() -> None:
     ev = Evidence.make(
         kind="comparison",

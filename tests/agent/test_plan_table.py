@@ -125,3 +125,14 @@ def test_every_company_ask_plans_one_call_set_per_ticker(ask: str) -> None:
 def test_period_args_keep_only_the_window_given() -> None:
     assert period_args(Period(start=date(2010, 1, 1))) == {"start": "2010-01-01"}
     assert period_args(Period(lookback_days=182, label="six months")) == {"lookback_days": 182}
+
+
+def test_a_comparison_over_a_named_window_is_each_companys_period_stats() -> None:
+    year = Period(start=date(2011, 1, 1), end=date(2011, 12, 31))
+    q = req("compare", "AAPL", "IBM", quantity=Quantity(metric="return", period=year))
+    assert names(q) == ["period_stats", "period_stats"]
+    vol = req("compare", "IBM", "MSFT", quantity=Quantity(metric="volatility", period=year))
+    assert names(vol) == ["period_stats", "period_stats"]
+    assert names(req("compare", "AAPL", "IBM", quantity=Quantity(metric="return"))) == ["compare"]
+    risk = Quantity(metric="risk", period=year)  # a risk ranking stays the comparison's
+    assert names(req("compare", "AAPL", "IBM", quantity=risk)) == ["compare"]

@@ -77,6 +77,8 @@ def test_relative_time_is_the_turns_as_of_date(text: str) -> None:
         ("Latest headlines for IBM", "news"),
         ("What's the mood around Google?", "sentiment"),
         ("Which is safer, IBM or Microsoft?", "compare"),
+        ("Did Google beat the market over the past three months?", "compare"),
+        ("Did Apple underperform IBM in 2012?", "compare"),
         ("What questions can I ask you?", "capabilities"),
         ("Item 1A of Apple's annual report", "filing"),
         ("Apple's research and development spending in fiscal 2011", "filing_figure"),
