@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agent._lead_common import Lead, amount, evidence_for, say
+from agent._lead_common import Lead, amount, evidence_for, number, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from quant.signals.action import Action
@@ -240,18 +240,21 @@ _MODEL_WORDS = {1: "next-day", 5: "week-ahead", 20: "month-ahead"}
 def direction_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) -> Lead | None:
     """The model's chance of an up move over its horizon; without a trained model, says so and
     gives the research signal instead."""
+    falls = q.verdict is not None and q.verdict.predicate == "down"
     fc = evidence_for(ledger, "forecast", ticker)
     if fc is not None:
         v = fc.values
         h = v["horizon_days"]
+        down = falls and number(v.get("prob_down")) is not None
         return Lead(
             say(
                 "lead_direction",
                 [fc],
                 horizon=h,
                 ticker=fc.tickers[0],
+                side="lower" if down else "higher",
                 when="on the next trading day" if h == 1 else f"over the next {h} trading days",
-                prob=v["prob_up"],
+                prob=v["prob_down"] if down else v["prob_up"],
                 row_date=v["row_date"],
                 accuracy=v["walk_forward"]["accuracy"],
                 baseline=v["walk_forward"]["baseline_accuracy"],
@@ -272,7 +275,7 @@ def direction_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
             "lead_direction_no_model",
             [sig],
             horizon=horizon,
-            move="falls" if q.verdict is not None and q.verdict.predicate == "down" else "goes up",
+            move="falls" if falls else "goes up",
             ticker=sig.tickers[0],
             action=s["action"],
             score=s["score"],

@@ -136,6 +136,7 @@ def forecast_evidence(ctx: ToolContext, ticker: str, *, horizon: int | None = No
         as_of=ctx.as_of,
         values={
             "prob_up": result.prob_up,
+            "prob_down": 1.0 - result.prob_up,  # "will it fall?" is answered in its own terms
             "horizon_days": horizon,
             "model_id": card.model_id,
             "model_kind": card.kind,

@@ -357,6 +357,7 @@ def _forecast(horizon: int, prob: float) -> Evidence:
         as_of=AS_OF,
         values={
             "prob_up": prob,
+            "prob_down": 1 - prob,
             "horizon_days": horizon,
             "verdict": "NO-GO",
             "leak_suspected": False,
@@ -389,6 +390,9 @@ def test_direction_gives_the_models_chance_or_says_there_is_no_model(ctx: ToolCo
     )
     assert "model_forecast tool could not answer" not in out.markdown
     down = q.model_copy(update={"verdict": Verdict(kind="up_down", predicate="down")})
+    first, _ = answer([_forecast(1, 0.5312), sig], down)  # "will it fall?": the chance it falls
+    assert first.startswith("The 1-day model puts the chance MSFT closes lower on the next")
+    assert " at 47%" in first
     first, _ = answer([sig], down, failed=("model_forecast",), parameters=(1,))
     assert "can't give a probability that it falls" in first
     month = q.model_copy(update={"quantity": Quantity(horizon_days=21)})
