@@ -108,7 +108,9 @@ _VAR = _rx(r"\bvar\b|\bvalue[-\s]at[-\s]risk\b|\bhow\s+much\s+(?:money\s+)?(?:co
            r"(?:[-\s]+(?:days?|weeks?|months?|years?))?[-\s]+(?:loss|losses|drop|fall|decline)\b")
 _DRAWDOWN = _rx(r"\bdraw-?downs?\b|\bpeak[-\s]to[-\s]trough\b|\bfall\s+from\s+(?:its\s+|the\s+)?"
                 r"peak|\bfrom\s+(?:its\s+|the\s+)?peak\b|\bbiggest\s+(?:drop|decline|fall|loss)"
-                r"|\bworst\s+(?:drop|decline|fall|slump)")
+                r"|\bworst\s+(?:drop|decline|fall|slump)"
+                r"|\bhow\s+(?:far|much)\b.*\b(?:off|below|from|under)\s+(?:its|the)\s+(?:\d+-week\s+)?"
+                r"(?:peak|high|highs|top)\b")
 _VOLATILITY = _rx(r"\bvolatil\w*|\bvol\b|\bhow\s+much\s+does\s+\S+\s+(?:swing|move|bounce)"
                   r"|\bswings?\b|\bchoppy\b|\bjumpy\b|\bstandard\s+deviation\b|\bstd\b|\bturbulent\b")
 _REGIME = _rx(r"\bregime\b|\bbull\s+or\s+(?:a\s+)?bear\b|\bbear\s+or\s+(?:a\s+)?bull\b"
@@ -152,6 +154,8 @@ _RANGE = _rx(r"\b52[-\s]week\b|\b(?:year|annual)\s+(?:high|low)\b|\b(?:highest|l
              r"|\b(?:trading\s+)?range\b|\ball[-\s]time\s+(?:high|low)\b|\bhow\s+(?:high|low)\s+"
              r"(?:did|has)\b|\b(?:highest|lowest)\b(?!\s+(?:return|volatility|risk|momentum|signal|sharpe))")
 _RETURN = _rx(r"\breturns?\b|\breturned\b|\bgain(?:ed|s)?\b|\bperform(?:ance|ed)\b|\brose\b"
+              r"|\bhow\s+much\s+(?:is|was|has)\s+(?:\S+\s+){0,3}?(?:up|down|fallen|dropped|risen)\b"
+              r"|\b(?:up|down)\s+(?:how\s+much\s+)?since\b"
               r"|\bfell\b|\b(?:went|go|gone)\s+(?:up|down)\s+(?:in|during|over|since)\b|\bgone\s+(?:up|down)\b"
               r"|\bhow(?:'s|\s+is|\s+has|\s+was)\b.{0,40}\b(?:doing|done|faring|fared)\b.{0,20}\b(?:this"
               r"\s+year|ytd|since|in\s+\d{4}|last|past)\b|\bytd\b|\byear[-\s]"
@@ -287,7 +291,10 @@ def verdict_for(ask: Ask, text: str, *, topic: str | None = None) -> Verdict | N
             sold if bought is None or (sold is not None and sold.start() < bought.start()) else None
         )
         return Verdict(kind="yes_no", predicate="oversold" if first else "overbought")
-    if ask == "trend":
+    if ask == "trend":  # "is it in an uptrend?" is yes/no; "trend for IBM? up or down" is not
+        named = _rx(r"\b(?:above|over|below|under|golden|death|uptrend|downtrend)\b").search(text)
+        if not (_YES_NO_QUESTION.search(text) or named):
+            return None
         return Verdict(kind="yes_no", predicate=_trend_predicate(text))
     if ask == "regime":
         return Verdict(kind="bull_bear", predicate="bull or bear")

@@ -169,6 +169,15 @@ def backtest_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
         start=wf["start"],
         end=wf["end"],
     )
+    if q.quantity.unsupported_strategy:  # "backtest RSI mean reversion": not one we run
+        sentence = sentence.model_copy(
+            update={
+                "text": f"I don't backtest {q.quantity.unsupported_strategy} strategy; the "
+                f"closest one I run is the {strategy} strategy: "
+                + sentence.text[:1].lower()
+                + sentence.text[1:]
+            }
+        )
     if not (q.quantity.costs or q.quantity.metric == "costs"):
         return Lead(sentence)
     cost = v["cost_per_side"]

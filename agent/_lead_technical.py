@@ -64,6 +64,64 @@ def _name(key: str) -> str:
     return key.replace("_", " ").upper()
 
 
+_BULL_OR_BEAR = re.compile(r"\b(?:bullish|bearish|bull|bear)\b")
+_WINDOWS = re.compile(
+    r"\b(\d{2,3})(?=(?:[-\s]?(?:day|d|dma|sma)\b|\s+and\s+\d{2,3}[-\s]?(?:day|d)\b))"
+)
+# "is it outside the bands?", "above the upper band?", "inside the Bollinger bands?"
+_BAND_SIDE = re.compile(
+    r"\b(outside|inside|within|above|over|below|under|beyond|break\w*|pierc\w*)\b.{0,30}\bbands?\b"
+)
+
+
+def _bands(ev: Evidence, ind: dict[str, Any], day: str, asked: str) -> Lead:
+    """Yes/no on where the close stands against the Bollinger bands, with both bands."""
+    pct_b = ind["bb_pct_b"]
+    where = (
+        "above the upper band"
+        if pct_b > 1
+        else "below the lower band"
+        if pct_b < 0
+        else ("inside the bands")
+    )
+    if asked in ("inside", "within"):
+        yes = 0 <= pct_b <= 1
+    elif asked in ("above", "over"):
+        yes = pct_b > 1
+    elif asked in ("below", "under"):
+        yes = pct_b < 0
+    else:  # outside, beyond, breaking, piercing
+        yes = not 0 <= pct_b <= 1
+    return Lead(
+        say(
+            "lead_bands",
+            [ev],
+            answer="Yes" if yes else "No",
+            ticker=ev.tickers[0],
+            close=ev.values["close"],
+            bar_date=day,
+            where=where,
+            lower=ind["bb_lower"],
+            upper=ind["bb_upper"],
+            pct_b=pct_b,
+        )
+    )
+
+
+def _averages(ev: Evidence, ind: dict[str, Any], day: str, keys: list[str]) -> Lead:
+    """Where the close stands against each moving average named."""
+    close = ev.values["close"]
+    parts = [
+        f"{'above' if close > ind[k] else 'below' if close < ind[k] else 'at'} its {_name(k)} "
+        f"of {ind[k]:.2f}"
+        for k in keys
+    ]
+    text = ", ".join(parts[:-1]) + " and " + parts[-1]
+    return Lead(
+        say("lead_sma_many", [ev], ticker=ev.tickers[0], close=close, bar_date=day, parts=text)
+    )
+
+
 def _average(ev: Evidence, ind: dict[str, Any], day: str, metric: str) -> Lead:
     key = _average_key(metric) or "sma_200"
     close = ev.values["close"]
@@ -113,10 +171,22 @@ def indicator_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
     if metric.startswith("macd"):
         relation = "above" if ind["macd"] > ind["macd_signal"] else "below"
         values = dict(macd=ind["macd"], signal=ind["macd_signal"], hist=ind["macd_hist"])
-        return Lead(
-            say("lead_macd", [ev], ticker=ev.tickers[0], relation=relation, bar_date=day, **values)
+        lead = say(
+            "lead_macd", [ev], ticker=ev.tickers[0], relation=relation, bar_date=day, **values
         )
+        if _BULL_OR_BEAR.search(q.normalized):  # "MACD on MSFT: bullish or bearish?"
+            word = "Bullish" if relation == "above" else "Bearish"
+            lead = lead.model_copy(update={"text": f"{word} -- {lead.text}"})
+        return Lead(lead)
+    if metric.startswith(("bb", "bollinger", "percent_b")) and (
+        side := _BAND_SIDE.search(q.normalized)
+    ):
+        return _bands(ev, ind, day, side.group(1).lower())
     if _average_key(metric) or metric in ("sma", "ema", "moving_average"):
+        named = [f"sma_{n}" for n in dict.fromkeys(_WINDOWS.findall(q.normalized))]
+        named = [k for k in named if k in ind]
+        if len(named) >= 2:  # "relative to its 50 and 200 day moving averages"
+            return _averages(ev, ind, day, named)
         return _average(ev, ind, day, metric if _average_key(metric) else "sma_200")
     key = {"rsi": "rsi_14", "bollinger": "bb_pct_b", "percent_b": "bb_pct_b"}.get(metric, metric)
     if not metric:  # "show me the technicals": their verdict first, then the indicators

@@ -69,8 +69,8 @@ _YEAR_ONLY = re.compile(rf"{_AS_OF_CUE}\b(?:(?:in|during|for|over|throughout)\s+
                         r"|gain|loss))", FLAGS)
 _LOOKBACK = re.compile(rf"\b(?:last|past|previous|prior|trailing|recent)\s+(?:{NUM}\s+)?"
                        r"(day|week|month|year|quarter)s?\b", FLAGS)
-_LOOKBACK_N = re.compile(rf"\b{NUM}[-\s](day|week|month|year)s?\s+(?:return|performance|change"
-                         r"|drawdown|volatility|high|low|range)\b", FLAGS)
+_LOOKBACK_N = re.compile(rf"\b{NUM}[-\s](day|week|month|year)s?\s+(?:returns?|performances?"
+                         r"|changes?|drawdowns?|volatility|high|low|range)\b", FLAGS)
 _YTD = re.compile(r"\b(?:ytd|year[-\s]to[-\s]date|this\s+year|so\s+far\s+this\s+year)\b", FLAGS)
 _CAL_DAYS = {"day": 1, "week": 7, "month": 365 / 12, "quarter": 365 / 4, "year": 365}
 # fmt: on

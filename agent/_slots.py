@@ -20,6 +20,18 @@ _STRATEGIES = (
     ("technical", r"\btechnical\b|\btechnicals\b|\bindicator[\s-]based\b"),
     ("confluence", r"\bconfluence\b|\bcombined\b|\b(?:the|your)\s+signals?\s+strategy\b"),
 )
+# strategies people name that no backtest here implements, and the closest one that runs: the
+# technical strategy trades on the technical score, which reads RSI, MACD and Bollinger bands
+_UNSUPPORTED_STRATEGIES = (
+    ("an RSI mean-reversion", "technical", r"\brsi\b[\s-]+(?:\w+[\s-]+)?(?:mean[\s-]+revers\w*|"
+     r"strateg\w*|system|oversold\s+bounce)|\bmean[\s-]+revers\w*"),
+    ("a MACD crossover", "technical", r"\bmacd\b[\s-]+(?:\w+[\s-]+)?(?:cross\w*|strateg\w*"
+     r"|system)"),
+    ("a Bollinger-band", "technical", r"\bbollinger\b[\s-]+(?:\w+[\s-]+)?(?:strateg\w*|system|"
+     r"breakouts?|bounce)"),
+    ("a momentum", "technical", r"\bmomentum\s+(?:strateg\w*|system|trading)"),
+    ("a pairs-trading", "confluence", r"\bpairs?\s+trad\w*"),
+)
 _BASELINE = re.compile(r"\b(?:compar\w+|vs\.?|versus|against|relative\s+to|than|beat\w*|over)\s+"
                        r"(?:\w+\s+){0,3}buy[\s-]+(?:and|&)[\s-]+hold", FLAGS)
 _BACKTEST_METRICS = (
@@ -54,6 +66,12 @@ _TOPIC_PASSIVE = re.compile(r"^\s*(?:is|are|was|were|has|have)\s+(?:there\s+)?(?
                             r"(?:about\s+|on\s+)?)?(?P<topic>[^?.!]+?)\s+(?:been\s+)?(?:discussed|"
                             r"mentioned|covered|addressed|disclosed|cited|listed|named|flagged|raised"
                             r"|included|described|talked\s+about)\b", FLAGS)
+# "how far has it fallen from its peak?" (realised, now), not "how far could it fall?"
+_FROM_PEAK_NOW = re.compile(
+    r"^(?!.*\b(?:could|might|would|will|may|next|ahead|coming|expect\w*|likely)\b)"
+    r".*\b(?:peak|high|highs|top)\b",
+    FLAGS,
+)
 _ACCOUNT = re.compile(r"\b(?:account|portfolio|capital|to\s+invest|bankroll)\b", FLAGS)
 _YEARS = re.compile(rf"\b(?:fy\s?'?)?{YEAR}\b", FLAGS)
 _FY_SHORT = re.compile(r"\bfy\s?'?(\d{2})\b", FLAGS)
@@ -72,6 +90,8 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
         q["horizon_days"] = _direction_horizon(text)
     elif ask in ("return", "volatility", "drawdown", "range", "price"):
         q["period"] = None if ask == "range" and _trailing_year(period) else period
+        if ask == "drawdown" and period is None and _FROM_PEAK_NOW.search(text):
+            q["metric"] = "from_peak"  # realised: where the close stands against its peak
     elif ask in ("indicator", "trend", "overbought"):
         q["metric"] = indicator_metric(text) if ask == "indicator" else None
     elif ask in ("position_size", "signal") and (ask == "position_size" or _ACCOUNT.search(text)):
@@ -109,6 +129,12 @@ def _backtest(text: str, *, ask: Ask, period: Period | None) -> dict[str, object
     strategy = "ml" if ask == "model_record" else next(iter(found), None)
     metric = next((k for k, p in _BACKTEST_METRICS if re.search(p, text, FLAGS)), None)
     out: dict[str, object] = {"strategy": strategy, "metric": metric, "period": period}
+    unsupported = next(
+        ((n, closest) for n, closest, p in _UNSUPPORTED_STRATEGIES if re.search(p, subject, FLAGS)),
+        None,
+    )
+    if unsupported is not None and ask == "backtest" and strategy in (None, "sma_cross"):
+        out |= {"unsupported_strategy": unsupported[0], "strategy": unsupported[1]}
     if baseline and strategy != "buy_and_hold":
         out["baseline"] = "buy_and_hold"
     if metric == "costs":
@@ -178,6 +204,8 @@ OFFERS = {
     "'what can you do?').",
     "no_company": "Name a company or ticker (for example AAPL or Microsoft) and I can answer "
     "that for it.",
+    "no_data": "I have daily prices, indicators, risk, backtests, model forecasts, the 10-K "
+    "text and its tables (net sales, net income), earnings calls and news.",
     "unsupported": "I research listed companies: signals, technicals, risk (VaR, CVaR, "
     "drawdown), backtests, model records, filings, earnings calls, news and sentiment.",
 }
@@ -205,6 +233,8 @@ def decline_for(
         return _decline("exact_price")
     if missing and (not has_company or ask == "compare"):
         return _decline("unknown_company", ", ".join(missing))
+    if not_held := unheld_data(text):
+        return _decline("no_data", not_held)
     if ask in ("var", "cvar"):
         level = quantity.level
         if level is not None and not 0.5 < level < 1:
@@ -217,6 +247,41 @@ def decline_for(
     if not has_company and ask not in _COMPANY_FREE:
         return _decline("no_company")
     return None
+
+
+# figures a question may ask for that no tool computes and no bundled source holds
+_UNHELD = (
+    (
+        "a P/E ratio",
+        r"\bp\s?/\s?e\b|\bpe\s+ratio|\bprice[-\s]to[-\s]earnings|\bearnings\s+multiple",
+    ),
+    ("a PEG ratio", r"\bpeg\s+ratio\b"),
+    ("a price-to-book ratio", r"\bprice[-\s]to[-\s]book\b|\bp\s?/\s?b\b"),
+    ("a dividend yield", r"\bdividend\s+yield|\byield\s+on\s+(?:the\s+)?dividend"),
+    (
+        "market capitalisation",
+        r"\bmarket\s+cap\w*|\bmarket\s+value\s+of\s+(?:the\s+)?(?:company|equity)",
+    ),
+    ("EV/EBITDA", r"\bev\s?/\s?ebitda\b|\benterprise\s+value\b"),
+    (
+        "options data",
+        r"\b(?:options?\s+(?:chain|prices?|flow|volume)|implied\s+vol\w*|put[-/\s]call|greeks)\b",
+    ),
+    ("short interest", r"\bshort\s+interest\b|\bshort\s+float\b"),
+    (
+        "analyst price targets",
+        r"\b(?:analysts?'?\s+)?price\s+targets?\b|\bconsensus\s+(?:estimate|rating)s?\b",
+    ),
+    ("insider trades", r"\binsider\s+(?:trad\w+|buy\w*|sell\w*|transactions?)\b"),
+    ("crypto prices", r"\b(?:bitcoin|btc|ethereum|crypto\w*)\b"),
+)
+
+
+def unheld_data(text: str) -> str:
+    """The figures ``text`` asks for that the data does not hold ("a P/E ratio and a dividend
+    yield"), or ""."""
+    found = [name for name, pattern in _UNHELD if re.search(pattern, text, FLAGS)]
+    return " and ".join(found) if len(found) <= 2 else ", ".join(found[:-1]) + " and " + found[-1]
 
 
 def _company_ask_words(text: str) -> bool:

@@ -21,7 +21,7 @@ _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(rf"(?<![\w&])(?:{pattern})(?:s(?![\w&'-]))?(?![\w&-])", FLAGS), ticker)
     for pattern, ticker in (
         (r"international\s+business\s+machines(?:\s+corp(?:oration)?)?", "IBM"),
-        (r"apple(?:\s+inc\b\.?|\s+computer)?", "AAPL"),
+        (r"(?:apple|aple|appel|appl)(?:\s+inc\b\.?|\s+computer)?", "AAPL"),  # with typos
         (r"microsoft(?:\s+corp(?:oration)?)?", "MSFT"),
         (r"google|alphabet", "GOOG"),
         (r"facebook|meta(?:\s+platforms)?", "FB"),
@@ -35,6 +35,10 @@ _ALIASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 _FUZZY: dict[str, str] = {"google": "GOOG", "microsoft": "MSFT", "facebook": "FB"}
 _FUZZY |= {p: t for p, t in COMPANIES if re.fullmatch(r"[a-z]{6,}", p)}
 _FUZZY_WORD = re.compile(r"(?<![\w$^&'-])[A-Za-z]{5,}(?:'s)?(?![\w&-])")
+# well-known symbols that are no English word, recognised in any case ("nvda", "tsla")
+_LOWER_SYMBOLS = frozenset(
+    t for t in COMPANY_TICKERS if len(t) >= 4 and t.lower() not in {"shop", "spot", "cost", "uber"}
+)
 # words the symbol scan must not see: forms, MD&A, dates' letters
 _MASK = re.compile(r"\b10-?[KQ]\b|\bMD\s?&\s?A\b|\b\d{4}-\d{2}-\d{2}\b|\bU\.S\.(?:A\.)?", FLAGS)
 _SYMBOL = re.compile(
@@ -137,6 +141,8 @@ def _how(pre: str, sym: str, known: frozenset[str], *, shouting: bool) -> str | 
         return "known"
     if sym.isupper() and len(sym) >= 2 and symbol in COMPANY_TICKERS and not shouting:
         return "marked"  # a well-known company's symbol (TSLA, NFLX): a clear mark
+    if symbol in _LOWER_SYMBOLS:
+        return "marked"  # "nvda rsi?": typed in lower case, still no English word
     vocabulary = symbol in _NOT_SYMBOLS or _QUARTER.fullmatch(sym) is not None
     if sym.isupper() and not shouting and symbol not in known and not vocabulary:
         return "unmarked"

@@ -124,6 +124,21 @@ def _drawdown(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date
                 dd=v["max_drawdown"],
             )
         )
+    market = evidence_for(ledger, "market", ticker)
+    if market is not None and number(market.values.get("drawdown_from_peak_52w")) is not None:
+        v = market.values
+        return Lead(
+            say(
+                "lead_drawdown_from_peak",
+                [market],
+                ticker=market.tickers[0],
+                close=v["close"],
+                bar_date=v["bar_date"],
+                dd=v["drawdown_from_peak_52w"],
+                peak=v["close_high_52w"],
+                peak_date=v["close_high_date_52w"],
+            )
+        )
     risk = evidence_for(ledger, "risk", ticker)
     if risk is None:
         return None

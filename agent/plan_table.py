@@ -94,6 +94,8 @@ def _volatility(q: ParsedQuestion, t: str) -> list[ToolPlan]:
 
 
 def _drawdown(q: ParsedQuestion, t: str) -> list[ToolPlan]:
+    if q.quantity.metric == "from_peak":  # "how far has it fallen from its peak?"
+        return [("market_snapshot", {"ticker": t})]
     forward = [("risk", {"ticker": t, "horizon_days": q.quantity.horizon_days or 1})]
     return _windowed(q, t, otherwise=forward)
 

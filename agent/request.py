@@ -58,6 +58,7 @@ DeclineReason = Literal[
     "unknown_company",  # a company or ticker the data does not cover (Tesla, NFLX)
     "no_company",  # a company-specific ask with no company named or inherited
     "unsupported",  # nothing this product researches
+    "no_data",  # a figure the data does not hold: P/E, dividend yield, market cap, options
 ]
 
 
@@ -90,6 +91,9 @@ class Quantity(_Frozen):
     account_size: float | None = None  # "with a $50,000 account": size in currency
     currency: str | None = None  # "USD" (from "$"), "EUR", ...
     strategy: str | None = None  # technical, ml, confluence, buy_and_hold, sma_cross
+    # a strategy named that no backtest implements ("an RSI mean-reversion"); the closest runs
+    # (``strategy``) and the answer says so first
+    unsupported_strategy: str | None = None
     baseline: str | None = None  # what the strategy is held against ("buy_and_hold")
     costs: bool = False  # the question asks about trading costs
 

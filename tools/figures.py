@@ -110,11 +110,10 @@ def figure_evidence(
     ctx: ToolContext, ticker: str, figure: str, fiscal_years: Sequence[int]
 ) -> Evidence:
     """``figure`` of ``ticker`` for ``fiscal_years`` as reported in the latest 10-K filed by
-    ``ctx.as_of`` that reports them all; one Evidence of kind "figure"."""
+    ``ctx.as_of`` that reports them all (none: the latest 10-K's fiscal year and the one
+    before it); one Evidence of kind "figure"."""
     key = figure_key(figure)
     years = sorted(set(fiscal_years))
-    if not years:
-        raise ToolInputError("give at least one fiscal year, e.g. fiscal_years=[2009, 2010]")
     symbol = ticker.upper()
     catalog = catalog_of(ctx)
     filings = [
@@ -130,6 +129,15 @@ def figure_evidence(
             f"no 10-K filings are indexed for {symbol} up to {ctx.as_of}; ingest them with "
             f"`signaldesk ingest edgar {symbol}` or `signaldesk ingest folder DIR`"
         )
+    if not years:  # "last fiscal year": the latest 10-K's year, and the one before for growth
+        latest = max(filings, key=lambda d: (d.available_on, d.doc_id))
+        year = _fiscal_year(latest)
+        if year is None:
+            raise ToolInputError(
+                f"the latest {symbol} 10-K filed by {ctx.as_of} names no fiscal year: give "
+                "fiscal_years, e.g. fiscal_years=[2009, 2010]"
+            )
+        years = [year - 1, year]
     candidates = [
         d
         for d in sorted(filings, key=lambda d: (d.available_on, d.doc_id), reverse=True)

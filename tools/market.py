@@ -1,4 +1,5 @@
-"""Market snapshot evidence: last close, trailing returns and the 52-week range."""
+"""Market snapshot evidence: last close, trailing returns, the 52-week range and how far the close
+stands from the year's highest close."""
 
 from __future__ import annotations
 
@@ -28,6 +29,10 @@ def market_snapshot_evidence(ctx: ToolContext, ticker: str) -> Evidence:
         **returns,
         "high_52w": float(year["high"].max()),
         "low_52w": float(year["low"].min()),
+        # "how far has it fallen from its peak?": the close against the year's highest close
+        "close_high_52w": float(year["close"].max()),
+        "close_high_date_52w": year.index[int(year["close"].to_numpy().argmax())].date(),
+        "drawdown_from_peak_52w": float(close.iloc[-1] / year["close"].max() - 1.0),
     }
     shown = ", ".join(
         f"{n}d {returns[f'return_{n}d']:+.2%}"

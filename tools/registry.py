@@ -132,9 +132,10 @@ class FigureArgs(TickerArgs):
         "'Net sales', 'revenue').",
     )
     fiscal_years: list[int] = Field(
-        min_length=1,
+        default_factory=list,
         max_length=5,
-        description="Fiscal years to read, e.g. [2009, 2010]; growth is given between them.",
+        description="Fiscal years to read, e.g. [2009, 2010]; growth is given between them. "
+        "Empty: the latest 10-K's fiscal year and the one before it.",
     )
 
     @field_validator("fiscal_years")
@@ -307,14 +308,15 @@ def search_filings(
 
 
 def filing_figure(
-    ticker: str, figure: str, fiscal_years: list[int]
+    ticker: str, figure: str, fiscal_years: list[int] | None = None
 ) -> tuple[str, list[dict[str, Any]]]:
     """Use for a number a 10-K reports in its tables (net sales/revenue, net income, cost of
     sales, gross margin, operating income, R&D) for given fiscal years, e.g. "Apple's net
     sales in 2009 and 2010" or "how much did revenue grow": reads the table cells of the
     latest 10-K filed by the as-of date that reports those years. Returns one figure evidence
-    with the value per year, the growth between consecutive years and the table row."""
-    return _reply([figure_evidence(current_context(), ticker, figure, fiscal_years)])
+    with the value per year, the growth between consecutive years and the table row. Without
+    fiscal years ("last fiscal year"): the latest 10-K's year and the one before it."""
+    return _reply([figure_evidence(current_context(), ticker, figure, fiscal_years or ())])
 
 
 def search_calls(

@@ -119,6 +119,17 @@ def test_point_in_time_the_later_filing_is_unseen_before_it_is_filed(tmp_path: P
         figure_evidence(ctx, "ACME", "net_sales", [2011])
 
 
+def test_without_years_the_latest_10k_and_the_year_before_are_read(tmp_path: Path) -> None:
+    """ "net sales growth last fiscal year per the 10-K": no year named."""
+    ev = figure_evidence(_ctx(tmp_path, FILINGS, date(2012, 6, 30)), "ACME", "net_sales", [])
+    assert ev.values["by_year"] == {"2010": 1250.0, "2011": 1800.0}
+    assert ev.values["growth"] == {"2010-2011": 0.44}
+    before = figure_evidence(
+        _ctx(tmp_path / "b", FILINGS, date(2011, 6, 30)), "ACME", "net_sales", []
+    )
+    assert before.values["by_year"] == {"2009": 1200.0, "2010": 1500.0}  # the FY2011 10-K unseen
+
+
 def test_negatives_other_figures_and_errors(tmp_path: Path) -> None:
     ctx = _ctx(tmp_path, FILINGS[:1], date(2011, 6, 30))
     ev = figure_evidence(ctx, "ACME", "net income", [2010, 2009])

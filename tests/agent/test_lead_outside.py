@@ -1,0 +1,121 @@
+"""Lead sentences for questions found by trying an outside set: how far from the peak, MACD
+bullish or bearish, two moving averages at once, inside or outside the Bollinger bands, and a
+strategy no backtest implements (said first, then the closest one's result)."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.request import Quantity
+from data.providers.bundled import BundledProvider
+from data.service import MarketData
+from tests.agent.test_lead import AS_OF, answer, question, remade
+from tools.backtest import backtest_evidence
+from tools.context import ToolContext
+from tools.market import market_snapshot_evidence
+from tools.technicals import technicals_evidence
+
+
+@pytest.fixture(scope="module")
+def ctx() -> ToolContext:
+    return ToolContext(as_of=AS_OF, market=MarketData([BundledProvider()]))
+
+
+def test_how_far_from_the_peak_is_the_close_against_the_years_best_close(
+    ctx: ToolContext,
+) -> None:
+    market = market_snapshot_evidence(ctx, "IBM")
+    v = market.values
+    assert v["drawdown_from_peak_52w"] == pytest.approx(v["close"] / v["close_high_52w"] - 1)
+    assert v["close_high_52w"] <= v["high_52w"]  # a close, not the intraday high
+    q = question(
+        "How far is IBM off its high?",
+        "drawdown",
+        tickers=("IBM",),
+        quantity=Quantity(metric="from_peak"),
+    )
+    first, _ = answer([market], q)
+    assert first.startswith(
+        f"IBM closed at {v['close']:.2f} on 2012-06-29, {v['drawdown_from_peak_52w']:+.1%} from "
+        f"its highest close of the past 52 weeks, {v['close_high_52w']:.2f} on "
+        f"{v['close_high_date_52w']}"
+    )
+
+
+def test_macd_bullish_or_bearish_says_which(ctx: ToolContext) -> None:
+    tech = technicals_evidence(ctx, "MSFT")
+    ind = tech.values["indicators"]
+    q = question(
+        "MACD on msft - bullish or bearish?",
+        "indicator",
+        tickers=("MSFT",),
+        quantity=Quantity(metric="macd"),
+    )
+    word = "Bullish" if ind["macd"] > ind["macd_signal"] else "Bearish"
+    assert answer([tech], q)[0].startswith(f"{word} -- MSFT's MACD is {ind['macd']:.3f}")
+
+
+def test_two_moving_averages_named_are_both_answered(ctx: ToolContext) -> None:
+    tech = technicals_evidence(ctx, "IBM")
+    ind, close = tech.values["indicators"], tech.values["close"]
+    q = question(
+        "Where is IBM trading relative to its 50 and 200 day moving averages?",
+        "indicator",
+        tickers=("IBM",),
+        quantity=Quantity(metric="sma_50"),
+    )
+    first, _ = answer([tech], q)
+    side = {k: "above" if close > ind[k] else "below" for k in ("sma_50", "sma_200")}
+    assert first.startswith(
+        f"IBM closed at {close:.2f} on 2012-06-29, {side['sma_50']} its SMA50 of "
+        f"{ind['sma_50']:.2f} and {side['sma_200']} its SMA200 of {ind['sma_200']:.2f}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("asked", "pct_b", "expected"),
+    [
+        ("is it outside the bands", 0.4, "No -- "),
+        ("is it outside the bands", 1.2, "Yes -- "),
+        ("is it inside the bollinger bands", 0.4, "Yes -- "),
+        ("is it below its lower bollinger band", -0.1, "Yes -- "),
+        ("is it above the upper band", -0.1, "No -- "),
+    ],
+)
+def test_inside_or_outside_the_bands_is_yes_or_no(
+    ctx: ToolContext, asked: str, pct_b: float, expected: str
+) -> None:
+    tech = technicals_evidence(ctx, "GOOG")
+    ind = tech.values["indicators"] | {"bb_pct_b": pct_b}
+    tech = remade(tech, indicators=ind)
+    q = question(
+        f"bollinger bands for GOOG? {asked}",
+        "indicator",
+        tickers=("GOOG",),
+        quantity=Quantity(metric="bb_pct_b"),
+    )
+    first, _ = answer([tech], q)
+    where = (
+        "inside the bands"
+        if 0 <= pct_b <= 1
+        else "above the upper band"
+        if pct_b > 1
+        else "below the lower band"
+    )
+    assert first.startswith(f"{expected}GOOG closed at") and where in first
+
+
+def test_a_strategy_no_backtest_implements_is_said_first(ctx: ToolContext) -> None:
+    ev = backtest_evidence(ctx, "IBM", start=None, strategy="technical")
+    q = question(
+        "does RSI mean reversion work on IBM?",
+        "backtest",
+        tickers=("IBM",),
+        quantity=Quantity(strategy="technical", unsupported_strategy="an RSI mean-reversion"),
+        verdict=None,
+    )
+    first, _ = answer([ev], q)
+    assert first.startswith(
+        "I don't backtest an RSI mean-reversion strategy; the closest one I run is the "
+        "technical strategy: the technical strategy on IBM"
+    )

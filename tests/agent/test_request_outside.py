@@ -1,0 +1,122 @@
+"""The typed request for questions found by trying an outside set: a trend asked without a
+yes/no, how far a price stands from its peak, data the product does not hold, symbols typed in
+lower case and a misspelt company, "N month returns", since the first day's close, and a
+strategy no backtest implements."""
+
+from __future__ import annotations
+
+import pytest
+
+from agent.plan_table import request_calls
+from tests.agent.test_request_followups import parse
+
+
+def test_a_trend_asked_without_yes_or_no_gets_no_yes_no_verdict() -> None:
+    assert parse("trend for IBM? up down sideways").verdict is None
+    assert parse("Which way is MSFT trending?").verdict is None
+    asked = parse("Is goog in an uptrend? above the 200d?").verdict
+    assert asked is not None and asked.kind == "yes_no" and asked.predicate == "above sma_200"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How far had the S&P 500 fallen from its peak as of today?",
+        "how far is AAPL off its high?",
+        "How much is IBM below its 52-week high?",
+    ],
+)
+def test_how_far_from_the_peak_is_the_realised_drawdown_from_the_years_best_close(
+    text: str,
+) -> None:
+    q = parse(text)
+    assert q.ask == "drawdown" and q.quantity.metric == "from_peak"
+    calls = request_calls(q)
+    assert calls is not None and [name for name, _ in calls] == ["market_snapshot"]
+
+
+def test_how_far_it_could_fall_stays_forward_risk() -> None:
+    q = parse("How much could IBM fall from its peak over the next year?")
+    assert q.ask == "drawdown" and q.quantity.metric is None
+    assert [name for name, _ in request_calls(q) or []] == ["risk"]
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        ("what's IBM's P/E ratio and dividend yield", "a P/E ratio and a dividend yield"),
+        ("Market cap of Apple?", "market capitalisation"),
+        ("implied volatility on MSFT options", "options data"),
+        ("short interest in GOOG", "short interest"),
+    ],
+)
+def test_data_the_product_does_not_hold_is_declined_by_name(text: str, detail: str) -> None:
+    q = parse(text)
+    assert q.decline is not None and q.decline.reason == "no_data" and q.decline.detail == detail
+    assert request_calls(q) == []
+
+
+def test_a_price_target_is_still_an_exact_price_decline() -> None:
+    q = parse("Give me a price target for IBM.")
+    assert q.decline is not None and q.decline.reason == "exact_price"
+
+
+@pytest.mark.parametrize(("text", "ticker"), [("nvda rsi?", "NVDA"), ("tsla vs aapl?", "TSLA")])
+def test_a_well_known_symbol_in_lower_case_is_not_covered(text: str, ticker: str) -> None:
+    q = parse(text)
+    assert ticker in q.unknown_tickers
+    assert q.decline is not None and q.decline.reason == "unknown_company"
+
+
+def test_lower_case_words_that_are_symbols_stay_words() -> None:
+    q = parse("What does it cost to shop around for a spot on IBM?")
+    assert q.unknown_tickers == () and q.tickers == ("IBM",)
+
+
+def test_a_misspelt_apple_is_apple_and_apply_is_a_word() -> None:
+    assert parse("how did aple do in 2007").tickers == ("AAPL",)
+    assert parse("I want to apply a stop loss on IBM, what's the ATR?").tickers == ("IBM",)
+
+
+def test_n_month_returns_are_a_window_and_a_ranking_over_it() -> None:
+    q = parse("compare aapl msft ibm goog 6 month returns, rank them")
+    assert q.ask == "compare" and q.quantity.metric == "return"
+    assert q.quantity.period is not None and q.quantity.period.lookback_days == 182
+    assert [name for name, _ in request_calls(q) or []] == ["period_stats"] * 4
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FB has been crushed since the IPO... how much is it down from its first day close",
+        "how much has FB fallen since its IPO?",
+        "FB is down how much since the IPO?",
+    ],
+)
+def test_how_much_it_is_down_since_the_listing_is_that_windows_return(text: str) -> None:
+    q = parse(text)
+    assert q.ask == "return" and q.quantity.period is not None
+    assert q.quantity.period.label and "ipo" in q.quantity.period.label.lower()
+    assert [name for name, _ in request_calls(q) or []] == ["period_stats"]
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("does RSI mean reversion actually work on IBM? backtest it since 2008", "RSI"),
+        ("How did the MACD crossover strategy work on AAPL?", "MACD"),
+        ("backtest a bollinger band breakout system on MSFT", "Bollinger"),
+    ],
+)
+def test_a_strategy_no_backtest_implements_runs_the_closest_and_is_named(
+    text: str, named: str
+) -> None:
+    q = parse(text)
+    assert q.ask == "backtest" and q.quantity.strategy == "technical"
+    assert q.quantity.unsupported_strategy and named in q.quantity.unsupported_strategy
+    assert request_calls(q) is not None
+
+
+def test_the_sma_crossover_is_a_strategy_we_run() -> None:
+    q = parse("backtest the SMA crossover on MSFT")
+    assert q.quantity.strategy == "sma_cross" and q.quantity.unsupported_strategy is None
