@@ -42,8 +42,10 @@ _BACKTEST_METRICS = (
     ("annual_return", r"\bannual\w*\s+return|\bcagr\b|\breturns?\b|\bmade\b|\bearn\w*\b"),
 )
 _SECTIONS = (
-    ("Item 1A", r"\brisk\s+factors?\b|\bitem\s+1a\b"),
-    ("Item 7A", r"\bmarket\s+risk\b|\bitem\s+7a\b"),
+    ("Item 7A", r"\bmarket\s+risk\b|\bitem\s+7a\b|\b(?:currency|exchange[-\s]rate|interest[-\s]rate"
+                r"|equity[-\s]price|commodity)\s+risks?\b"),
+    # "risk factors", and a risk by its topic ("competition risk", "its main risks")
+    ("Item 1A", r"\brisk\s+factors?\b|\bitem\s+1a\b|\b\w+\s+risks?\b(?!\s+factors?)"),
     ("Item 7", r"\bmd\s?&\s?a\b|management'?s\s+discussion|\bitem\s+7\b"
                r"|\bresults\s+of\s+operations"),
     ("Item 3", r"\blegal\s+proceedings\b|\blawsuits?\b|\blitigation\b|\bitem\s+3\b"),
@@ -51,8 +53,11 @@ _SECTIONS = (
     ("Item 8", r"\bfinancial\s+statements\b|\bitem\s+8\b"),
     ("Item 1", r"\bbusiness\s+(?:section|description|overview)\b"
                r"|\bdescription\s+of\s+(?:the\s+|its\s+)?"
-               r"business\b|\bitem\s+1\b|\b(?:the|its)\s+business\s+(?:part|item)\b"),
+               r"business\b|\bitem\s+1\b|\b(?:the|its)\s+business\s+(?:part|item)\b"
+               r"|\bdescribe\s+(?:\S+\s+){0,2}business\b|\bwhat\s+(?:does|did)\s+\S+\s+do\b"),
 )
+_GROWTH = re.compile(r"\b(?:grow|grew|grown|growth|increase[ds]?|decrease[ds]?|decline[ds]?"
+                     r"|change[ds]?|rose|fell|up|down)\b", FLAGS)
 _LATEST = re.compile(r"\b(?:latest|most\s+recent|last|newest|current|recent)\s+(?:\w+\s+)?"
                      r"(?:10-?[kq]|annual\s+report|quarterly\s+report|filing|report)", FLAGS)
 _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|re|discuss(?:es|ed)?|mentions?|says?\s+"
@@ -151,6 +156,8 @@ def scope_for(ask: Ask, text: str, *, form: str | None, fiscal_year: int | None)
     section = next((s for s, p in _SECTIONS if re.search(p, text, FLAGS)), None)
     fig = figure(text) if ask == "filing_figure" else None
     years = _fiscal_years(text) if fig else ()
+    if len(years) == 1 and _GROWTH.search(text):  # "how much did net sales grow in 2012?"
+        years = (years[0] - 1, years[0])
     latest = bool(_LATEST.search(text)) or (fiscal_year is None and not years)
     return DocScope(
         kind="filing",

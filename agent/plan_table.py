@@ -24,6 +24,14 @@ _COMPARE_METRICS = {"risk", "signal", "momentum"}
 _OVER_A_PERIOD = {"return", "volatility"}  # compared from period_stats when a window is named
 _OVERVIEW_RISK_DAYS = 10
 # a topic that only names the section itself is not a heading inside it
+# what a section is read for, searched when the question names only the section
+_SECTION_QUERY = {
+    "Item 7": "net sales revenue increased decreased compared operating income margin results",
+    "Item 1A": "risks could adversely affect our business results competition",
+    "Item 1": "the company designs develops sells products services customers markets",
+    "Item 7A": "market risk exposure interest rates foreign currency hypothetical change",
+    "Item 3": "lawsuit litigation claims proceedings alleged damages",
+}
 _SECTION_NAME = re.compile(
     r"^\s*(?:item\s+\w+|risk\s+factors?|risks|md\s?&\s?a|management'?s\s+discussion.*"
     r"|business|legal\s+proceedings|properties)\s*$",
@@ -178,7 +186,14 @@ def _documents(q: ParsedQuestion, tickers: Sequence[str | None]) -> list[ToolPla
                 args["fiscal_years"] = years
             plans.append(("filing_figure", args))
         elif q.ask in ("filing", "filing_figure"):
-            args = base | {"query": (scope.topic if scope and scope.topic else q.text)[:500]}
+            query = scope.topic if scope and scope.topic else q.text
+            if (
+                scope is not None
+                and scope.section in _SECTION_QUERY
+                and (not scope.topic or _SECTION_NAME.search(scope.topic))
+            ):  # "MD&A highlights": what that section is read for, not its name
+                query = _SECTION_QUERY[scope.section]
+            args = base | {"query": query[:500]}
             if scope is not None:
                 if scope.section:
                     args["section"] = scope.section

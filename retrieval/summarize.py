@@ -40,6 +40,14 @@ _ABBREVIATION = re.compile(
     r"Sep|Sept|Oct|Nov|Dec|approx|Fig|Sec|U\.S|U\. S)|\b[A-Z]|\be\.g|\bi\.e)\.$"
 )
 _TABLE_LINE = re.compile(r"\S {3,}\S|\s\|\s|[\u2500-\u257f]{3,}")
+# sentences every filing carries, that say nothing about the company: ranked last
+_BOILERPLATE = re.compile(
+    r"\bis\s+intended\s+to\s+(?:help|provide|assist)\b|\bshould\s+be\s+read\s+in\s+conjunction"
+    r"|\bforward[-\s]looking\s+statements?\b|\bincorporated\s+(?:herein\s+)?by\s+reference\b"
+    r"|\bthe\s+following\s+(?:discussion|table|information)\b|\bsee\s+note\s+\d"
+    r"|\b(?:this|the)\s+(?:section|item)\s+(?:contains|includes|discusses)\b",
+    re.IGNORECASE,
+)
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 _K1, _B = 1.2, 0.75
 _STEM = 6
@@ -180,7 +188,10 @@ def summarize(
         cosine = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
         relevant |= cosine >= min_cosine
         score = (score + cosine) / 2
-    order = sorted(range(len(cands)), key=lambda i: (-score[i], cands[i].passage_rank, i))
+    boiler = [bool(_BOILERPLATE.search(c.text)) for c in cands]  # relevant or not: last
+    order = sorted(
+        range(len(cands)), key=lambda i: (boiler[i], -score[i], cands[i].passage_rank, i)
+    )
     chosen: list[SummarySentence] = []
     for i in order:
         c = cands[i]

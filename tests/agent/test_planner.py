@@ -59,7 +59,8 @@ def plan(text: str) -> list[tuple[str, dict]]:
                 (
                     "search_filings",
                     {
-                        "query": "risk factors",
+                        # the section named and nothing else: what risk factors are read for
+                        "query": "risks could adversely affect our business results competition",
                         "ticker": "AAPL",
                         "k": 5,
                         "section": "Item 1A",

@@ -120,3 +120,24 @@ def test_a_strategy_no_backtest_implements_runs_the_closest_and_is_named(
 def test_the_sma_crossover_is_a_strategy_we_run() -> None:
     q = parse("backtest the SMA crossover on MSFT")
     assert q.quantity.strategy == "sma_cross" and q.quantity.unsupported_strategy is None
+
+
+@pytest.mark.parametrize(
+    ("text", "section"),
+    [
+        ("What does Microsoft's 10-K say about competition risk?", "Item 1A"),
+        ("What are Apple's main risks per its annual report?", "Item 1A"),
+        ("What does the 10-K say about foreign currency risk?", "Item 7A"),
+        ("Describe Apple's business per its annual filing", "Item 1"),
+    ],
+)
+def test_a_risk_named_by_its_topic_is_the_risk_factors_section(text: str, section: str) -> None:
+    q = parse(text)
+    assert q.ask == "filing" and q.scope is not None and q.scope.section == section
+
+
+def test_a_figures_growth_in_one_year_reads_that_year_and_the_one_before() -> None:
+    q = parse("How much did Apple's net sales grow in fiscal 2012?")
+    assert q.ask == "filing_figure" and q.scope is not None
+    assert q.scope.fiscal_years == (2011, 2012)
+    assert parse("Apple's net sales in fiscal 2012").scope.fiscal_years == (2012,)  # type: ignore[union-attr]

@@ -73,3 +73,15 @@ def test_an_embedder_adds_similarity_and_the_result_is_deterministic() -> None:
     assert one[0].text.startswith("The Company faces aggressive competition")
     with pytest.raises(ValueError, match="max_sentences"):
         summarize("x", [p], max_sentences=0)
+
+
+def test_boilerplate_every_filing_carries_is_ranked_after_what_the_company_says() -> None:
+    text = (
+        "The following Management's Discussion and Analysis is intended to help the reader "
+        "understand the results of operations of the Company. Operating results improved as "
+        "revenue from the Server and Tools business grew 9% on demand for the Company's "
+        "database and server products."
+    )
+    found = summarize("management discussion analysis results operations", [_passage(text)])
+    assert found[0].text.startswith("Operating results improved")
+    assert found[-1].text.startswith("The following Management")  # still there, last
