@@ -221,13 +221,18 @@ def rule_ask(text: str, *, n_companies: int, has_history: bool) -> RuleAsk | Non
                 return RuleAsk("signal", False)
             if pattern is _MODEL_FORECAST:  # a model's forecast named: sure, unlike "up?"
                 return RuleAsk("direction", True)
+            if pattern is _BEST_MONTH:
+                return RuleAsk("return", True)
             return RuleAsk(ask, ask not in _WEAK)
     return None
 
 
 _SAYS = _rx(r"\b(?:say|says|said|discuss\w*|mention\w*|describe\w*|explain\w*|write|wrote)\b")
 _RETURN_ONLY = _rx(r"\bstock\s+(?:price\s+)?(?:gain|return)|\bshare\s+price")
+# "MSFT's best month in 2011": monthly returns over a window, sure (unlike "up?")
+_BEST_MONTH = _rx(r"\b(?:best|worst|strongest|weakest|top)\s+(?:performing\s+|single\s+)?month\b")
 _ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
+    ("return", _BEST_MONTH),
     ("model_record", _MODEL_RECORD),
     ("direction", _MODEL_FORECAST),
     ("backtest", _BACKTEST),

@@ -77,6 +77,10 @@ _FROM_PEAK_NOW = re.compile(
     r".*\b(?:peak|high|highs|top)\b",
     FLAGS,
 )
+# "MSFT's best month in 2011", "the worst month for IBM over the last year"
+_BEST_MONTH = re.compile(
+    r"\b(best|worst|strongest|weakest|biggest|top)\s+(?:performing\s+|single\s+)?month\b", FLAGS
+)
 _ACCOUNT = re.compile(r"\b(?:account|portfolio|capital|to\s+invest|bankroll)\b", FLAGS)
 _YEARS = re.compile(rf"\b(?:fy\s?'?)?{YEAR}\b", FLAGS)
 _FY_SHORT = re.compile(r"\bfy\s?'?(\d{2})\b", FLAGS)
@@ -97,6 +101,10 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
         q["period"] = None if ask == "range" and _trailing_year(period) else period
         if ask == "drawdown" and period is None and _FROM_PEAK_NOW.search(text):
             q["metric"] = "from_peak"  # realised: where the close stands against its peak
+        if ask == "return" and (month := _BEST_MONTH.search(text)):
+            best = month.group(1).lower() in ("best", "strongest", "biggest", "top")
+            q["metric"] = "best_month" if best else "worst_month"
+            q["period"] = period or Period(lookback_days=365, label="the past year")
     elif ask in ("indicator", "trend", "overbought"):
         q["metric"] = indicator_metric(text) if ask == "indicator" else None
     elif ask in ("position_size", "signal") and (ask == "position_size" or _ACCOUNT.search(text)):

@@ -161,6 +161,21 @@ _TRAILING = (1, 5, 20, 60, 250)
 
 def _return(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> Lead | None:
     period = evidence_for(ledger, "period", ticker)
+    which = (q.quantity.metric or "").removesuffix("_month")
+    if period is not None and which in ("best", "worst") and f"{which}_month" in period.values:
+        v = period.values
+        return Lead(
+            say(
+                "lead_month",
+                [period],
+                ticker=period.tickers[0],
+                which=which,
+                label=period_label(q, v),
+                month=v[f"{which}_month"],
+                ret=v[f"{which}_month_return"],
+                total=v["return"],
+            )
+        )
     if period is not None:
         v = period.values
         return Lead(

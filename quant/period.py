@@ -22,6 +22,9 @@ Conventions:
   between those closes.
 - **High/low**: the maximum of the ``high`` column and the minimum of the ``low`` column inside
   the window.
+- **Monthly returns**: for each calendar month with bars in the window, its last close over the
+  close before it (the previous month's last close, or the base close for the first month), so
+  they compound to the period return; the first and last months may be partial.
 """
 
 from __future__ import annotations
@@ -80,11 +83,13 @@ class PeriodStats:
     high: float
     low: float
     bars: int
+    monthly_returns: tuple[tuple[date, float], ...] = ()  # (first day of the month, return)
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)
         for key in ("start_date", "end_date", "base_date"):
             out[key] = out[key].isoformat()
+        out["monthly_returns"] = [(m.isoformat(), r) for m, r in self.monthly_returns]
         return out
 
 
@@ -153,7 +158,21 @@ def period_stats(
         high=float(window["high"].max()),
         low=float(window["low"].min()),
         bars=len(window),
+        monthly_returns=_monthly(window["close"], base_close=float(closes[0])),
     )
+
+
+def _monthly(closes: pd.Series, *, base_close: float) -> tuple[tuple[date, float], ...]:
+    """Each calendar month's return in the window, from the close before it (see the module)."""
+    index = pd.DatetimeIndex(closes.index)
+    keys = index.year * 100 + index.month  # one key per calendar month, in order
+    last = closes.groupby(keys).last()
+    out: list[tuple[date, float]] = []
+    previous = base_close
+    for key, close in zip(last.index, last.to_numpy(dtype=np.float64), strict=True):
+        out.append((date(int(key) // 100, int(key) % 100, 1), float(close / previous - 1.0)))
+        previous = float(close)
+    return tuple(out)
 
 
 def _drawdown(closes: FloatArray) -> float:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from typing import Any
 
 from quant.period import PeriodWindowError, period_stats
 from tools.context import ToolContext
@@ -93,6 +94,7 @@ def period_evidence(
         "bars": stats.bars,
         "label": name,
         "base_date": stats.base_date,
+        **_months(stats.monthly_returns),
     }
     based = (
         f"from the {stats.base_date} close {stats.start_close:.2f}"
@@ -121,3 +123,20 @@ def period_evidence(
             + f"; high {stats.high:.2f}, low {stats.low:.2f}."
         ),
     )
+
+
+def _months(monthly: tuple[tuple[date, float], ...]) -> dict[str, Any]:
+    """The best and worst calendar months of the window, named as people write them ("October
+    2011"), with every month's return; nothing for a window inside one month."""
+    if len(monthly) < 2:
+        return {}
+    named = [(f"{m:%B %Y}", r) for m, r in monthly]
+    best = max(named, key=lambda item: item[1])
+    worst = min(named, key=lambda item: item[1])
+    return {
+        "best_month": best[0],
+        "best_month_return": best[1],
+        "worst_month": worst[0],
+        "worst_month_return": worst[1],
+        "monthly_returns": [{"month": m, "return": r} for m, r in named],
+    }

@@ -25,6 +25,7 @@ from tools.context import ToolContext
 from tools.evidence import Evidence, Window
 from tools.forecast import forecast_evidence, train
 from tools.market import market_snapshot_evidence
+from tools.period import period_evidence
 from tools.risk import risk_evidence
 from tools.sentiment import sentiment_evidence
 from tools.signal import signal_evidence
@@ -153,6 +154,16 @@ def test_stale_data_is_a_warning(ctx: ToolContext) -> None:
     assert (
         warning.startswith("IBM: the latest data is 2013-") and "before the as-of date" in warning
     )
+
+
+def test_a_past_window_ending_when_asked_is_not_stale(ctx: ToolContext) -> None:
+    """ "Best month in 2011" asked in mid-2012: the period's bars end in 2011 as they should."""
+    later = dataclasses.replace(ctx, as_of=date(2012, 6, 29))
+    year = period_evidence(later, "IBM", start=date(2011, 1, 1), end=date(2011, 12, 31))
+    assert stale_warnings(Ledger([year]), date(2012, 6, 29)) == []
+    late = dataclasses.replace(ctx, as_of=date(2013, 6, 28))  # the data stop on 2013-03-01
+    since = period_evidence(late, "IBM", start=date(2012, 1, 1))
+    assert stale_warnings(Ledger([since]), date(2013, 6, 28))
 
 
 def test_a_passage_flagged_as_injection_is_cited_but_never_quoted_or_shown_to_a_model() -> None:

@@ -4,6 +4,8 @@ strategy no backtest implements (said first, then the closest one's result)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from agent.request import Quantity
@@ -13,6 +15,7 @@ from tests.agent.test_lead import AS_OF, answer, question, remade
 from tools.backtest import backtest_evidence
 from tools.context import ToolContext
 from tools.market import market_snapshot_evidence
+from tools.period import period_evidence
 from tools.technicals import technicals_evidence
 
 
@@ -118,4 +121,23 @@ def test_a_strategy_no_backtest_implements_is_said_first(ctx: ToolContext) -> No
     assert first.startswith(
         "I don't backtest an RSI mean-reversion strategy; the closest one I run is the "
         "technical strategy: the technical strategy on IBM"
+    )
+
+
+def test_the_best_month_of_a_window_is_named_with_its_return(ctx: ToolContext) -> None:
+    year = period_evidence(
+        ctx, "MSFT", start=date(2011, 1, 1), end=date(2011, 12, 31), label="2011"
+    )
+    v = year.values
+    assert v["best_month"] == "October 2011" and v["worst_month"] == "September 2011"
+    q = question(
+        "what was msft's best month in 2011",
+        "return",
+        tickers=("MSFT",),
+        quantity=Quantity(metric="best_month"),
+    )
+    first, _ = answer([year], q)
+    assert first.startswith(
+        f"MSFT's best month over 2011 was October 2011, when it returned "
+        f"{v['best_month_return']:+.1%}; the whole period returned {v['return']:+.1%}"
     )

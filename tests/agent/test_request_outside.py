@@ -141,3 +141,20 @@ def test_a_figures_growth_in_one_year_reads_that_year_and_the_one_before() -> No
     assert q.ask == "filing_figure" and q.scope is not None
     assert q.scope.fiscal_years == (2011, 2012)
     assert parse("Apple's net sales in fiscal 2012").scope.fiscal_years == (2012,)  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    ("text", "metric", "lookback"),
+    [
+        ("what was msft's best month in 2011", "best_month", None),
+        ("IBM's worst month over the last year?", "worst_month", 365),
+        ("best month for apple", "best_month", 365),  # no window: the past year
+    ],
+)
+def test_the_best_or_worst_month_is_a_window_of_monthly_returns(
+    text: str, metric: str, lookback: int | None
+) -> None:
+    q = parse(text)
+    assert q.ask == "return" and q.quantity.metric == metric
+    assert q.quantity.period is not None and q.quantity.period.lookback_days == lookback
+    assert [name for name, _ in request_calls(q) or []] == ["period_stats"]

@@ -162,3 +162,25 @@ def test_adjacent_windows_compound_to_the_whole(
     assert combined == pytest.approx(whole.period_return, rel=1e-9, abs=1e-9)
     assert whole.max_drawdown <= min(first.max_drawdown, second.max_drawdown) + 1e-12
     assert whole.high == max(first.high, second.high) and whole.low == min(first.low, second.low)
+
+
+def test_monthly_returns_run_from_the_close_before_each_month_and_compound() -> None:
+    bars = frame([100.0] * 5 + [110.0] * 25 + [99.0] * 20, first=date(2020, 1, 27))
+    stats = period_stats(
+        bars, start=date(2020, 2, 1), end=date(2020, 3, 31), as_of=date(2020, 4, 30)
+    )
+    months = dict(stats.monthly_returns)
+    # base: the 2020-01-31 close (100); February ends at 110, March at 99
+    assert list(months) == [date(2020, 2, 1), date(2020, 3, 1)]
+    assert months[date(2020, 2, 1)] == pytest.approx(0.10)
+    assert months[date(2020, 3, 1)] == pytest.approx(99 / 110 - 1)
+
+
+@given(windows())
+def test_the_monthly_returns_compound_to_the_period_return(
+    case: tuple[pd.DataFrame, int, int],
+) -> None:
+    bars, i, j = case
+    stats = period_stats(bars, start=day(bars, i), end=day(bars, j), as_of=day(bars, j))
+    monthly = np.array([r for _, r in stats.monthly_returns])
+    assert np.prod(1 + monthly) - 1 == pytest.approx(stats.period_return, rel=1e-9, abs=1e-9)

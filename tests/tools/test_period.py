@@ -30,6 +30,11 @@ KEYS = {
     "bars",
     "label",
     "base_date",
+    "best_month",
+    "best_month_return",
+    "worst_month",
+    "worst_month_return",
+    "monthly_returns",
 }
 
 
@@ -75,6 +80,14 @@ def test_the_2011_return_is_measured_from_the_2010_year_end_close(ctx: ToolConte
     )
     assert v["bars"] == len(year) == ev.window.bars
     assert ev.window.start == date(2011, 1, 3) and ev.window.end == date(2011, 12, 30)
+    month_end = close.loc["2010-12-31":"2011-12-31"].groupby(lambda d: (d.year, d.month)).last()
+    by_month = (month_end / month_end.shift(1) - 1).iloc[1:]  # each 2011 month from the one before
+    assert [m["return"] for m in v["monthly_returns"]] == pytest.approx(list(by_month))
+    assert v["monthly_returns"][0]["month"] == "January 2011"
+    best = int(np.argmax(by_month.to_numpy()))
+    assert v["best_month"] == v["monthly_returns"][best]["month"]
+    assert v["best_month_return"] == pytest.approx(by_month.max())
+    assert v["worst_month_return"] == pytest.approx(by_month.min())
     assert f"return {v['return']:+.2%}" in ev.summary
     assert "from the 2010-12-31 close" in ev.summary and "max drawdown" in ev.summary
 
