@@ -16,7 +16,17 @@ from agent.numbers import extract
 from agent.question import ParsedQuestion
 from tools.evidence import Evidence, EvidenceKind
 
-__all__ = ["Lead", "amount", "evidence_for", "holds", "level_text", "number", "period_label", "say"]
+__all__ = [
+    "Lead",
+    "amount",
+    "evidence_for",
+    "holds",
+    "level_text",
+    "money",
+    "number",
+    "period_label",
+    "say",
+]
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,16 @@ def say(template: str, evidence: list[Evidence], /, **values: Any) -> Reason:
     ``evidence`` (its ids fill ``{id}``)."""
     ids = list(dict.fromkeys(ev.id for ev in evidence))
     return cited(fill(template, id=", ".join(ids), **values), *ids)
+
+
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
+
+
+def money(value: float, currency: str | None) -> str:
+    """An amount with its currency's sign: 50000.0 -> "$50,000", 1234.5 -> "$1,234.50"."""
+    symbol = _SYMBOLS.get((currency or "USD").upper(), "$")
+    decimals = 0 if float(value).is_integer() else 2
+    return f"{symbol}{abs(value):,.{decimals}f}"
 
 
 def number(value: Any) -> float | None:

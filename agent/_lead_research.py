@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from agent._lead_common import Lead, amount, evidence_for, number, say
+from agent._lead_common import Lead, amount, evidence_for, money, number, say
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from quant.signals.action import Action
@@ -23,14 +23,6 @@ __all__ = [
     "sentiment_lead",
 ]
 
-_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥"}
-
-
-def _money(value: float, currency: str | None) -> str:
-    symbol = _SYMBOLS.get((currency or "USD").upper(), "$")
-    decimals = 0 if float(value).is_integer() else 2
-    return f"{symbol}{abs(value):,.{decimals}f}"
-
 
 def position_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date) -> Lead | None:
     """The signal's size: in currency for the account size asked, else as a fraction."""
@@ -41,8 +33,8 @@ def position_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date
     common = dict(ticker=sig.tickers[0], position=v["position_size"], action=v["action"])
     if v.get("account_size") is not None and v.get("position_value") is not None:
         currency = q.quantity.currency
-        value = ("-" if v["position_value"] < 0 else "") + _money(v["position_value"], currency)
-        account = _money(v["account_size"], currency)
+        value = ("-" if v["position_value"] < 0 else "") + money(v["position_value"], currency)
+        account = money(v["account_size"], currency)
         return Lead(
             say(
                 "lead_position_account",

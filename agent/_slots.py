@@ -95,6 +95,8 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
         if (level := confidence_level(text)) is not None:
             q["level"] = level[0]
         q["horizon_days"] = horizon_days(text)
+        if (amount := money(text)) is not None:  # "if I hold $100k of MSFT": losses in money
+            q |= {"account_size": amount[0], "currency": amount[1]}
     elif ask == "direction":
         q["horizon_days"] = _direction_horizon(text)
     elif ask in ("return", "volatility", "drawdown", "range", "price"):

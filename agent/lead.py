@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date
 
 from agent._filing_sentences import filing_lead, filing_summary
-from agent._lead_common import Lead, evidence_for, level_text, number, period_label, say
+from agent._lead_common import Lead, evidence_for, level_text, money, number, period_label, say
 from agent._lead_compare import compare_lead
 from agent._lead_passages import passages_lead
 from agent._lead_research import (
@@ -65,6 +65,16 @@ def _var(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) -> 
         cvar=row["cvar"],
         as_of=ev.as_of,
     )
+    held = ev.values.get("position_value")
+    if held is not None and number(row.get("var_amount")) is not None:  # "if I hold $100k"
+        loss = row["cvar_amount"] if q.ask == "cvar" else row["var_amount"]
+        text = sentence.text.replace(
+            f" as of {ev.as_of}",
+            f" as of {ev.as_of}, a loss of {money(loss, q.quantity.currency)} on "
+            f"{money(held, q.quantity.currency)} held",
+            1,
+        )
+        sentence = sentence.model_copy(update={"text": text})
     missed = [
         name
         for name, off in (

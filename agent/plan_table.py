@@ -109,7 +109,13 @@ def _drawdown(q: ParsedQuestion, t: str) -> list[ToolPlan]:
 
 
 def _var(q: ParsedQuestion, t: str) -> list[ToolPlan]:
-    return [("risk", {"ticker": t, "horizon_days": q.quantity.horizon_days or 1})]
+    args: dict[str, Any] = {"ticker": t, "horizon_days": q.quantity.horizon_days or 1}
+    level = q.quantity.level
+    if level is not None and 0.5 < level < 1 and level not in (0.95, 0.99):
+        args["level"] = level  # "VaR at 97.5%": computed at that level, not the nearest
+    if q.quantity.account_size is not None:
+        args["position_value"] = q.quantity.account_size  # "if I hold $100k of it"
+    return [("risk", args)]
 
 
 def _backtest(q: ParsedQuestion, t: str) -> list[ToolPlan]:

@@ -88,7 +88,7 @@ class Quantity(_Frozen):
     level: float | None = None  # VaR/CVaR confidence as a fraction (0.99); may be invalid (1.5)
     horizon_days: int | None = None  # trading days ahead: VaR horizon, forecast horizon
     period: Period | None = None  # a past window: returns, realised drawdown, volatility, range
-    account_size: float | None = None  # "with a $50,000 account": size in currency
+    account_size: float | None = None  # "with a $50,000 account", "if I hold $100k": money
     currency: str | None = None  # "USD" (from "$"), "EUR", ...
     strategy: str | None = None  # technical, ml, confluence, buy_and_hold, sma_cross
     # a strategy named that no backtest implements ("an RSI mean-reversion"); the closest runs

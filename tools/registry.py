@@ -92,6 +92,15 @@ class BacktestArgs(TickerArgs):
 
 class RiskArgs(TickerArgs):
     horizon_days: int = Field(10, ge=1, le=252, description="VaR horizon in trading days.")
+    level: float | None = Field(
+        None,
+        gt=0.5,
+        lt=1.0,
+        description="An extra confidence level, e.g. 0.975 (95% and 99% are always computed).",
+    )
+    position_value: float | None = Field(
+        None, gt=0, description="The amount held, in currency: VaR and CVaR as amounts too."
+    )
 
 
 class SearchArgs(BaseModel):
@@ -246,12 +255,22 @@ def backtest(
     return _reply([backtest_evidence(ctx, ticker, start=start, strategy=strategy)])
 
 
-def risk(ticker: str, horizon_days: int = 10) -> tuple[str, list[dict[str, Any]]]:
-    """Use for risk questions: 95%/99% VaR and CVaR over 1 day and `horizon_days` (historical,
-    normal, Cornish-Fisher, Monte Carlo, bootstrap), annual volatility and the drawdown
-    distribution. Returns a summary citing one risk evidence id."""
+def risk(
+    ticker: str,
+    horizon_days: int = 10,
+    level: float | None = None,
+    position_value: float | None = None,
+) -> tuple[str, list[dict[str, Any]]]:
+    """Use for risk questions: 95%/99% (and `level`) VaR and CVaR over 1 day and `horizon_days`
+    (historical, normal, Cornish-Fisher, Monte Carlo, bootstrap), annual volatility and the
+    drawdown distribution; with `position_value`, the losses as amounts of that holding too.
+    Returns a summary citing one risk evidence id."""
     horizons = (1,) if horizon_days == 1 else (1, horizon_days)
-    return _reply([risk_evidence(current_context(), ticker, horizons=horizons)])
+    levels = tuple(sorted({0.95, 0.99, *([level] if level is not None else [])}))
+    ev = risk_evidence(
+        current_context(), ticker, horizons=horizons, levels=levels, position_value=position_value
+    )
+    return _reply([ev])
 
 
 def sentiment(ticker: str) -> tuple[str, list[dict[str, Any]]]:

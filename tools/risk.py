@@ -16,10 +16,12 @@ def risk_evidence(
     horizons: tuple[int, ...] = (1, 10),
     levels: tuple[float, ...] = (0.95, 0.99),
     path_horizon: int = 252,
+    position_value: float | None = None,
 ) -> Evidence:
     """VaR and CVaR (historical, normal, Cornish-Fisher, Monte Carlo GBM and bootstrap) from the
     last ``ctx.risk_lookback`` daily returns up to ``ctx.as_of``; the distribution of maximum
-    drawdown and the probability of a 20% loss over ``path_horizon`` days (bootstrap paths)."""
+    drawdown and the probability of a 20% loss over ``path_horizon`` days (bootstrap paths).
+    ``position_value``: the amount held; each VaR and CVaR is also given as an amount of it."""
     bars = ctx.bars(ticker)
     returns = bars.frame["close"].pct_change().dropna().iloc[-ctx.risk_lookback :]
     results = var_report(
@@ -30,6 +32,10 @@ def risk_evidence(
         horizons=horizons,
     )
     rows = [r.to_dict() for r in results]
+    if position_value is not None:  # "if I hold $100k of MSFT": the loss in money too
+        for row, result in zip(rows, results, strict=True):
+            row["var_amount"] = result.var * position_value
+            row["cvar_amount"] = result.cvar * position_value
     drawdowns = drawdown_distribution(
         Bootstrap.fit(np.asarray(returns, dtype=np.float64)),
         rng=np.random.default_rng(ctx.seed + 1),
@@ -51,6 +57,7 @@ def risk_evidence(
             "seed": ctx.seed,
             "drawdown": drawdowns.to_dict(),
             "volatility_annual": float(returns.std(ddof=1) * np.sqrt(252)),
+            **({"position_value": position_value} if position_value is not None else {}),
         },
         window=window,
         source={

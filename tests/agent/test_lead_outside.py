@@ -8,6 +8,8 @@ from datetime import date
 
 import pytest
 
+from agent.lead import lead_sentence
+from agent.ledger import Ledger
 from agent.request import Quantity
 from data.providers.bundled import BundledProvider
 from data.service import MarketData
@@ -16,6 +18,7 @@ from tools.backtest import backtest_evidence
 from tools.context import ToolContext
 from tools.market import market_snapshot_evidence
 from tools.period import period_evidence
+from tools.risk import risk_evidence
 from tools.technicals import technicals_evidence
 
 
@@ -141,3 +144,31 @@ def test_the_best_month_of_a_window_is_named_with_its_return(ctx: ToolContext) -
         f"MSFT's best month over 2011 was October 2011, when it returned "
         f"{v['best_month_return']:+.1%}; the whole period returned {v['return']:+.1%}"
     )
+
+
+def test_var_for_an_amount_held_states_the_loss_in_money(ctx: ToolContext) -> None:
+    ev = risk_evidence(ctx, "MSFT", horizons=(1, 10), levels=(0.95, 0.99), position_value=100_000)
+    row = next(
+        r
+        for r in ev.values["results"]
+        if r["method"] == "historical" and r["level"] == 0.99 and r["horizon_days"] == 10
+    )
+    assert row["var_amount"] == pytest.approx(row["var"] * 100_000)
+    q = question(
+        "If I hold $100k of MSFT, what's my 99% 10-day VaR?",
+        "var",
+        tickers=("MSFT",),
+        quantity=Quantity(level=0.99, horizon_days=10, account_size=100_000, currency="USD"),
+    )
+    first, _ = answer([ev], q)
+    assert first.startswith(f"MSFT's 99% 10-day VaR is {row['var']:.2%}")
+    assert f"a loss of ${row['var_amount']:,.2f} on $100,000 held" in first
+
+
+def test_var_at_a_level_other_than_95_or_99_is_computed_at_that_level(ctx: ToolContext) -> None:
+    ev = risk_evidence(ctx, "IBM", horizons=(1,), levels=(0.95, 0.975, 0.99))
+    q = question("IBM's 97.5% VaR?", "var", tickers=("IBM",), quantity=Quantity(level=0.975))
+    lead = lead_sentence(q, Ledger([ev]), as_of=AS_OF)
+    assert lead is not None and lead.text.startswith("IBM's 97.5% 1-day VaR is")
+    first, out = answer([ev], q)
+    assert "nearest" not in out.markdown.lower()

@@ -136,3 +136,12 @@ def test_a_comparison_over_a_named_window_is_each_companys_period_stats() -> Non
     assert names(req("compare", "AAPL", "IBM", quantity=Quantity(metric="return"))) == ["compare"]
     risk = Quantity(metric="risk", period=year)  # a risk ranking stays the comparison's
     assert names(req("compare", "AAPL", "IBM", quantity=risk)) == ["compare"]
+
+
+def test_var_at_another_level_or_for_an_amount_held_passes_them_to_the_risk_tool() -> None:
+    q = req("var", "IBM", quantity=Quantity(level=0.975))
+    assert request_calls(q) == [("risk", {"ticker": "IBM", "horizon_days": 1, "level": 0.975})]
+    held = Quantity(level=0.99, horizon_days=10, account_size=100_000.0)
+    assert request_calls(req("cvar", "MSFT", quantity=held)) == [
+        ("risk", {"ticker": "MSFT", "horizon_days": 10, "position_value": 100_000.0})
+    ]

@@ -158,3 +158,9 @@ def test_the_best_or_worst_month_is_a_window_of_monthly_returns(
     assert q.ask == "return" and q.quantity.metric == metric
     assert q.quantity.period is not None and q.quantity.period.lookback_days == lookback
     assert [name for name, _ in request_calls(q) or []] == ["period_stats"]
+
+
+def test_var_for_an_amount_held_carries_the_amount() -> None:
+    q = parse("If I hold $100k of MSFT, what's my 99% 10-day value at risk and expected shortfall?")
+    assert q.ask in ("var", "cvar") and q.quantity.level == 0.99 and q.quantity.horizon_days == 10
+    assert q.quantity.account_size == 100_000 and q.quantity.currency == "USD"
