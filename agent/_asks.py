@@ -12,7 +12,7 @@ import re
 from typing import Literal, NamedTuple
 
 from agent._grammar import FLAGS, FORM_K
-from agent._periods import horizon_days
+from agent._periods import confidence_level, find_period, horizon_days
 from agent.request import Ask, Verdict
 
 
@@ -95,20 +95,22 @@ _DIRECTION = _rx(
 # a model's forecast asked for: "what does the model predict", "the ML forecast for AAPL"
 _MODEL_FORECAST = _rx(
     r"\b(?:models?|ml|machine[-\s]learning|xgboost)(?:'s)?\s+(?:\w+\s+){0,2}?(?:predict\w*|"
-    r"forecasts?|expect\w*|say)\b|\b(?:predict\w*|forecasts?)\s+(?:for|of)\b"
+    r"forecasts?|expect\w*|say|think\w*|see|call)\b|\b(?:predict\w*|forecasts?)\s+(?:for|of)\b"
     r"|\b(?:predict\w*|forecasts?)\b.*\b(?:ahead|next|tomorrow|coming)\b")
 _CVAR = _rx(r"\bc-?var\b|\bexpected\s+shortfall\b|\btail\s+(?:loss|risk)\b|\bconditional\s+"
             r"(?:value\s+at\s+risk|var)\b|\baverage\s+(?:loss|of\s+the\s+losses)\s+(?:beyond|past|"
             r"in\s+the\s+tail|(?:in|on|over)\s+the\s+worst)|\bbeyond\s+(?:the\s+)?var\b|\bes\b")
 _VAR = _rx(r"\bvar\b|\bvalue[-\s]at[-\s]risk\b|\bhow\s+much\s+(?:money\s+)?(?:could|might|can|"
            r"would|will)\s+(?:\S+\s+){1,2}(?:lose|drop|fall|sink|shed)|\b(?:possible|potential|worst[-\s]"
-           r"case|likely|maximum)\s+loss|\bdownside\s+risk\b|\blose\s+in\s+a\s+(?:bad\s+)?(?:day|"
+           r"case|likely|maximum)\s+loss|\bdownside\b|\blose\s+in\s+a\s+(?:bad\s+)?(?:day|"
            r"week|month)|\bhow\s+risky\b|\briskiness\b|\brisk\s+(?:profile|level)"
            r"|\b(?:1|one)[-\s]+in[-\s]+(?:a[-\s]+)?(?:\d{2,4}|twenty|fifty|hundred|thousand)\b"
            r"(?:[-\s]+(?:days?|weeks?|months?|years?))?[-\s]+(?:loss|losses|drop|fall|decline)\b")
 _DRAWDOWN = _rx(r"\bdraw-?downs?\b|\bpeak[-\s]to[-\s]trough\b|\bfall\s+from\s+(?:its\s+|the\s+)?"
                 r"peak|\bfrom\s+(?:its\s+|the\s+)?peak\b|\bbiggest\s+(?:drop|decline|fall|loss)"
                 r"|\bworst\s+(?:drop|decline|fall|slump)"
+                r"|\bhow\s+bad\s+(?:did|was|were|has|had|got|it)\b|\bhow\s+(?:hard|much)\s+did\s+\S+"
+                r"\s+(?:get\s+hit|crash|tank|fall|drop)"
                 r"|\bhow\s+(?:far|much)\b.*\b(?:off|below|from|under)\s+(?:its|the)\s+(?:\d+-week\s+)?"
                 r"(?:peak|high|highs|top)\b")
 _VOLATILITY = _rx(r"\bvolatil\w*|\bvol\b|\bhow\s+much\s+does\s+\S+\s+(?:swing|move|bounce)"
@@ -119,7 +121,10 @@ OVERSOLD = _rx(r"\boversold\b|\bwashed[-\s]out\b|\bbeaten[-\s]down\b|\btoo\s+(?:
                r"|\bsold\s+off\s+too\s+much")
 OVERBOUGHT = _rx(r"\boverbought\b|\bstretched\b|\btoo\s+hot\b|\boverheat\w*|\bover-?extended\b"
                  r"|\bfrothy\b|\brun\s+(?:up\s+)?too\s+far\b|\bbought\s+too\s+much")
+_TREND_STRENGTH = _rx(r"\badx\b|\btrend\s+strength\b|\bstrength\s+of\s+(?:the\s+|its\s+)?trend\b"
+                      r"|\bhow\s+strong\s+is\s+(?:the\s+|its\s+)?trend\b")
 _TREND = _rx(r"\b(?:up|down)-?trend\w*|\btrend(?:ing|s)?\b|\bgolden\s+cross|\bdeath\s+cross"
+             r"|\b(?:hold|held|holding|act\w*|serve\w*)\s+(?:up\s+)?as\s+support\b|\bsupport\s+(?:at|from)\b"
              r"|\b(?:above|below|over|under)\s+(?:its\s+|the\s+)?\d{2,3}[-\s]day\b"
              r"|\b(?:above|below|over|under)\s+(?:its\s+|the\s+)?(?:sma|ema|moving\s+average)")
 INDICATORS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((k, _rx(p)) for k, p in (
@@ -155,7 +160,8 @@ _RANGE = _rx(r"\b52[-\s]week\b|\b(?:year|annual)\s+(?:high|low)\b|\b(?:highest|l
              r"(?:did|has)\b|\b(?:highest|lowest)\b(?!\s+(?:return|volatility|risk|momentum|signal|sharpe))")
 _RETURN = _rx(r"\breturns?\b|\breturned\b|\bgain(?:ed|s)?\b|\bperform(?:ance|ed)\b|\brose\b"
               r"|\bhow\s+much\s+(?:is|was|has)\s+(?:\S+\s+){0,3}?(?:up|down|fallen|dropped|risen)\b"
-              r"|\b(?:up|down)\s+(?:how\s+much\s+)?since\b"
+              r"|\b(?:up|down)\s+(?:how\s+much\s+)?since\b|\bbe\s+worth\b|\bgrown\s+to\b"
+              r"|\ban?\s+(?:good|bad|great|strong|weak|terrible|rough|decent)\s+year\b"
               r"|\bfell\b|\b(?:went|go|gone)\s+(?:up|down)\s+(?:in|during|over|since)\b|\bgone\s+(?:up|down)\b"
               r"|\bhow(?:'s|\s+is|\s+has|\s+was)\b.{0,40}\b(?:doing|done|faring|fared)\b.{0,20}\b(?:this"
               r"\s+year|ytd|since|in\s+\d{4}|last|past)\b|\bytd\b|\byear[-\s]"
@@ -192,7 +198,7 @@ _SENTIMENT = _rx(r"\bsentiment\b|\btone\b|\bmood\b|\bfeel(?:ing)?\s+about\b|\bpo
                  r"negative\b|\bbuzz\b")
 COMPARATIVE = _rx(r"\b(?:compar\w*|versus|vs\.?|against|relative\s+to|which|better|worse|stronger"
                   r"|weaker|riskier|safer|higher|lower|more|less|outperform\w*|underperform\w*"
-                  r"|beat|beats|beaten|beating)"
+                  r"|beat|beats|beaten|beating|rank|ranked|ranking)"
                   r"(?!\w)")
 # fmt: on
 
@@ -244,6 +250,7 @@ _ORDERED: tuple[tuple[Ask | Literal["signal_weak"], re.Pattern[str]], ...] = (
     ("overbought", OVERBOUGHT),
     ("overbought", OVERSOLD),
     ("regime", _REGIME),
+    ("indicator", _TREND_STRENGTH),
     ("trend", _TREND),
     ("indicator", _rx("|".join(p.pattern for _, p in INDICATORS) + r"|" + MOVING_AVERAGE.pattern)),
     ("volatility", _VOLATILITY),
@@ -265,7 +272,8 @@ def _forward_fall(text: str) -> bool:
     """ "How much could it fall over the next year?": a loss over a quarter or more, not named
     VaR, is the forward drawdown risk (VaR is a short-horizon measure)."""
     days = horizon_days(text)
-    return days is not None and days >= 63 and not _NAMED_VAR.search(text)
+    tail = confidence_level(text) is not None  # "worst 5% case over a quarter": a VaR
+    return days is not None and days >= 63 and not _NAMED_VAR.search(text) and not tail
 
 
 _NAMED_VAR = _rx(r"\bc?var\b|\bvalue[-\s]at[-\s]risk\b|\bshortfall\b")
@@ -297,7 +305,9 @@ def verdict_for(ask: Ask, text: str, *, topic: str | None = None) -> Verdict | N
         )
         return Verdict(kind="yes_no", predicate="oversold" if first else "overbought")
     if ask == "trend":  # "is it in an uptrend?" is yes/no; "trend for IBM? up or down" is not
-        named = _rx(r"\b(?:above|over|below|under|golden|death|uptrend|downtrend)\b").search(text)
+        named = _rx(
+            r"\b(?:above|over|below|under|golden|death|uptrend|downtrend|support)\b"
+        ).search(text)
         if not (_YES_NO_QUESTION.search(text) or named):
             return None
         return Verdict(kind="yes_no", predicate=_trend_predicate(text))
@@ -340,6 +350,9 @@ _ABOVE = _rx(r"\b(above|over|below|under)\s+(?:its\s+|the\s+)?")
 def _trend_predicate(text: str) -> str:
     if _rx(r"\bgolden\s+cross").search(text):
         return "golden cross"
+    if _rx(r"\bsupport\b").search(text):  # "did the 200 day hold as support?": still above it
+        days = _rx(r"\b(\d{2,3})[-\s]?(?:day|d|dma|sma)\b").search(text)
+        return f"above sma_{days.group(1) if days else 200}"
     if _rx(r"\bdeath\s+cross").search(text):
         return "death cross"
     if m := _ABOVE.search(text):
@@ -378,8 +391,11 @@ _COMPARE_METRICS = (
 
 
 def compare_metric(text: str) -> tuple[str, str]:
-    """(quantity.metric, verdict predicate) of a comparison; momentum when nothing is said."""
-    return said_compare_metric(text) or ("momentum", "better momentum")
+    """(quantity.metric, verdict predicate) of a comparison; when nothing is said, the return
+    over a window the question names ("how did X do in 2009 vs Y"), else momentum."""
+    if (said := said_compare_metric(text)) is not None:
+        return said
+    return ("return", "higher return") if find_period(text) else ("momentum", "better momentum")
 
 
 def said_compare_metric(text: str) -> tuple[str, str] | None:

@@ -16,8 +16,9 @@ YEAR = r"((?:19|20)\d{2})"
 # "10-K" the form, not "10k euros" or "$10k": a form is never an amount of money
 # (group "form": k or q)
 FORM_K = (
-    r"(?<![$€£\d.,])10-?(?P<form>[kq])\b"
-    r"(?!\s*(?:euros?|dollars?|usd|eur|gbp|pounds?|bucks|cash|to\s+invest))"
+    r"(?<![$€£\d.,])(?<!\bwould\s)(?<!\bhad\s)(?<!\bput\s)(?<!\binvest\s)(?<!\binvested\s)"
+    r"(?<!\bputting\s)(?<!\bwith\s)(?<!\bgot\s)10-?(?P<form>[kq])\b"
+    r"(?!\s*(?:euros?|dollars?|usd|eur|gbp|pounds?|bucks|cash|to\s+invest|to\s+put|invested))"
 )
 
 

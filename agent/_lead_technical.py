@@ -64,7 +64,8 @@ def _name(key: str) -> str:
     return key.replace("_", " ").upper()
 
 
-_BULL_OR_BEAR = re.compile(r"\b(?:bullish|bearish|bull|bear)\b")
+_BULL_OR_BEAR = re.compile(r"\b(?:bullish|bearish|bull|bear|saying|telling|mean|means|read)\b")
+_PCT_B = re.compile(r"%\s?b\b|\bpercent\s?b\b|\bpct\s?b\b")
 _WINDOWS = re.compile(
     r"\b(\d{2,3})(?=(?:[-\s]?(?:day|d|dma|sma)\b|\s+and\s+\d{2,3}[-\s]?(?:day|d)\b))"
 )
@@ -182,6 +183,20 @@ def indicator_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: dat
         side := _BAND_SIDE.search(q.normalized)
     ):
         return _bands(ev, ind, day, side.group(1).lower())
+    if metric in ("bollinger", "bb", "bb_pct_b") and not _PCT_B.search(q.normalized):
+        return Lead(  # "where are the bollinger bands?": the bands themselves
+            say(
+                "lead_band_levels",
+                [ev],
+                ticker=ev.tickers[0],
+                bar_date=day,
+                upper=ind["bb_upper"],
+                middle=ind["bb_middle"],
+                lower=ind["bb_lower"],
+                close=ev.values["close"],
+                pct_b=ind["bb_pct_b"],
+            )
+        )
     if _average_key(metric) or metric in ("sma", "ema", "moving_average"):
         named = [f"sma_{n}" for n in dict.fromkeys(_WINDOWS.findall(q.normalized))]
         named = [k for k in named if k in ind]

@@ -45,6 +45,14 @@ _END = r"((?:19|20)\d{2}-\d{2}-\d{2}|(?:19|20)\d{2}(?!\d|-\d\d-\d))"
 _BETWEEN = re.compile(rf"(?<![\d-])(?:\b(?:between|from)\s+(?:the\s+start\s+of\s+)?{_END}\s*"
                       r"(?:and|to|through|thru|until|till|-|\u2013)\s*(?:the\s+end\s+of\s+)?"
                       rf"|\b{_END}\s*(?:-|\u2013|to|through|thru|until)\s*){_END}(?!-\d)", FLAGS)
+# "10k in apple in jan 2009 ... by end of 2012": a month or year to another
+_IN_TO = re.compile(rf"\b(?:in|at|from)\s+(?:the\s+start\s+of\s+)?(?:{MONTH_PATTERN}\s+)?{YEAR}\b"
+                    r".{0,40}?\b(?:by|until|till|through|to)\s+(?:the\s+)?(?:end\s+of\s+)?"
+                    rf"(?:{MONTH_PATTERN}\s+)?{YEAR}\b", FLAGS)
+# "the 08 crash", "the 2008 crisis", "in '08": a year named by a two-digit or full year
+_EVENT_YEAR = re.compile(r"\b(?:the\s+|in\s+)'?((?:19|20)?\d{2})\s+(?:crash|crisis|financial\s+"
+                         r"crisis|sell-?off|meltdown|bear\s+market|recession|slump)\b"
+                         r"|\bin\s+'(\d{2})\b", FLAGS)
 _SINCE_DATE = re.compile(r"\b(?:since|from|starting(?:\s+(?:on|in))?)\s+"
                          r"((?:19|20)\d{2}-\d{2}-\d{2})\b(?!\s*(?:and|to|through|thru|until|till|-))",
                          FLAGS)
@@ -65,12 +73,15 @@ _MONTH_YEAR = re.compile(rf"{_AS_OF_CUE}\b(?:in\s+|during\s+|for\s+)?{MONTH_PATT
 _YEAR_ONLY = re.compile(rf"{_AS_OF_CUE}\b(?:(?:in|during|for|over|throughout)\s+(?:(?:the\s+)?"
                         rf"(?:calendar\s+)?year\s+)?|calendar\s+(?:year\s+)?){YEAR}\b"
                         r"(?!\s*(?:10-?[kq]|annual|quarterly|form|filing|-\d|(?:to|through|thru|until)\s+\d))"
-                        rf"|\b{YEAR}(?=\s+(?:return|performance|drawdown|volatility|high|low|range"
+                        rf"|\b{YEAR}(?=\s+(?:(?:was\s+)?an?\s+\w+\s+year\b|return|performance|drawdown"
+                        r"|volatility|high|low|range"
                         r"|gain|loss))", FLAGS)
 _LOOKBACK = re.compile(rf"\b(?:last|past|previous|prior|trailing|recent)\s+(?:{NUM}\s+)?"
                        r"(day|week|month|year|quarter)s?\b", FLAGS)
 _LOOKBACK_N = re.compile(rf"\b{NUM}[-\s](day|week|month|year)s?\s+(?:returns?|performances?"
                          r"|changes?|drawdowns?|volatility|high|low|range)\b", FLAGS)
+_LATELY = re.compile(r"\b(?:lately|recently|of\s+late|these\s+days"
+                     r"|in\s+recent\s+(?:weeks|months))\b(?!\s+(?:news|headlines))", FLAGS)
 _YTD = re.compile(r"\b(?:ytd|year[-\s]to[-\s]date|this\s+year|so\s+far\s+this\s+year)\b", FLAGS)
 _CAL_DAYS = {"day": 1, "week": 7, "month": 365 / 12, "quarter": 365 / 4, "year": 365}
 # fmt: on
@@ -95,6 +106,21 @@ def find_period(text: str) -> Found | None:
             continue
         label = "-".join(said) if all(len(g) == 4 for g in said) else " to ".join(said)
         found.append(Found(Period(start=first, end=last, label=label), m.start(), m.end()))
+    for m in _IN_TO.finditer(text):
+        m1, y1, m2, y2 = m.groups()
+        first = date(int(y1), MONTHS.get((m1 or "").lower(), 1), 1)
+        last = _month_end(int(y2), MONTHS.get((m2 or "").lower(), 12))
+        if first <= last:
+            label = (
+                f"from {m1.title() + ' ' if m1 else ''}{y1} to {m2.title() + ' ' if m2 else ''}{y2}"
+            )
+            found.append(Found(Period(start=first, end=last, label=label), *m.span()))
+    for m in _EVENT_YEAR.finditer(text):
+        named = str(m.group(1) or m.group(2))
+        year = int(named) if len(named) == 4 else 2000 + int(named)
+        if 1990 <= year <= 2030:
+            p = Period(start=date(year, 1, 1), end=date(year, 12, 31), label=str(year))
+            found.append(Found(p, *m.span()))
     for m in _SINCE_DATE.finditer(text):
         try:
             day = _range_end(m.group(1), last=False)
@@ -131,6 +157,8 @@ def find_period(text: str) -> Found | None:
         if days >= 1:
             label = " ".join(m.group(0).lower().split())
             found.append(Found(Period(lookback_days=min(days, 36500), label=label), *m.span()))
+    for m in _LATELY.finditer(text):  # "how choppy has it been lately": the last 3 months
+        found.append(Found(Period(lookback_days=91, label="the last three months"), *m.span()))
     for m in _YTD.finditer(text):
         found.append(Found(Period(year_to_date=True, label="year to date"), *m.span()))
     if not found:
@@ -225,7 +253,8 @@ _MONEY = re.compile(
     re.IGNORECASE,
 )
 _ACCOUNT_CUE = re.compile(
-    r"\b(?:account|portfolio|capital|savings|to\s+invest|invest|have|with|bankroll|budget)\b",
+    r"\b(?:account|portfolio|capital|savings|to\s+invest|invest|have|with|bankroll|budget"
+    r"|to\s+put\s+to\s+work|to\s+deploy|got|worth|put|invested)\b",
     re.IGNORECASE,
 )
 

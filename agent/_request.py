@@ -98,6 +98,8 @@ def fill_request(
         ask = "overview"
     elif (rule is None or not rule.sure) and classify is not None and not bare:
         guess = classify(fix_typos(_strip_companies(q, "it")))  # exemplars name no company
+        if guess == "capabilities" and n_companies:
+            guess = None if rule is not None else "overview"  # "gimme ibm's numbers"
         if guess is not None and not (rule is not None and guess in _GENERIC):
             ask = guess  # a weak rule gives way to a specific ask, not to a general one
     if ask is None and n_companies:

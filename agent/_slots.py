@@ -103,6 +103,10 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
         q["period"] = None if ask == "range" and _trailing_year(period) else period
         if ask == "drawdown" and period is None and _FROM_PEAK_NOW.search(text):
             q["metric"] = "from_peak"  # realised: where the close stands against its peak
+        elif ask == "drawdown" and period is None:
+            q["horizon_days"] = horizon_days(text)  # forward: "over the next 6 months"
+        if ask == "return" and (money_said := money(text)) is not None:  # "$10k in 2009"
+            q |= {"account_size": money_said[0], "currency": money_said[1]}
         if ask == "return" and (month := _BEST_MONTH.search(text)):
             best = month.group(1).lower() in ("best", "strongest", "biggest", "top")
             q["metric"] = "best_month" if best else "worst_month"
@@ -287,7 +291,12 @@ _UNHELD = (
     ("short interest", r"\bshort\s+interest\b|\bshort\s+float\b"),
     (
         "analyst price targets",
-        r"\b(?:analysts?'?\s+)?price\s+targets?\b|\bconsensus\s+(?:estimate|rating)s?\b",
+        r"\b(?:analysts?'?\s+)?price\s+targets?\b",
+    ),
+    (
+        "analyst estimates",
+        r"\bconsensus\b|\b(?:eps|earnings|revenue|sales)\s+(?:estimates?|forecasts?|guidance)\b"
+        r"|\banalysts?'?\s+(?:estimates?|expectations?|ratings?)\b",
     ),
     ("insider trades", r"\binsider\s+(?:trad\w+|buy\w*|sell\w*|transactions?)\b"),
     ("crypto prices", r"\b(?:bitcoin|btc|ethereum|crypto\w*)\b"),

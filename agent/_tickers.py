@@ -39,6 +39,14 @@ _FUZZY_WORD = re.compile(r"(?<![\w$^&'-])[A-Za-z]{5,}(?:'s)?(?![\w&-])")
 _LOWER_SYMBOLS = frozenset(
     t for t in COMPANY_TICKERS if len(t) >= 4 and t.lower() not in {"shop", "spot", "cost", "uber"}
 )
+# every stock the data covers, named as a group
+_UNIVERSE = re.compile(
+    r"\b(?:big|large|mega)[-\s]?(?:tech|cap)s?\b(?:\s+(?:names|stocks|companies))?"
+    r"|\ball\s+(?:of\s+)?(?:the\s+|your\s+)?(?:stocks|names|tickers|companies)\b"
+    r"|\bevery(?:thing|\s+stock|\s+ticker)\s+you\s+(?:cover|have|track)\b"
+    r"|\b(?:the\s+)?(?:stocks|names|tickers|companies)\s+you\s+(?:cover|have|track)\b",
+    FLAGS,
+)
 # words the symbol scan must not see: forms, MD&A, dates' letters
 _MASK = re.compile(r"\b10-?[KQ]\b|\bMD\s?&\s?A\b|\b\d{4}-\d{2}-\d{2}\b|\bU\.S\.(?:A\.)?", FLAGS)
 _SYMBOL = re.compile(
@@ -118,6 +126,8 @@ def _resolve_tickers(text: str, known: frozenset[str]) -> Resolved:
         how = _how(pre, sym, known, shouting=shouting)
         if how is not None:
             found.append((m.start(), symbol, how))
+    if _UNIVERSE.search(text):  # "rank the big tech names by risk": every stock covered
+        found += [(len(text), t, "known") for t in sorted(known) if not t.startswith("^")]
     ordered = sorted(found, key=lambda f: f[0])
     marked = unique(t for _, t, how in ordered if how == "marked")
     named = unique(t for _, t, _ in ordered)

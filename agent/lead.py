@@ -188,19 +188,25 @@ def _return(q: ParsedQuestion, ledger: Ledger, ticker: str | None, as_of: date) 
         )
     if period is not None:
         v = period.values
-        return Lead(
-            say(
-                "lead_return_period",
-                [period],
-                ticker=period.tickers[0],
-                ret=v["return"],
-                label=period_label(q, v),
-                start_close=v["start_close"],
-                base=v.get("base_date") or v["start_date"],
-                end_close=v["end_close"],
-                end=v["end_date"],
-            )
+        sentence = say(
+            "lead_return_period",
+            [period],
+            ticker=period.tickers[0],
+            ret=v["return"],
+            label=period_label(q, v),
+            start_close=v["start_close"],
+            base=v.get("base_date") or v["start_date"],
+            end_close=v["end_close"],
+            end=v["end_date"],
         )
+        if number(v.get("amount_end")) is not None:  # "what would $10k be worth?"
+            grown = (
+                f", so {money(v['amount'], q.quantity.currency)} invested at the start became "
+                f"{money(v['amount_end'], q.quantity.currency)} (price return, before costs)"
+            )
+            text = sentence.text.replace(" [", grown + " [", 1)
+            sentence = sentence.model_copy(update={"text": text})
+        return Lead(sentence)
     market = evidence_for(ledger, "market", ticker)
     if market is None:
         return None

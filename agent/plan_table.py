@@ -94,7 +94,10 @@ def _windowed(q: ParsedQuestion, t: str, *, otherwise: list[ToolPlan]) -> list[T
 
 
 def _return(q: ParsedQuestion, t: str) -> list[ToolPlan]:
-    return _windowed(q, t, otherwise=[("market_snapshot", {"ticker": t})])
+    calls = _windowed(q, t, otherwise=[("market_snapshot", {"ticker": t})])
+    if q.quantity.account_size is not None and calls[0][0] == "period_stats":
+        calls = [("period_stats", calls[0][1] | {"amount": q.quantity.account_size})]
+    return calls
 
 
 def _volatility(q: ParsedQuestion, t: str) -> list[ToolPlan]:
@@ -104,7 +107,10 @@ def _volatility(q: ParsedQuestion, t: str) -> list[ToolPlan]:
 def _drawdown(q: ParsedQuestion, t: str) -> list[ToolPlan]:
     if q.quantity.metric == "from_peak":  # "how far has it fallen from its peak?"
         return [("market_snapshot", {"ticker": t})]
-    forward = [("risk", {"ticker": t, "horizon_days": q.quantity.horizon_days or 1})]
+    days = q.quantity.horizon_days
+    forward: list[ToolPlan] = [("risk", {"ticker": t, "horizon_days": days or 1})]
+    if days is not None and 5 <= days < 252:  # "worst case over the next 6 months"
+        forward = [("risk", {"ticker": t, "horizon_days": days, "drawdown_days": days})]
     return _windowed(q, t, otherwise=forward)
 
 

@@ -60,11 +60,13 @@ def period_evidence(
     lookback_days: int | None = None,
     year_to_date: bool = False,
     label: str | None = None,
+    amount: float | None = None,
 ) -> Evidence:
     """Realised return, max drawdown, annualised volatility, high and low of ``ticker`` over the
     window, from the bars up to ``ctx.as_of``. ``label`` names the period in the values and the
     summary (e.g. "2011"); by default it is the first and last bar dates, "2011-01-03..2011-12-30".
 
+    ``amount``: a sum invested at the start; ``amount_end`` is what it became (price return).
     A window that starts after the as-of date, is reversed or holds no bars is a
     ``ToolInputError`` (the model can fix it).
     """
@@ -96,6 +98,8 @@ def period_evidence(
         "base_date": stats.base_date,
         **_months(stats.monthly_returns),
     }
+    if amount is not None:  # "what would $10k invested in 2009 be worth?"
+        values |= {"amount": amount, "amount_end": amount * (1.0 + stats.period_return)}
     based = (
         f"from the {stats.base_date} close {stats.start_close:.2f}"
         if stats.base_date < stats.start_date

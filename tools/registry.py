@@ -77,6 +77,9 @@ class PeriodArgs(TickerArgs):
     year_to_date: bool = Field(
         False, description="Instead of start: from 1 January of the as-of date's year."
     )
+    amount: float | None = Field(
+        None, gt=0, description="An amount invested at the start: what it grew to is given too."
+    )
 
 
 class ForecastArgs(TickerArgs):
@@ -100,6 +103,9 @@ class RiskArgs(TickerArgs):
     )
     position_value: float | None = Field(
         None, gt=0, description="The amount held, in currency: VaR and CVaR as amounts too."
+    )
+    drawdown_days: int = Field(
+        252, ge=5, le=252, description="Trading days ahead of the forward drawdown distribution."
     )
 
 
@@ -201,13 +207,14 @@ def period_stats(
     end: date | None = None,
     lookback_days: int | None = None,
     year_to_date: bool = False,
+    amount: float | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Use for what X did over a past window: a calendar period's return ("in 2011", "in Q1
     2012", "year to date"), the realised max drawdown or realised volatility over a past window
     ("over the last year", "during 2008"), or a period's high and low. Give the window one way:
     start (with an optional end), lookback_days, or year_to_date. The return is measured from
-    the last close before the window. Not for forward risk (use risk). Returns one period
-    evidence."""
+    the last close before the window; with `amount`, what that sum invested at the start grew
+    to. Not for forward risk (use risk). Returns one period evidence."""
     return _reply(
         [
             period_evidence(
@@ -217,6 +224,7 @@ def period_stats(
                 end=end,
                 lookback_days=lookback_days,
                 year_to_date=year_to_date,
+                amount=amount,
             )
         ]
     )
@@ -260,15 +268,22 @@ def risk(
     horizon_days: int = 10,
     level: float | None = None,
     position_value: float | None = None,
+    drawdown_days: int = 252,
 ) -> tuple[str, list[dict[str, Any]]]:
     """Use for risk questions: 95%/99% (and `level`) VaR and CVaR over 1 day and `horizon_days`
     (historical, normal, Cornish-Fisher, Monte Carlo, bootstrap), annual volatility and the
-    drawdown distribution; with `position_value`, the losses as amounts of that holding too.
+    drawdown distribution over `drawdown_days`; with `position_value`, the losses as amounts of
+    that holding too.
     Returns a summary citing one risk evidence id."""
     horizons = (1,) if horizon_days == 1 else (1, horizon_days)
     levels = tuple(sorted({0.95, 0.99, *([level] if level is not None else [])}))
     ev = risk_evidence(
-        current_context(), ticker, horizons=horizons, levels=levels, position_value=position_value
+        current_context(),
+        ticker,
+        horizons=horizons,
+        levels=levels,
+        position_value=position_value,
+        path_horizon=drawdown_days,
     )
     return _reply([ev])
 

@@ -172,3 +172,31 @@ def test_var_at_a_level_other_than_95_or_99_is_computed_at_that_level(ctx: ToolC
     assert lead is not None and lead.text.startswith("IBM's 97.5% 1-day VaR is")
     first, out = answer([ev], q)
     assert "nearest" not in out.markdown.lower()
+
+
+def test_where_the_bollinger_bands_are_gives_the_bands(ctx: ToolContext) -> None:
+    tech = technicals_evidence(ctx, "GOOG")
+    ind = tech.values["indicators"]
+    q = question(
+        "where are the bollinger bands on goog",
+        "indicator",
+        tickers=("GOOG",),
+        quantity=Quantity(metric="bb_pct_b"),
+    )
+    assert answer([tech], q)[0].startswith(
+        f"GOOG's Bollinger bands on 2012-06-29: upper {ind['bb_upper']:.2f}, middle "
+        f"{ind['bb_middle']:.2f}, lower {ind['bb_lower']:.2f}"
+    )
+
+
+def test_an_amount_invested_over_a_window_is_what_it_became(ctx: ToolContext) -> None:
+    ev = period_evidence(ctx, "AAPL", start=date(2009, 1, 1), end=date(2011, 12, 31), amount=10_000)
+    v = ev.values
+    assert v["amount_end"] == pytest.approx(10_000 * (1 + v["return"]))
+    q = question(
+        "what would 10k in apple in jan 2009 be worth by end of 2011",
+        "return",
+        quantity=Quantity(account_size=10_000),
+    )
+    first, _ = answer([ev], q)
+    assert f"so $10,000 invested at the start became ${v['amount_end']:,.2f}" in first

@@ -164,3 +164,63 @@ def test_var_for_an_amount_held_carries_the_amount() -> None:
     q = parse("If I hold $100k of MSFT, what's my 99% 10-day value at risk and expected shortfall?")
     assert q.ask in ("var", "cvar") and q.quantity.level == 0.99 and q.quantity.horizon_days == 10
     assert q.quantity.account_size == 100_000 and q.quantity.currency == "USD"
+
+
+@pytest.mark.parametrize(
+    ("text", "ask", "calls"),
+    [
+        ("gimme ibm's numbers", "overview", ["signal", "technicals", "risk", "market_snapshot"]),
+        ("how bad did msft get in the 08 crash", "drawdown", ["period_stats"]),
+        ("did the 200 day hold as support for IBM", "trend", ["technicals"]),
+        ("trend strength on ibm? adx?", "indicator", ["technicals"]),
+        (
+            "what does your model think aapl does over the next 5 days",
+            "direction",
+            ["model_forecast", "signal"],
+        ),
+        ("what's the downside on GOOG over a month?", "var", ["risk"]),
+        ("how choppy has aapl been lately", "volatility", ["period_stats"]),
+        ("How did the S&P do in 2009 vs apple", "compare", ["period_stats", "period_stats"]),
+        ("rank the big tech names by risk", "compare", ["compare"]),
+        ("was 2007 a good year for google?", "return", ["period_stats"]),
+    ],
+)
+def test_outside_phrasings_get_the_ask_and_tools_they_need(
+    text: str, ask: str, calls: list[str]
+) -> None:
+    q = parse(text)
+    assert q.ask == ask
+    assert [name for name, _ in request_calls(q) or []] == calls
+
+
+def test_what_an_amount_invested_would_be_worth_is_that_windows_return_on_it() -> None:
+    q = parse("what would 10k in apple in jan 2009 be worth by end of 2012")
+    assert q.ask == "return" and q.forms == () and q.quantity.account_size == 10_000
+    assert request_calls(q) == [
+        (
+            "period_stats",
+            {"ticker": "AAPL", "start": "2009-01-01", "end": "2012-12-31", "amount": 10_000},
+        )
+    ]
+
+
+def test_the_08_crash_is_2008_and_a_support_question_is_above_that_average() -> None:
+    q = parse("how bad did msft get in the 08 crash")
+    assert q.quantity.period is not None and q.quantity.period.label == "2008"
+    support = parse("did the 200 day hold as support for IBM").verdict
+    assert support is not None and support.predicate == "above sma_200"
+
+
+def test_a_stated_tail_over_a_quarter_is_var_and_a_forward_drawdown_keeps_its_horizon() -> None:
+    q = parse("how much could I lose holding the S&P for a quarter, worst 5% case")
+    assert q.ask == "var" and q.quantity.level == 0.95 and q.quantity.horizon_days == 63
+    dd = parse("Drawdown risk for AAPL from here, a realistic worst case over the next 6 months?")
+    assert request_calls(dd) == [
+        ("risk", {"ticker": "AAPL", "horizon_days": 126, "drawdown_days": 126})
+    ]
+
+
+def test_analyst_estimates_are_declined_and_a_group_of_names_is_every_stock() -> None:
+    q = parse("what's the consensus eps estimate for goog next quarter")
+    assert q.decline is not None and q.decline.reason == "no_data"
+    assert parse("rank the big tech names by risk").tickers == ("AAPL", "FB", "GOOG", "IBM", "MSFT")
