@@ -106,6 +106,14 @@ def fill_request(
         ask = "overview"
 
     found = find_period(text)
+    if (
+        history is not None
+        and history.ask in ("backtest", "model_record")
+        and ask in ("drawdown", "return", "volatility")
+        and found is None
+        and q.tickers == history.tickers
+    ):  # after a backtest, "what about max drawdown for both?" is that backtest's drawdown
+        ask = history.ask
     as_of = q.as_of
     if ask in _YEAR_ASKS and q.as_of is not None and q.fiscal_year is None:
         as_of = None if _years_only(text) else as_of

@@ -201,6 +201,15 @@ _FOLLOW_UP_CUE = re.compile(
 )
 
 
+# a follow-up naming one more company and asking which of them: compare with the previous one
+_WHICH_OF_THEM = re.compile(
+    r"\bwhich\s+(?:one\s+|of\s+(?:the\s+|them\s+)?(?:two\s+)?)?(?:is|looks|seems|has|would|should)\b"
+    r"|\bwhich\s+(?:is|looks)\s+(?:better|stronger|riskier|safer)|\b(?:compared?|vs\.?|versus)\s+"
+    r"(?:to\s+|with\s+)?(?:it|that|them|the\s+other)\b|\bbetter\s+than\s+(?:it|that)\b",
+    FLAGS,
+)
+
+
 def parse_question(
     text: str,
     *,
@@ -233,6 +242,13 @@ def parse_question(
     )
     if history is not None and _is_follow_up(q):
         q = _inherit(q, history)
+        if (
+            len(q.tickers) == 1
+            and history.tickers
+            and q.tickers[0] not in history.tickers
+            and _WHICH_OF_THEM.search(text)
+        ):  # "Should I buy MSFT?" then "same for IBM, which looks better?": both compared
+            q = q.model_copy(update={"tickers": unique((*history.tickers, *q.tickers))})
         if len(q.tickers) >= 2 and _COMPARATIVE.search(text):  # "and which is riskier?"
             q = q.model_copy(update={"intents": q.intents | {"compare"}})
     level = _var_level(text) if "risk" in q.intents else None

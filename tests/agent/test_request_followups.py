@@ -86,3 +86,19 @@ def test_a_figure_asked_as_of_a_day_keeps_that_day() -> None:
 def test_an_amount_of_10k_is_money_not_a_10_k_form(text: str) -> None:
     q = parse(text)
     assert q.ask == "position_size" and q.forms == () and "filings" not in q.intents
+
+
+def test_after_a_backtest_its_drawdown_is_asked_of_that_backtest() -> None:
+    first = parse("backtest a 50/200 sma crossover on ibm from 2005 to 2010, did it beat holding?")
+    q = parse("what about max drawdown for both?", history=first)
+    assert q.ask == "backtest" and q.quantity.metric == "max_drawdown"
+    assert q.quantity.strategy == "sma_cross" and q.tickers == ("IBM",)
+    other = parse("and Apple's drawdown in 2008?", history=first)  # a new company and window
+    assert other.ask == "drawdown"
+
+
+def test_one_more_company_and_which_of_them_compares_both() -> None:
+    first = parse("buy, sell or hold msft?")
+    q = parse("and same question for ibm, which looks better?", history=first)
+    assert q.tickers == ("MSFT", "IBM") and q.ask == "compare" and q.quantity.metric == "signal"
+    assert parse("what about IBM?", history=first).tickers == ("IBM",)  # no "which": just IBM
