@@ -79,7 +79,7 @@ _MODEL_RECORD = _rx(
     rf"{_MODEL}.*\b(?:held\s+up|hold\s+up|out[-\s]of[-\s]sample|accura\w+|any\s+good|track\s+"
     r"record|record|reliab\w+|trust\w*|hit\s+rate|right|walk[-\s]forward|validat\w+|worked?|"
     r"performed|skill)\b|\b(?:out[-\s]of[-\s]sample|walk[-\s]forward|track\s+record|hit\s+rate)\b"
-    rf".*{_MODEL}|\b(?:how\s+)?(?:good|accurate|reliable)\s+(?:is|are|has)\s+(?:the|your)\s+"
+    rf".*{_MODEL}|\b(?:how\s+)?(?:good|accurate|reliable)\s+(?:is|are|has)\s+(?:the|your|that|this)\s+"
     r"(?:model|predictions|forecasts)")
 _UP = (
     r"(?:go(?:es|ing)?\s+up|rise|rises|rising|climb\w*|gain|increase|go\s+higher|be\s+up"

@@ -62,7 +62,8 @@ _LATEST = re.compile(r"\b(?:latest|most\s+recent|last|newest|current|recent)\s+(
                      r"(?:10-?[kq]|annual\s+report|quarterly\s+report|filing|report)", FLAGS)
 _TOPIC = re.compile(r"\b(?:about|on|regarding|concerning|re|discuss(?:es|ed)?|mentions?|says?\s+"
                     r"(?:about|on)|said\s+about|comment\w*\s+on|for)\s+(?P<topic>(?!(?:the|its|"
-                    r"their|\w+'s)\s+(?:latest|last|most|\d)|[A-Z]{2,5}\b)[^?.!]+)", FLAGS)
+                    r"their|\w+'s)\s+(?:latest|last|most|\d)|(?-i:[A-Z]{2,5})\b"
+                    r"|(?:the|a|an|its|their|this|that|his|her|our)\b)[^?.!]+)", FLAGS)
 _TOPIC_STOP = re.compile(r"\b(?:in|from)\s+(?:its|the|their|\w+'s)\b.*$|\b(?:in|from|for)\s+"
                          r"(?:fiscal|fy|the\s+(?:latest|last|most)|\d{4}).*$|\b(?:10-?[kq]|annual\s+"
                          r"report|filings?|call|calls)\b.*$", FLAGS)

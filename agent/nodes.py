@@ -110,6 +110,8 @@ def _as_named(symbols: Sequence[str], text: str) -> str:
             ),
             None,
         )
+        if found and found.islower():  # "amazon" typed in lower case: "Amazon (AMZN)"
+            found = found.title()
         named.append(f"{found} ({symbol})" if found else symbol)
     return ", ".join(named)
 

@@ -110,7 +110,7 @@ def _drawdown(q: ParsedQuestion, t: str) -> list[ToolPlan]:
     days = q.quantity.horizon_days
     forward: list[ToolPlan] = [("risk", {"ticker": t, "horizon_days": days or 1})]
     if days is not None and 5 <= days < 252:  # "worst case over the next 6 months"
-        forward = [("risk", {"ticker": t, "horizon_days": days, "drawdown_days": days})]
+        forward = [("risk", {"ticker": t, "horizon_days": 1, "drawdown_days": days})]
     return _windowed(q, t, otherwise=forward)
 
 

@@ -85,7 +85,7 @@ def plan(text: str) -> list[tuple[str, dict]]:
         ),
         (
             "Any news headlines about chips?",
-            [("news", {"query": "Any news headlines about chips?", "k": 5})],
+            [("news", {"query": "chips", "k": 5})],  # the topic asked about, not the question
         ),
     ],
 )

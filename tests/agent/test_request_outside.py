@@ -216,7 +216,7 @@ def test_a_stated_tail_over_a_quarter_is_var_and_a_forward_drawdown_keeps_its_ho
     assert q.ask == "var" and q.quantity.level == 0.95 and q.quantity.horizon_days == 63
     dd = parse("Drawdown risk for AAPL from here, a realistic worst case over the next 6 months?")
     assert request_calls(dd) == [
-        ("risk", {"ticker": "AAPL", "horizon_days": 126, "drawdown_days": 126})
+        ("risk", {"ticker": "AAPL", "horizon_days": 1, "drawdown_days": 126})
     ]
 
 
@@ -224,3 +224,25 @@ def test_analyst_estimates_are_declined_and_a_group_of_names_is_every_stock() ->
     q = parse("what's the consensus eps estimate for goog next quarter")
     assert q.decline is not None and q.decline.reason == "no_data"
     assert parse("rank the big tech names by risk").tickers == ("AAPL", "FB", "GOOG", "IBM", "MSFT")
+
+
+@pytest.mark.parametrize(
+    ("text", "topic"),
+    [
+        (
+            "What did apple say about risk from competition in the latest 10-K?",
+            "risk from competition",
+        ),
+        ("What did the CFO say on the call about iPad sales?", "iPad sales"),
+        ("Any news headlines about chips?", "chips"),
+        ("What did management say on the Microsoft earnings call?", None),
+    ],
+)
+def test_a_short_topic_word_is_a_topic_and_a_ticker_is_not(text: str, topic: str | None) -> None:
+    q = parse(text)
+    assert q.scope is not None and q.scope.topic == topic
+
+
+def test_how_accurate_that_model_has_been_is_its_record() -> None:
+    first = parse("what does your model think aapl does over the next 5 days")
+    assert parse("how accurate has that model actually been?", history=first).ask == "model_record"
