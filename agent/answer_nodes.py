@@ -74,7 +74,11 @@ def _order(q: ParsedQuestion | None, draft: Draft) -> dict[str, Any]:
     if q is None:
         return {"ask": None, "verdict_first": False}
     verdict = q.ask == "signal" and q.verdict is not None and q.verdict.kind == "yes_no"
-    return {"ask": q.ask, "verdict_first": verdict and not lead_problems(q, draft.summary)}
+    return {
+        "ask": q.ask,
+        "verdict_first": verdict and not lead_problems(q, draft.summary),
+        "brief": q.brief,
+    }
 
 
 def _parameters(state: AgentState) -> list[float]:

@@ -55,6 +55,22 @@ def _signal_block(view: SignalView, ev: Evidence) -> str:
     return "\n".join(rows)
 
 
+def _signal_line(view: SignalView, ev: Evidence) -> str:
+    """The signal in one line: action, score, confidence and size, cited."""
+    return (
+        f"{ev.tickers[0]}: {view.action.value} as of {ev.as_of} (confluence score "
+        f"{view.score:.2f}, confidence {view.confidence:.2f}, suggested position {view.position_size:+.2%} of the portfolio) "
+        f"[{view.evidence_id}]."
+    )
+
+
+def _lead_of(summary: str) -> str:
+    """The summary's first sentence with its citations (the sentence that answers)."""
+    for m in re.finditer(r"\]\.(?=\s|$)", summary):
+        return summary[: m.end()]
+    return summary.strip()
+
+
 def _bullets(title: str, items: Sequence[Reason]) -> str:
     if not items:
         return ""
@@ -113,6 +129,7 @@ def assemble(
     warnings: Sequence[str] = (),
     ask: Ask | None = None,
     verdict_first: bool = False,
+    brief: bool = False,
 ) -> Answer:
     """The ``Answer``: the draft's text plus what code owns, rendered to Markdown.
 
@@ -121,8 +138,10 @@ def assemble(
     the draft's summary, whose first sentence answers it, comes first and the signal block
     follows it; a "why" follow-up explains the drivers without the block. verdict_first: the
     draft's first sentence gives the yes/no a signal question asked ("Should I buy X?": "Not
-    now -- ..."), so it leads and the block follows.
+    now -- ..."), so it leads and the block follows. brief: "in one line": only the sentence
+    that answers (or the signal's own line) and the footer; reasons and risks stay structured.
     """
+    kept = draft  # the structured reasons and risks, whatever the Markdown shows
     signals = [
         ev for ev in ledger.by_kind("signal") if not tickers or set(ev.tickers) & set(tickers)
     ]
@@ -131,6 +150,13 @@ def assemble(
     windows = data_windows(ledger)
     block = _signal_block(view, signals[0]) if view and ask != "why" else ""
     first = ask in _SIGNAL_ASKS and not verdict_first
+    if brief:
+        line = (
+            _signal_line(view, signals[0])
+            if first and view is not None
+            else _lead_of(draft.summary)
+        )
+        block, draft = "", draft.model_copy(update={"summary": line, "reasons": [], "risks": []})
     blocks = [
         block if first else "",
         draft.summary.strip(),
@@ -145,8 +171,8 @@ def assemble(
         tickers=list(tickers) or sorted(ledger.tickers()),
         as_of=as_of,
         signal=view,
-        reasons=draft.reasons,
-        risks=draft.risks,
+        reasons=kept.reasons,
+        risks=kept.risks,
         data_windows=windows,
         warnings=[*warnings, *stale_warnings(ledger, as_of)],
         markdown=inert_text("\n\n".join(b for b in blocks if b)),  # no planted image survives

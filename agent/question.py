@@ -57,6 +57,7 @@ class ParsedQuestion(BaseModel):
     forms: tuple[Form, ...] = ()
     fiscal_year: int | None = None
     k: int | None = None  # "top 5", "3 risk factors": how many items to return
+    brief: bool = False  # "in one line", "tl;dr": only the sentence that answers
     is_follow_up: bool = False
     # the typed request (agent.request): what exactly is asked, for the planner and the writer
     ask: Ask | None = None
@@ -201,6 +202,12 @@ _FOLLOW_UP_CUE = re.compile(
 )
 
 
+_BRIEF = re.compile(
+    r"\b(?:one|1|single)[-\s]?(?:line|liner|sentence|word)\b|\btl;?\s?dr\b|\bin\s+(?:a\s+)?(?:nutshell"
+    r"|brief|short)\b|\bbriefly\b|\bshort\s+(?:answer|version)\b|\bjust\s+(?:the\s+)?(?:number"
+    r"|answer|verdict|bottom\s+line)\b|\bbottom\s+line\b",
+    FLAGS,
+)
 # a follow-up naming one more company and asking which of them: compare with the previous one
 _WHICH_OF_THEM = re.compile(
     r"\bwhich\s+(?:one\s+|of\s+(?:the\s+|them\s+)?(?:two\s+)?)?(?:is|looks|seems|has|would|should)\b"
@@ -239,6 +246,7 @@ def parse_question(
         forms=_forms(text),
         fiscal_year=_fiscal_year(text),
         k=_k(text),
+        brief=bool(_BRIEF.search(text)),
     )
     if history is not None and _is_follow_up(q):
         q = _inherit(q, history)

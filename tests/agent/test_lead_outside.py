@@ -200,3 +200,43 @@ def test_an_amount_invested_over_a_window_is_what_it_became(ctx: ToolContext) ->
     )
     first, _ = answer([ev], q)
     assert f"so $10,000 invested at the start became ${v['amount_end']:,.2f}" in first
+
+
+def test_a_brief_answer_is_the_sentence_that_answers_and_keeps_its_reasons(
+    ctx: ToolContext,
+) -> None:
+    from agent.compose import assemble
+    from agent.offline_writer import template_draft
+    from agent.verifier import verify
+    from tools.signal import signal_evidence
+
+    sig, _ = signal_evidence(ctx, "IBM")
+    risk = risk_evidence(ctx, "IBM", horizons=(1,), levels=(0.95, 0.99))
+    for evidence, q in (
+        ([sig], question("Give me a one-line verdict on IBM", "signal", tickers=("IBM",))),
+        (
+            [risk],
+            question(
+                "IBM 99% VaR, just the number",
+                "var",
+                tickers=("IBM",),
+                quantity=Quantity(level=0.99),
+            ),
+        ),
+    ):
+        ledger = Ledger(evidence)
+        draft = template_draft(ledger, question=q, as_of=AS_OF, failed=())
+        out = assemble(
+            draft,
+            question=q.text,
+            tickers=["IBM"],
+            as_of=AS_OF,
+            ledger=ledger,
+            ask=q.ask,
+            brief=True,
+        )
+        assert verify(out, ledger).ok
+        body = out.markdown.split("\n\n")
+        assert "**Why**" not in out.markdown and "| part |" not in out.markdown
+        assert out.reasons == draft.reasons  # the structured answer keeps them
+        assert body[0].startswith("IBM: " if q.ask == "signal" else "IBM's 99% 1-day VaR is")

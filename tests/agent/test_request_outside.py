@@ -246,3 +246,17 @@ def test_a_short_topic_word_is_a_topic_and_a_ticker_is_not(text: str, topic: str
 def test_how_accurate_that_model_has_been_is_its_record() -> None:
     first = parse("what does your model think aapl does over the next 5 days")
     assert parse("how accurate has that model actually been?", history=first).ask == "model_record"
+
+
+@pytest.mark.parametrize(
+    ("text", "brief"),
+    [
+        ("Give me a one-line verdict on IBM", True),
+        ("tl;dr is apple overbought?", True),
+        ("IBM 99% VaR, just the number", True),
+        ("Should I buy IBM?", False),
+        ("What was the line of business of IBM per its 10-K?", False),
+    ],
+)
+def test_asking_for_a_short_answer_is_understood(text: str, brief: bool) -> None:
+    assert parse(text).brief is brief
