@@ -59,8 +59,8 @@ def _signal_line(view: SignalView, ev: Evidence) -> str:
     """The signal in one line: action, score, confidence and size, cited."""
     return (
         f"{ev.tickers[0]}: {view.action.value} as of {ev.as_of} (confluence score "
-        f"{view.score:.2f}, confidence {view.confidence:.2f}, suggested position {view.position_size:+.2%} of the portfolio) "
-        f"[{view.evidence_id}]."
+        f"{view.score:.2f}, confidence {view.confidence:.2f}, suggested position "
+        f"{view.position_size:+.2%} of the portfolio) [{view.evidence_id}]."
     )
 
 
