@@ -29,9 +29,10 @@ reliability: $(STAMP)
 
 # The release gate: the core and questions eval suites with the offline planner, one run, the
 # same thresholds for each (answers_question: the answer's first sentence answers the question).
+# Quality only: latency is reported in the eval report, not gated (a wall-clock threshold on a
+# shared machine is flaky; speed targets live in benchmarks/).
 EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \
-             citation_validity=1 refusal_accuracy=1 completeness=1 answers_question=1 \
-             latency_p95_s=5
+             citation_validity=1 refusal_accuracy=1 completeness=1 answers_question=1
 eval: $(STAMP)
 	$(BIN)/signaldesk eval run core questions --no-progress --out $(or $(EVAL_OUT),eval-reports) \
 	  $(foreach t,$(EVAL_GATE),--fail-under $(t))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
@@ -142,12 +143,31 @@ def _questions(
                 )
         briefing = _briefing(settings, agent, day, show=show)
     if show:
+        cmd = command_name()
         console.print(
-            'Ask your own: signaldesk ask "Should I buy Apple?" --as-of 2012-06-29, '
-            "or signaldesk chat; brief a watchlist: signaldesk briefing --watchlist AAPL,IBM.",
+            f'Ask your own: {cmd} ask "Should I buy Apple?" --as-of 2012-06-29, '
+            f"or {cmd} chat; brief a watchlist: {cmd} briefing --watchlist AAPL,IBM "
+            "--as-of 2013-03-01.",
             markup=False,
         )
     return out, briefing
+
+
+def command_name() -> str:
+    """How to run ``signaldesk`` from here, as it can be typed: the bare name when it is on the
+    PATH (an activated venv), else the venv's script by its path (``.venv/bin/signaldesk``)."""
+    import os
+    import shutil
+    import sys
+
+    script = Path(sys.executable).parent / "signaldesk"
+    found = shutil.which("signaldesk")
+    if found and Path(found).resolve() == script.resolve():
+        return "signaldesk"
+    if script.exists():
+        relative = os.path.relpath(script)  # ".venv/bin/signaldesk" from the repository
+        return str(script) if relative.startswith("..") else relative
+    return "signaldesk"
 
 
 def _briefing(settings: Settings, agent: object, day: date, *, show: bool) -> dict[str, object]:

@@ -74,10 +74,15 @@ def _window(frame: pd.DataFrame, start: date | None, end: date) -> pd.DataFrame:
     return frame if start is None else frame.loc[frame.index >= pd.Timestamp(start)]
 
 
-def _coverage(frame: pd.DataFrame) -> str:
+def _coverage(frame: pd.DataFrame, end: date) -> str:
+    """What the source holds, told without describing data after ``end`` (the as-of date): a
+    series that starts later says only when it starts."""
     if frame.empty:
         return "no rows at all"
-    return f"has {frame.index.min():%Y-%m-%d}..{frame.index.max():%Y-%m-%d}"
+    first, last = frame.index.min().date(), frame.index.max().date()
+    if first > end:
+        return f"its data start on {first:%Y-%m-%d}, after {end:%Y-%m-%d}"
+    return f"has {first:%Y-%m-%d}..{min(last, end):%Y-%m-%d}"
 
 
 class MarketData:
@@ -160,7 +165,9 @@ class MarketData:
         breaker.record_success()
         window = _window(raw.frame, start, end)
         if window.empty:
-            attempts.empty.append(f"{provider.name}: no rows in range ({_coverage(raw.frame)})")
+            attempts.empty.append(
+                f"{provider.name}: no rows in range ({_coverage(raw.frame, end)})"
+            )
             return None
         trimmed = RawBars(frame=window, source=raw.source, basis=raw.basis, notes=raw.notes)
         return trimmed, fetched_at, cached

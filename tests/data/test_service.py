@@ -192,3 +192,11 @@ def test_chain_caches_in_real_redis() -> None:
     finally:
         for key in cache._redis.scan_iter(f"{cache.prefix}*"):
             cache._redis.delete(key)
+
+
+def test_before_the_first_bar_the_coverage_says_only_when_the_data_start() -> None:
+    md = market(FakeProvider("a", {"GOOG": make_raw("2004-08-19", periods=400)}))
+    with pytest.raises(EmptyRangeError) as err:
+        md.bars("GOOG", end=date(2004, 6, 30))
+    assert "its data start on 2004-08-19, after 2004-06-30" in str(err.value)
+    assert "2006" not in str(err.value)  # nothing about data after the as-of date
