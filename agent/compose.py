@@ -103,7 +103,30 @@ def data_windows(ledger: Ledger) -> list[DataWindow]:
 
 def stale_warnings(ledger: Ledger, as_of: date) -> list[str]:
     """Price data that ends well before the as-of date (a provider without recent bars)."""
-    out = {}
+    return [
+        f"{t}: the latest data is {end}, {(as_of - end).days} days before the as-of date "
+        f"{as_of}; the figures describe {end}"
+        for t, end in stale_ends(ledger, as_of).items()
+    ]
+
+
+def stale_line(ledger: Ledger, as_of: date) -> str:
+    """The answer's visible line about stale data ("" when none is): dates only, each one an
+    evidence date, so the verifier reads it like any other sentence."""
+    ends = stale_ends(ledger, as_of)
+    if not ends:
+        return ""
+    said = "; ".join(f"{t}'s latest bar is {end}" for t, end in ends.items())
+    return (
+        f"**Stale data:** {said}, well before the as-of date {as_of}; the figures describe "
+        "those dates, not the as-of date."
+    )
+
+
+def stale_ends(ledger: Ledger, as_of: date) -> dict[str, date]:
+    """Ticker -> the last bar used, for price evidence ending more than ``STALE_AFTER`` before
+    ``as_of`` (a past window asked for, such as "in 2011", ends when it was asked to)."""
+    out: dict[str, date] = {}
     for ev in ledger:
         end = ev.window.end
         if ev.window.bars is None or end is None or as_of - end <= STALE_AFTER:
@@ -112,11 +135,8 @@ def stale_warnings(ledger: Ledger, as_of: date) -> list[str]:
         if asked is not None and date.fromisoformat(str(asked)) - end <= STALE_AFTER:
             continue  # "in 2011" asked in 2012: the window ends when it was asked to
         ticker = "/".join(ev.tickers) or ev.kind
-        out[ticker] = (
-            f"{ticker}: the latest data is {end}, {(as_of - end).days} days before the "
-            f"as-of date {as_of}; the figures describe {end}"
-        )
-    return list(out.values())
+        out[ticker] = min(end, out.get(ticker, end))
+    return out
 
 
 def assemble(
@@ -163,6 +183,7 @@ def assemble(
         "" if first else block,
         _bullets("Why", draft.reasons),
         _bullets("Risks", draft.risks),
+        stale_line(ledger, as_of),
         _windows_line(windows, ledger),
         fill("footer", as_of=as_of, disclaimer=DISCLAIMER),
     ]

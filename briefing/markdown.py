@@ -200,6 +200,17 @@ def _header(report: BriefingReport) -> list[str]:
         "",
         f"_{DISCLAIMER} Every figure comes from code; the explanations are verified against "
         "the evidence they cite._",
+        *(
+            [
+                "",
+                "**Stale data:** "
+                + "; ".join(f"{t}'s latest bar is {end}" for t, end in report.stale.items())
+                + f", well before {report.as_of}: the figures describe those dates. This run "
+                "is partial (exit 1).",
+            ]
+            if report.stale
+            else []
+        ),
     ]
 
 

@@ -190,6 +190,8 @@ class BriefingReport(_Model):
     warnings: list[str] = Field(default_factory=list)
     elapsed_s: float = 0.0
     run_id: str | None = None
+    # ticker -> its last bar, where that is well before the as-of date (a source that stopped)
+    stale: dict[str, date] = Field(default_factory=dict)
 
     def brief(self, ticker: str) -> TickerBrief | None:
         return next((b for b in self.tickers if b.ticker == ticker), None)
@@ -200,7 +202,13 @@ class BriefingReport(_Model):
 
     @property
     def complete(self) -> bool:
-        """Every ticker covered (its explanation, if any, verified) and the portfolio computed."""
-        return self.portfolio is not None and all(
-            b.status == "ok" and (b.verification is None or b.verification.ok) for b in self.tickers
+        """Every ticker covered (its explanation, if any, verified) on data that is not stale,
+        and the portfolio computed: a scheduled run on data that stopped is partial (exit 1)."""
+        return (
+            self.portfolio is not None
+            and not self.stale
+            and all(
+                b.status == "ok" and (b.verification is None or b.verification.ok)
+                for b in self.tickers
+            )
         )

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
+from agent.compose import stale_ends
+from agent.ledger import Ledger
 from agent.runner import Agent
 from briefing._pool import Outcome, run_each
 from briefing.changes import DocumentSource, what_changed
@@ -120,6 +122,17 @@ def run_briefing(
         if previous is None
         else what_changed(previous, ordered, as_of=as_of, documents=documents)
     )
+    stale = {
+        t: end
+        for b in ordered
+        if b.status == "ok"
+        for t, end in stale_ends(Ledger(b.evidence), as_of).items()
+        if t == b.ticker
+    }
+    stale_notes = [
+        f"{t}: the latest bar is {end}, {(as_of - end).days} days before the as-of date {as_of}"
+        for t, end in stale.items()
+    ]
     return BriefingReport(
         watchlist_key=watchlist.key,
         watchlist=list(watchlist.tickers),
@@ -131,9 +144,10 @@ def run_briefing(
         portfolio=panel,
         portfolio_error=panel_error,
         changes=changes,
-        warnings=[f"{b.ticker}: {b.error}" for b in ordered if b.status != "ok"],
+        warnings=[f"{b.ticker}: {b.error}" for b in ordered if b.status != "ok"] + stale_notes,
         elapsed_s=time.perf_counter() - started,
         run_id=run_id,
+        stale=stale,
     )
 
 

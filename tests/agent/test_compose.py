@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from agent.answer import DISCLAIMER
-from agent.compose import Draft, assemble, stale_warnings
+from agent.compose import Draft, assemble, stale_line, stale_warnings
 from agent.ledger import Ledger
 from agent.offline_writer import template_draft
 from agent.question import parse_question
@@ -154,6 +154,8 @@ def test_stale_data_is_a_warning(ctx: ToolContext) -> None:
     assert (
         warning.startswith("IBM: the latest data is 2013-") and "before the as-of date" in warning
     )
+    line = stale_line(Ledger([ev]), date(2020, 1, 2))  # shown in the answer, not only on stderr
+    assert line.startswith("**Stale data:** IBM's latest bar is 2013-03-01, well before the as-of")
 
 
 def test_a_past_window_ending_when_asked_is_not_stale(ctx: ToolContext) -> None:
@@ -187,3 +189,14 @@ def test_a_passage_flagged_as_injection_is_cited_but_never_quoted_or_shown_to_a_
     assert "guaranteed" not in text and "Ignore previous" not in text
     digest = evidence_digest(Ledger([ev]))
     assert "Ignore previous" not in digest and "withheld" in digest
+
+
+def test_an_answer_on_stale_data_shows_it_and_still_verifies(ctx: ToolContext) -> None:
+    later = dataclasses.replace(ctx, as_of=date(2020, 1, 2))
+    ev = market_snapshot_evidence(later, "IBM")
+    ledger = Ledger([ev])
+    draft = Draft(summary=f"IBM closed at {ev.values['close']:.2f} [{ev.id}].")
+    out = assemble(draft, question="IBM?", tickers=["IBM"], as_of=date(2020, 1, 2), ledger=ledger)
+    assert "**Stale data:** IBM's latest bar is 2013-03-01" in out.markdown
+    assert out.markdown.startswith("IBM closed at")  # the answer still comes first
+    assert verify(out, ledger).ok

@@ -178,3 +178,22 @@ def test_numbers_only_replay_is_the_same_call_without_explanations(
         assert b.answer is None and (b.action, b.score) == (full.action, full.score)
         assert b.signal_evidence_id == full.signal_evidence_id
     assert numbers.complete
+
+
+def test_a_briefing_on_data_that_stopped_is_stale_visible_and_partial(
+    four_agent: Agent,
+) -> None:
+    """Run as of a day long after the bundled data end: every figure describes 2013-03-01, the
+    report says so at the top, and the run is partial (a scheduler's exit 1)."""
+    later = date(2013, 6, 28)
+    report = run_briefing(None, four_agent.deps.context_for(later), watchlist=FOUR)
+    assert set(report.stale) == set(FOUR.tickers)
+    assert all(end == date(2013, 3, 1) for end in report.stale.values())
+    assert not report.complete
+    assert any("latest bar is 2013-03-01" in w for w in report.warnings)
+    from briefing.markdown import render_markdown
+
+    text = render_markdown(report)
+    assert "**Stale data:**" in text.split("## ")[0]  # in the header, before any section
+    fresh = run_briefing(None, four_agent.deps.context_for(AS_OF), watchlist=FOUR)
+    assert fresh.stale == {} and fresh.complete
