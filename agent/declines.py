@@ -8,6 +8,7 @@ from datetime import date
 
 import prompts
 from agent.request import Decline
+from core import asof
 
 __all__ = ["capabilities_text", "decline_text", "future_limit"]
 
@@ -38,5 +39,8 @@ def capabilities_text(*, known: Collection[str]) -> str:
 
 
 def future_limit(*, today: date, as_of: date) -> str:
-    """How the last visible date is worded in a future-date decline."""
-    return f"today ({today})" if as_of >= today else f"the as-of date {as_of}"
+    """How the last visible date is worded in a future-date decline ("today" is the data's last
+    day when the offline data end before the wall clock: see ``Settings.as_of_default``)."""
+    if as_of < today:
+        return f"the as-of date {as_of}"
+    return f"today ({today})" if today >= asof.today() else f"the data's last day ({today})"

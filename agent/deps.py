@@ -5,6 +5,7 @@ and the per-turn budget."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +67,10 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
     from agent.services import build_tool_context
 
     base = build_tool_context(settings, as_of=asof.today())
+    # offline data end on their own last day: a question with no date is about that day
+    today: Callable[[], date] = asof.today
+    if settings.as_of_default == "data":
+        today = functools.cache(lambda: base.market.last_day(today=asof.today()) or asof.today())
     listed = [p.tickers() for p in base.market.providers]
     known = frozenset(t.upper() for ts in listed if ts for t in ts)
     if model == "settings":
@@ -79,4 +84,5 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
         model=model,
         budget=Budget.from_settings(settings),
         open_universe=any(ts is None for ts in listed),
+        today=today,
     )

@@ -44,6 +44,19 @@ def _agent(settings: Settings) -> Iterator:  # noqa: ANN401
         raise typer.Exit(Exit.UNAVAILABLE) from None
 
 
+def _say_data_day(agent, result) -> None:  # noqa: ANN001 - agent.runner.Agent, RunResult
+    """With no --as-of on offline data, say the answer is about the data's last day."""
+    from core import asof
+
+    data_day = agent.deps.today()
+    if data_day != asof.today() and result.answer.as_of == data_day:
+        err_console.print(
+            f"as of {data_day}: the last day the offline data hold (give --as-of to choose "
+            "another day)",
+            markup=False,
+        )
+
+
 def _render(result) -> None:  # noqa: ANN001 - agent.runner.RunResult
     from rich.markdown import Markdown
 
@@ -91,6 +104,8 @@ def ask(
     day = parse_date(as_of, name="--as-of")
     with _agent(ctx.obj) as agent:
         result = agent.ask(question, as_of=day, thread_id=thread)
+        if day is None and not as_json:
+            _say_data_day(agent, result)
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:

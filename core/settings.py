@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     breaker_cooldown_s: float = Field(default=300.0, ge=0)
     cache_ttl_s: float = Field(default=12 * 3600.0, ge=0)
     calendar: str = "XNYS"
+    as_of_default: Literal["data", "today"] = Field(
+        default="data",
+        description="a question or command with no date: 'data' = the last day offline data "
+        "hold (the bundled prices end 2013-03-01), or today when a source is online; 'today' "
+        "= always the wall clock",
+    )
     signal_config: Path | None = Field(
         default=None, description="JSON/TOML file overriding signal weights and thresholds"
     )

@@ -20,6 +20,7 @@ from core.asof import up_to
 from data.bars import Bars, Provenance, adjust_point_in_time, check_range, normalize_ticker
 from data.cache import BytesCache, decode_raw, encode_raw
 from data.errors import (
+    DataError,
     DataUnavailableError,
     EmptyRangeError,
     ProviderError,
@@ -115,6 +116,22 @@ class MarketData:
             )
             for p in self.providers
         }
+
+    def last_day(self, *, today: date) -> date | None:
+        """The last day the data hold, when every source is offline (bundled, files, the
+        database): the latest bar of any listed stock up to ``today``. None when a source is
+        online (today's bars may come) or none can list its tickers."""
+        if any(p.online for p in self.providers):
+            return None
+        listed = [t for p in self.providers for t in (p.tickers() or []) if not t.startswith("^")]
+        last: date | None = None
+        for ticker in dict.fromkeys(listed):
+            try:
+                day = self.bars(ticker, end=today).frame.index[-1].date()
+            except DataError:
+                continue
+            last = day if last is None else max(last, day)
+        return last
 
     def bars(self, ticker: str, *, start: date | None = None, end: date) -> Bars:
         """Adjusted bars for ``ticker`` in ``[start, end]`` as knowable on ``end``."""

@@ -9,6 +9,7 @@ import pytest
 
 from agent.declines import capabilities_text, decline_text, future_limit
 from agent.request import Decline
+from core import asof
 
 KNOWN = ("AAPL", "MSFT", "IBM")
 
@@ -46,3 +47,17 @@ def test_a_future_date_names_the_last_visible_date() -> None:
 
 def test_capabilities_list_the_tickers() -> None:
     assert "AAPL, IBM, MSFT" in capabilities_text(known=KNOWN)
+
+
+def test_the_bundled_data_last_day_is_the_default_as_of_and_is_named_so() -> None:
+
+    from agent.deps import deps_from_settings
+    from core.settings import Settings
+
+    deps = deps_from_settings(Settings(), model=None)
+    assert deps.today() == date(2013, 3, 1)  # the bundled stocks' last bar, not the clock
+    assert (
+        future_limit(today=deps.today(), as_of=deps.today()) == "the data's last day (2013-03-01)"
+    )
+    clock = deps_from_settings(Settings(as_of_default="today"), model=None)
+    assert clock.today() == asof.today()

@@ -200,3 +200,18 @@ def test_before_the_first_bar_the_coverage_says_only_when_the_data_start() -> No
         md.bars("GOOG", end=date(2004, 6, 30))
     assert "its data start on 2004-08-19, after 2004-06-30" in str(err.value)
     assert "2006" not in str(err.value)  # nothing about data after the as-of date
+
+
+def test_offline_data_have_a_last_day_and_online_data_do_not() -> None:
+    offline = market(
+        FakeProvider(
+            "a",
+            {"AAPL": make_raw("2012-01-02", periods=10), "^X": make_raw("2012-01-02", periods=40)},
+        ),
+        FakeProvider("b", {"IBM": make_raw("2012-01-02", periods=20)}),
+    )
+    # the latest bar of any stock (an index is left out), never after today
+    assert offline.last_day(today=date(2024, 1, 1)) == date(2012, 1, 27)
+    assert offline.last_day(today=date(2012, 1, 10)) == date(2012, 1, 10)
+    online = market(FakeProvider("web", {"AAPL": make_raw()}, online=True))
+    assert online.last_day(today=date(2024, 1, 1)) is None
