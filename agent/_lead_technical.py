@@ -75,16 +75,17 @@ _BAND_SIDE = re.compile(
 )
 
 
+def band_position(pct_b: float) -> str:
+    """Where a close stands against its Bollinger bands, from %b."""
+    if pct_b > 1:
+        return "above the upper band"
+    return "below the lower band" if pct_b < 0 else "inside the bands"
+
+
 def _bands(ev: Evidence, ind: dict[str, Any], day: str, asked: str) -> Lead:
     """Yes/no on where the close stands against the Bollinger bands, with both bands."""
     pct_b = ind["bb_pct_b"]
-    where = (
-        "above the upper band"
-        if pct_b > 1
-        else "below the lower band"
-        if pct_b < 0
-        else ("inside the bands")
-    )
+    where = band_position(pct_b)
     if asked in ("inside", "within"):
         yes = 0 <= pct_b <= 1
     elif asked in ("above", "over"):
@@ -249,13 +250,7 @@ def overbought_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: da
     else:
         line = _RULES.rsi_center
         state, yes, rule = "overbought", rsi >= line, f"overbought means {_words(line)} or more"
-    band = (
-        "above the upper band"
-        if pct_b > 1
-        else "below the lower band"
-        if pct_b < 0
-        else "inside the bands"
-    )
+    band = band_position(pct_b)
     return Lead(
         say(
             "lead_overbought",
