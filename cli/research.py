@@ -7,21 +7,63 @@ window, source, values).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.box import SIMPLE
 from rich.table import Table
 
-from cli._output import BadInputError, Exit, as_of_option, console, parse_date, print_json
+from cli._output import (
+    BadInputError,
+    Exit,
+    as_of_option,
+    console,
+    err_console,
+    parse_date,
+    print_json,
+)
 
-AsOfOpt = typer.Option(None, "--as-of", help="Point-in-time date, YYYY-MM-DD (default: today)")
+if TYPE_CHECKING:
+    from core.settings import Settings
+
+AsOfOpt = typer.Option(
+    None,
+    "--as-of",
+    help="Point-in-time date, YYYY-MM-DD (default: the last day of offline data, else today)",
+)
 SourceOpt = typer.Option(None, "--source", help="Provider chain, e.g. bundled | csv:DIR")
 JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON (the Evidence)")
 
 
-def _as_of(value: str | None) -> date:
-    return as_of_option(value)
+def _as_of(
+    value: str | None,
+    settings: Settings | None = None,
+    ticker: str | None = None,
+    sources: str | None = None,
+) -> date:
+    """--as-of, else (see ``Settings.as_of_default``) the last day offline data hold for
+    ``ticker``, else today."""
+    given = parse_date(value, name="--as-of")
+    if given is not None:
+        return given
+    day = as_of_option(None)
+    if settings is None or ticker is None or settings.as_of_default != "data":
+        return day
+    from agent.services import build_tool_context
+    from data.errors import DataError
+
+    try:
+        market = build_tool_context(settings, as_of=day, sources=sources).market
+        last = market.last_day(today=day, tickers=[ticker])
+    except (DataError, ValueError):
+        return day
+    if last is not None and last != day:
+        err_console.print(
+            f"as of {last}: the last day the offline data hold for {ticker.upper()} (give "
+            "--as-of to choose another day)",
+            markup=False,
+        )
+    return last or day
 
 
 def risk(
@@ -41,7 +83,9 @@ def risk(
     from agent.services import build_tool_context
     from tools.risk import risk_evidence
 
-    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
+    tool_ctx = build_tool_context(
+        ctx.obj, as_of=_as_of(as_of, ctx.obj, ticker, source), sources=source
+    )
     horizons = (1,) if horizon == 1 else (1, horizon)
     evidence = risk_evidence(tool_ctx, ticker, horizons=horizons)
     if as_json:
@@ -91,7 +135,8 @@ def technicals(
     from tools.technicals import technicals_evidence
 
     evidence = technicals_evidence(
-        build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source), ticker
+        build_tool_context(ctx.obj, as_of=_as_of(as_of, ctx.obj, ticker, source), sources=source),
+        ticker,
     )
     if as_json:
         print_json(evidence.model_dump(mode="json"))
@@ -125,7 +170,9 @@ def signal(
     from agent.services import build_tool_context
     from tools.signal import signal_evidence
 
-    tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(as_of), sources=source)
+    tool_ctx = build_tool_context(
+        ctx.obj, as_of=_as_of(as_of, ctx.obj, ticker, source), sources=source
+    )
     evidence, parts = signal_evidence(tool_ctx, ticker)
     if as_json:
         print_json(

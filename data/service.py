@@ -117,13 +117,17 @@ class MarketData:
             for p in self.providers
         }
 
-    def last_day(self, *, today: date) -> date | None:
+    def last_day(self, *, today: date, tickers: Sequence[str] | None = None) -> date | None:
         """The last day the data hold, when every source is offline (bundled, files, the
-        database): the latest bar of any listed stock up to ``today``. None when a source is
-        online (today's bars may come) or none can list its tickers."""
+        database): the latest bar of ``tickers`` (default: every listed stock) up to ``today``.
+        None when a source is online (today's bars may come) or no bar is found."""
         if any(p.online for p in self.providers):
             return None
-        listed = [t for p in self.providers for t in (p.tickers() or []) if not t.startswith("^")]
+        listed = (
+            list(tickers)
+            if tickers is not None
+            else [t for p in self.providers for t in (p.tickers() or []) if not t.startswith("^")]
+        )
         last: date | None = None
         for ticker in dict.fromkeys(listed):
             try:

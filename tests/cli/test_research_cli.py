@@ -83,3 +83,12 @@ def test_backtest_aapl_json_reports_everything() -> None:
     assert {"buy_and_hold", "sma_cross", "random"} <= set(v["baselines"])
     assert v["ml_record"]["verdict"] in {"GO", "NO-GO"}
     assert v["lookahead_violations"] == []
+
+
+def test_without_as_of_offline_data_are_read_on_their_last_day() -> None:
+    out = run("signal", "MSFT", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["as_of"] == "2013-03-01"  # the bundled data's last bar
+    assert "as of 2013-03-01: the last day the offline data hold for MSFT" in out.stderr
+    clock = run("signal", "MSFT", "--json", env_extra={"SIGNALDESK_AS_OF_DEFAULT": "today"})
+    assert json.loads(clock.stdout)["as_of"] != "2013-03-01"  # the wall clock, stale
