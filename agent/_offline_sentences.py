@@ -91,11 +91,13 @@ def signal_text(ev: Evidence) -> tuple[str, list[Reason], list[Reason]]:
     return head, reasons, risks
 
 
-def technicals_text(ev: Evidence) -> str:
+def technicals_text(ev: Evidence, *, labelled: bool = True) -> str:
+    """The indicators and the technical score; ``labelled``: with the score's own action
+    (HOLD on its own bands), left out beside a confluence signal so one action is shown."""
     v, ind = ev.values, ev.values["indicators"]
     tech, weekly = v["technical"], v.get("weekly") or {}
     return fill(
-        "technicals",
+        "technicals" if labelled else "technicals_unlabelled",
         ticker=ev.tickers[0],
         close=v["close"],
         bar_date=tech["bar_date"],

@@ -148,7 +148,9 @@ def _evidence_text(
         if ev.id in compared and comparisons:
             continue
         try:
-            lead = _render_one(ev, parts, lead=lead, ask=ask, level=level, horizon=horizon)
+            lead = _render_one(
+                ev, parts, lead=lead, ask=ask, level=level, horizon=horizon, signal=bool(signals)
+            )
         except (KeyError, TypeError, ValueError, IndexError) as err:  # an unexpected shape
             log.warning("no template fits %s evidence: %s", ev.kind, err)
             if lead:
@@ -165,11 +167,14 @@ def _render_one(
     ask: Ask | None,
     level: float | None,
     horizon: int | None,
+    signal: bool = False,
 ) -> bool:
-    """Add ``ev``'s sentences to the answer's parts; returns whether a finding now leads."""
+    """Add ``ev``'s sentences to the answer's parts; returns whether a finding now leads.
+    signal: a signal is in the answer, so the technical score is given without its own action
+    label (one vocabulary: the action shown is the confluence signal's)."""
     text: str | None = None
     if ev.kind == "technicals":
-        text = technicals_text(ev)
+        text = technicals_text(ev, labelled=not signal)
     elif ev.kind == "market":
         text = market_text(ev)
     elif ev.kind == "forecast":

@@ -240,3 +240,24 @@ def test_a_brief_answer_is_the_sentence_that_answers_and_keeps_its_reasons(
         assert "**Why**" not in out.markdown and "| part |" not in out.markdown
         assert out.reasons == draft.reasons  # the structured answer keeps them
         assert body[0].startswith("IBM: " if q.ask == "signal" else "IBM's 99% 1-day VaR is")
+
+
+def test_beside_a_signal_the_technical_score_carries_no_action_of_its_own(
+    ctx: ToolContext,
+) -> None:
+    """One vocabulary: "MSFT: SELL" and "the technical score is 0.41 (HOLD)" in one answer read
+    as two verdicts; beside the signal the score is given without its own label."""
+    from tools.signal import signal_evidence
+
+    sig, _ = signal_evidence(ctx, "MSFT")
+    tech = technicals_evidence(ctx, "MSFT")
+    q = question("Should I buy MSFT?", "signal", tickers=("MSFT",))
+    _, out = answer([sig, tech], q)
+    action = tech.values["technical"]["action"]
+    assert f"technical score is {tech.values['technical']['score']:.2f} ({action})" not in (
+        out.markdown
+    )
+    assert "the action shown is the confluence signal's" in out.markdown
+    alone = question("Show me MSFT's technicals", "indicator", tickers=("MSFT",))
+    _, out = answer([tech], alone)
+    assert f"({action})" in out.markdown  # the technicals alone keep their own verdict
