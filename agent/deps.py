@@ -38,6 +38,13 @@ class AgentDeps:
     open_universe: bool = False  # a provider serves any symbol: unknown ones are tried
     today: Callable[[], date] = asof.today
     clock: Callable[[], float] = time.time
+    # the day a run with no date computes at and reads "today" as (the last day offline data
+    # hold); None: today. A run given an as-of date is bounded by ``today`` alone.
+    default_as_of: Callable[[], date] | None = None
+
+    def undated_today(self) -> date:
+        """ "Today" for a run given no as-of date (see ``default_as_of``)."""
+        return self.default_as_of() if self.default_as_of is not None else self.today()
 
     @property
     def offline(self) -> bool:
@@ -68,9 +75,9 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
 
     base = build_tool_context(settings, as_of=asof.today())
     # offline data end on their own last day: a question with no date is about that day
-    today: Callable[[], date] = asof.today
+    data_day: Callable[[], date] | None = None
     if settings.as_of_default == "data":
-        today = functools.cache(lambda: base.market.last_day(today=asof.today()) or asof.today())
+        data_day = functools.cache(lambda: base.market.last_day(today=asof.today()) or asof.today())
     listed = [p.tickers() for p in base.market.providers]
     known = frozenset(t.upper() for ts in listed if ts for t in ts)
     if model == "settings":
@@ -84,5 +91,5 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
         model=model,
         budget=Budget.from_settings(settings),
         open_universe=any(ts is None for ts in listed),
-        today=today,
+        default_as_of=data_day,
     )

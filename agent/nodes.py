@@ -143,7 +143,9 @@ class PlanNodes:
     def understand(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         messages = state["messages"]
         turn = _turn_start(messages)
-        today = self.deps.today()
+        forced = (config.get("configurable") or {}).get("as_of")
+        # no date given: offline data end on their last day, which plays today (see AgentDeps)
+        today = self.deps.today() if forced else self.deps.undated_today()
         history = state.get("parsed")
         previous = ParsedQuestion.model_validate(history) if history else None
         q = parse_question(
@@ -152,7 +154,6 @@ class PlanNodes:
             history=previous,
             known_tickers=self.deps.known_tickers,
         )
-        forced = (config.get("configurable") or {}).get("as_of")
         read: dict[str, Any] = {"warnings": [], "tokens": 0, "cost_usd": 0.0}
         if not self.deps.offline and self.deps.model is not None and turn >= 0:
             undated = q.model_copy(update={"as_of": None})  # "now" for the model's reading

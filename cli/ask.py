@@ -48,7 +48,7 @@ def _say_data_day(agent, result) -> None:  # noqa: ANN001 - agent.runner.Agent, 
     """With no --as-of on offline data, say the answer is about the data's last day."""
     from core import asof
 
-    data_day = agent.deps.today()
+    data_day = agent.deps.undated_today()
     if data_day != asof.today() and result.answer.as_of == data_day:
         err_console.print(
             f"as of {data_day}: the last day the offline data hold (give --as-of to choose "

@@ -17,11 +17,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.files import write_atomic
+
+try:  # POSIX: writers to one index directory take turns
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: one writer at a time is the caller's to keep
+    fcntl = None  # type: ignore[assignment]
 from retrieval.catalog import IndexedDocument, documents_of
 from retrieval.embeddings import Embedder, SentenceTransformerEmbedder
 from retrieval.lexical import BM25Index
@@ -94,6 +100,7 @@ class Index:
         if self.lexical.problem is not None:
             self._rebuild_lexical()
         self.retriever = HybridRetriever(self.store, self.lexical, self.embedder, reranker=reranker)
+        self._stamp = self._lexical_stamp()  # the BM25 file as this process last read it
         self.batch_size = batch_size
 
     def _default_store(self) -> VectorStore:
@@ -126,8 +133,46 @@ class Index:
         else:
             write_atomic(manifest, json.dumps(mine, indent=2) + "\n")
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """One writer at a time across processes (an exclusive lock on ``.write.lock``), with
+        the BM25 side read again from disk first: two ingests running at once each add to what
+        the other saved, instead of the last save dropping the other's chunks (the catalog of
+        documents is read from that file)."""
+        with open(self.directory / ".write.lock", "a+") as handle:
+            if fcntl is not None:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                self._reload_lexical()
+                yield
+            finally:
+                if fcntl is not None:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _reload_lexical(self) -> None:
+        """Read the BM25 side again when another process saved it since this one did."""
+        if self._lexical_stamp() == self._stamp:
+            return
+        fresh = BM25Index(self.directory / "bm25")
+        self.lexical = self.retriever.lexical = fresh
+        if fresh.problem is not None:
+            self._rebuild_lexical()
+
+    def _lexical_stamp(self) -> tuple[int, int] | None:
+        try:
+            st = (self.directory / "bm25" / "chunks.parquet").stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
     def add(self, chunks: Iterable[Chunk]) -> AddResult:
         """Index ``chunks``; those already indexed (by id) are neither embedded nor re-added."""
+        with self._writing():
+            result = self._add(chunks)
+            self._stamp = self._lexical_stamp()
+            return result
+
+    def _add(self, chunks: Iterable[Chunk]) -> AddResult:
         received = list(chunks)
         first: dict[str, Chunk] = {}
         for chunk in received:
@@ -150,11 +195,13 @@ class Index:
 
     def delete(self, doc_id: str) -> int:
         """Remove document ``doc_id`` from both sides; returns the BM25 chunks removed."""
-        self.store.delete(doc_id)
-        removed = self.lexical.delete(doc_id)
-        if removed:
-            self.lexical.save()
-        return removed
+        with self._writing():
+            self.store.delete(doc_id)
+            removed = self.lexical.delete(doc_id)
+            if removed:
+                self.lexical.save()
+            self._stamp = self._lexical_stamp()
+            return removed
 
     def search(
         self, query: str, *, k: int = 5, filters: Filters | None = None, mode: Mode = "hybrid"

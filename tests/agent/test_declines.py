@@ -55,9 +55,11 @@ def test_the_bundled_data_last_day_is_the_default_as_of_and_is_named_so() -> Non
     from core.settings import Settings
 
     deps = deps_from_settings(Settings(), model=None)
-    assert deps.today() == date(2013, 3, 1)  # the bundled stocks' last bar, not the clock
+    assert deps.undated_today() == date(2013, 3, 1)  # the bundled stocks' last bar, not the clock
+    assert deps.today() == asof.today()  # a run given a date is bounded by the clock alone
     assert (
-        future_limit(today=deps.today(), as_of=deps.today()) == "the data's last day (2013-03-01)"
+        future_limit(today=deps.undated_today(), as_of=deps.undated_today())
+        == "the data's last day (2013-03-01)"
     )
     clock = deps_from_settings(Settings(as_of_default="today"), model=None)
-    assert clock.today() == asof.today()
+    assert clock.undated_today() == asof.today()

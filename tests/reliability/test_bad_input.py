@@ -202,7 +202,9 @@ def csvs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One folder: GOOD (900 clean bars, enough for a walk-forward backtest) and one file per
     pathology."""
     folder = tmp_path_factory.mktemp("csv")
-    good = make_raw("2009-01-02", periods=900)
+    # 900 business days ending on the as-of date (data that end 15 days earlier are stale,
+    # which makes a briefing partial: not what these cases are about)
+    good = make_raw(str(pd.bdate_range(end=AS_OF, periods=900)[0].date()), periods=900)
     _write(folder, "GOOD", good)
     _write(folder, "^GSPC", good)  # the backtest's benchmark
     _write(folder, "SHORT", good.iloc[:60])  # too few bars for the indicators' warm-up

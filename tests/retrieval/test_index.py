@@ -110,3 +110,21 @@ def test_refuses_a_directory_built_with_another_embedder(tmp_path: Path) -> None
     Index(tmp_path, embedder=HashingEmbedder(32)).add(filing_chunks()[:1])
     with pytest.raises(IndexMismatchError, match="hashing-32"):
         Index(tmp_path, embedder=HashingEmbedder(16))
+
+
+def test_two_writers_on_one_directory_keep_each_others_documents(tmp_path: Path) -> None:
+    """Two ingests at once (two processes, each with the index opened before the other saved):
+    the second adds to what the first saved, so the catalog lists both documents."""
+    from retrieval.catalog import IndexCatalog
+
+    first = Index(tmp_path, embedder=HashingEmbedder(16))
+    second = Index(tmp_path, embedder=HashingEmbedder(16))  # opened before `first` writes
+    first.add([make_chunk("Apple designs phones.", doc_id="aapl-2010")])
+    second.add([make_chunk("Microsoft sells Windows.", doc_id="msft-2010")])
+    assert {d.doc_id for d in IndexCatalog(tmp_path).documents()} == {"aapl-2010", "msft-2010"}
+    assert {d.doc_id for d in Index(tmp_path, embedder=HashingEmbedder(16)).documents()} == {
+        "aapl-2010",
+        "msft-2010",
+    }
+    first.delete("msft-2010")  # a delete, too, works on what the other writer saved
+    assert {d.doc_id for d in IndexCatalog(tmp_path).documents()} == {"aapl-2010"}
