@@ -220,6 +220,7 @@ class AnswerNodes:
             as_of=as_of,
             ledger=ledger,
             warnings=warnings,
+            stale_after=self.deps.stale_after,
             **_order(q, draft),
         )
         return update | {
@@ -280,6 +281,7 @@ class AnswerNodes:
                     f"the LLM's draft did not lead with the answer ({buried}); "
                     "the answer was written from templates",
                 ],
+                stale_after=self.deps.stale_after,
                 **_order(_request(state), templates),
             )
             result = verify(answer, ledger, parameters=parameters)
@@ -323,6 +325,7 @@ class AnswerNodes:
                 as_of=answer.as_of,
                 ledger=ledger,
                 warnings=warnings,
+                stale_after=self.deps.stale_after,
                 **_order(_request(state), draft),
             )
             update["draft"] = draft.model_dump(mode="json")  # what verify holds to the lead

@@ -101,19 +101,19 @@ def data_windows(ledger: Ledger) -> list[DataWindow]:
     ]
 
 
-def stale_warnings(ledger: Ledger, as_of: date) -> list[str]:
+def stale_warnings(ledger: Ledger, as_of: date, *, after: timedelta = STALE_AFTER) -> list[str]:
     """Price data that ends well before the as-of date (a provider without recent bars)."""
     return [
         f"{t}: the latest data is {end}, {(as_of - end).days} days before the as-of date "
         f"{as_of}; the figures describe {end}"
-        for t, end in stale_ends(ledger, as_of).items()
+        for t, end in stale_ends(ledger, as_of, after=after).items()
     ]
 
 
-def stale_line(ledger: Ledger, as_of: date) -> str:
+def stale_line(ledger: Ledger, as_of: date, *, after: timedelta = STALE_AFTER) -> str:
     """The answer's visible line about stale data ("" when none is): dates only, each one an
     evidence date, so the verifier reads it like any other sentence."""
-    ends = stale_ends(ledger, as_of)
+    ends = stale_ends(ledger, as_of, after=after)
     if not ends:
         return ""
     said = "; ".join(f"{t}'s latest bar is {end}" for t, end in ends.items())
@@ -123,16 +123,16 @@ def stale_line(ledger: Ledger, as_of: date) -> str:
     )
 
 
-def stale_ends(ledger: Ledger, as_of: date) -> dict[str, date]:
-    """Ticker -> the last bar used, for price evidence ending more than ``STALE_AFTER`` before
+def stale_ends(ledger: Ledger, as_of: date, *, after: timedelta = STALE_AFTER) -> dict[str, date]:
+    """Ticker -> the last bar used, for price evidence ending more than ``after`` before
     ``as_of`` (a past window asked for, such as "in 2011", ends when it was asked to)."""
     out: dict[str, date] = {}
     for ev in ledger:
         end = ev.window.end
-        if ev.window.bars is None or end is None or as_of - end <= STALE_AFTER:
+        if ev.window.bars is None or end is None or as_of - end <= after:
             continue
         asked = (ev.source.get("requested") or {}).get("end") if ev.kind == "period" else None
-        if asked is not None and date.fromisoformat(str(asked)) - end <= STALE_AFTER:
+        if asked is not None and date.fromisoformat(str(asked)) - end <= after:
             continue  # "in 2011" asked in 2012: the window ends when it was asked to
         ticker = "/".join(ev.tickers) or ev.kind
         out[ticker] = min(end, out.get(ticker, end))
@@ -150,6 +150,7 @@ def assemble(
     ask: Ask | None = None,
     verdict_first: bool = False,
     brief: bool = False,
+    stale_after: timedelta = STALE_AFTER,
 ) -> Answer:
     """The ``Answer``: the draft's text plus what code owns, rendered to Markdown.
 
@@ -183,7 +184,7 @@ def assemble(
         "" if first else block,
         _bullets("Why", draft.reasons),
         _bullets("Risks", draft.risks),
-        stale_line(ledger, as_of),
+        stale_line(ledger, as_of, after=stale_after),
         _windows_line(windows, ledger),
         fill("footer", as_of=as_of, disclaimer=DISCLAIMER),
     ]
@@ -195,6 +196,6 @@ def assemble(
         reasons=kept.reasons,
         risks=kept.risks,
         data_windows=windows,
-        warnings=[*warnings, *stale_warnings(ledger, as_of)],
+        warnings=[*warnings, *stale_warnings(ledger, as_of, after=stale_after)],
         markdown=inert_text("\n\n".join(b for b in blocks if b)),  # no planted image survives
     )

@@ -9,13 +9,14 @@ import functools
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.tools import BaseTool
 
 from agent.budget import Budget
+from agent.compose import STALE_AFTER
 from agent.llm import chat_model
 from agent.planner import OfflinePlanner
 from core import asof
@@ -41,6 +42,7 @@ class AgentDeps:
     # the day a run with no date computes at and reads "today" as (the last day offline data
     # hold); None: today. A run given an as-of date is bounded by ``today`` alone.
     default_as_of: Callable[[], date] | None = None
+    stale_after: timedelta = STALE_AFTER  # price data older than this are stale (a warning)
 
     def undated_today(self) -> date:
         """ "Today" for a run given no as-of date (see ``default_as_of``)."""
@@ -92,4 +94,5 @@ def deps_from_settings(settings: Settings, *, model: Any = "settings") -> AgentD
         budget=Budget.from_settings(settings),
         open_universe=any(ts is None for ts in listed),
         default_as_of=data_day,
+        stale_after=timedelta(days=settings.stale_after_days),
     )

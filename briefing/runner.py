@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from agent.compose import stale_ends
 from agent.ledger import Ledger
@@ -48,6 +48,7 @@ class BriefingPlan:
     workers: int = 4
     ticker_timeout_s: float = 180.0
     keep_threads: bool = True
+    stale_after_days: int = 7  # price data this many calendar days older than as-of: stale
 
 
 def _failed(ticker: str, outcome: Outcome[TickerBrief], timeout_s: float) -> TickerBrief:
@@ -126,7 +127,9 @@ def run_briefing(
         t: end
         for b in ordered
         if b.status == "ok"
-        for t, end in stale_ends(Ledger(b.evidence), as_of).items()
+        for t, end in stale_ends(
+            Ledger(b.evidence), as_of, after=timedelta(days=plan.stale_after_days)
+        ).items()
         if t == b.ticker
     }
     stale_notes = [

@@ -267,6 +267,7 @@ def briefing(
     plan = BriefingPlan(
         workers=workers or settings.briefing_workers,
         ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,
+        stale_after_days=settings.stale_after_days,
     )
     folder = _out_dir(out if out is not None else settings.reports_dir)
     with _agent(settings) as agent:

@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     breaker_cooldown_s: float = Field(default=300.0, ge=0)
     cache_ttl_s: float = Field(default=12 * 3600.0, ge=0)
     calendar: str = "XNYS"
+    stale_after_days: int = Field(
+        default=7,
+        ge=1,
+        le=3650,
+        description="price data ending more calendar days than this before the as-of date are "
+        "stale: said in the answer and the briefing, and a briefing on them exits 1 (7 = about "
+        "five trading days)",
+    )
     as_of_default: Literal["data", "today"] = Field(
         default="data",
         description="a question or command with no date: 'data' = the last day offline data "

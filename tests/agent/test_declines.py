@@ -63,3 +63,14 @@ def test_the_bundled_data_last_day_is_the_default_as_of_and_is_named_so() -> Non
     )
     clock = deps_from_settings(Settings(as_of_default="today"), model=None)
     assert clock.undated_today() == asof.today()
+
+
+def test_the_staleness_limit_is_a_setting() -> None:
+    from datetime import timedelta
+
+    from agent.deps import deps_from_settings
+    from core.settings import Settings
+
+    assert deps_from_settings(Settings(), model=None).stale_after == timedelta(days=7)
+    lenient = deps_from_settings(Settings(stale_after_days=30), model=None)
+    assert lenient.stale_after == timedelta(days=30)

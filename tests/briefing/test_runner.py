@@ -197,3 +197,7 @@ def test_a_briefing_on_data_that_stopped_is_stale_visible_and_partial(
     assert "**Stale data:**" in text.split("## ")[0]  # in the header, before any section
     fresh = run_briefing(None, four_agent.deps.context_for(AS_OF), watchlist=FOUR)
     assert fresh.stale == {} and fresh.complete
+    lenient = BriefingPlan(stale_after_days=365)  # Settings.stale_after_days, 119 days old
+    assert run_briefing(
+        None, four_agent.deps.context_for(later), watchlist=FOUR, plan=lenient
+    ).complete
