@@ -48,6 +48,7 @@ _BOILERPLATE = re.compile(
     r"|\b(?:this|the)\s+(?:section|item)\s+(?:contains|includes|discusses)\b",
     re.IGNORECASE,
 )
+_STARTS_SENTENCE = re.compile(r"[\"'\u201c\u2018(\[]?[A-Z0-9$]")  # not "it that would ..."
 _ENDS_SENTENCE = re.compile(r"[.!?][\"'\u201d\u2019)\]]*$")
 _K1, _B = 1.2, 0.75
 _STEM = 6
@@ -127,7 +128,11 @@ def _candidates(
             if window is not None and not (window[0] <= s and e <= window[1]):
                 continue
             flat = " ".join(text[s:e].split())
-            if len(flat) < min_chars or not _ENDS_SENTENCE.search(flat):
+            if (
+                len(flat) < min_chars
+                or not _ENDS_SENTENCE.search(flat)
+                or not _STARTS_SENTENCE.match(flat)
+            ):
                 continue  # headings, page numbers, fragments cut at a chunk's edge
             found.append(_Candidate(p.rank, p.id, s, e, flat, _terms(flat)))
     return found

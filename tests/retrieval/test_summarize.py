@@ -85,3 +85,12 @@ def test_boilerplate_every_filing_carries_is_ranked_after_what_the_company_says(
     found = summarize("management discussion analysis results operations", [_passage(text)])
     assert found[0].text.startswith("Operating results improved")
     assert found[-1].text.startswith("The following Management")  # still there, last
+
+
+def test_a_fragment_cut_at_a_chunks_start_is_no_sentence() -> None:
+    text = (
+        "it that would materially adversely affect a portion of its business and results. "
+        "The Company faces substantial inventory risk from fast product changes and volumes."
+    )
+    found = summarize("risk business inventory adversely affect", [_passage(text)])
+    assert [s.text[:16] for s in found] == ["The Company face"]
