@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from agent._lead_common import Lead, number, period_label, say
+from agent.answer import Reason
 from agent.ledger import Ledger
 from agent.question import ParsedQuestion
 from tools.evidence import Evidence
@@ -113,13 +114,7 @@ def compare_lead(q: ParsedQuestion, ledger: Ledger, ticker: str | None, _: date)
         detail=_detail(key, winner, ranked, rows),
         as_of=ev.as_of,
     )
-    if q.verdict is not None and q.verdict.kind == "yes_no" and q.tickers:
-        # "Is Google stronger than the S&P 500?": the yes/no is about the company asked first
-        yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
-        sentence = sentence.model_copy(
-            update={"text": ("Yes -- " if yes else "No -- ") + sentence.text}
-        )
-    return Lead(sentence)
+    return Lead(_answered(q, sentence, winner, ranked))
 
 
 # (the higher one, the lower one) for two companies, then for three or more, over a window
@@ -169,9 +164,13 @@ def _period_compare(q: ParsedQuestion, ledger: Ledger) -> Lead | None:
         base=v.get("base_date") or v["start_date"],
         end=v["end_date"],
     )
-    if q.verdict is not None and q.verdict.kind == "yes_no" and q.tickers:
-        yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
-        sentence = sentence.model_copy(
-            update={"text": ("Yes -- " if yes else "No -- ") + sentence.text}
-        )
-    return Lead(sentence)
+    return Lead(_answered(q, sentence, winner, ranked))
+
+
+def _answered(q: ParsedQuestion, sentence: Reason, winner: str, ranked: list) -> Reason:
+    """ "Is Google stronger than the S&P 500?": the yes/no, about the company asked first, leads
+    the ranking sentence (a tie is a no)."""
+    if q.verdict is None or q.verdict.kind != "yes_no" or not q.tickers:
+        return sentence
+    yes = winner == q.tickers[0] and ranked[0][1] != ranked[1][1]
+    return sentence.model_copy(update={"text": ("Yes -- " if yes else "No -- ") + sentence.text})

@@ -66,9 +66,8 @@ def _signal_line(view: SignalView, ev: Evidence) -> str:
 
 def _lead_of(summary: str) -> str:
     """The summary's first sentence with its citations (the sentence that answers)."""
-    for m in re.finditer(r"\]\.(?=\s|$)", summary):
-        return summary[: m.end()]
-    return summary.strip()
+    m = re.search(r"\]\.(?=\s|$)", summary)
+    return summary[: m.end()] if m else summary.strip()
 
 
 def _bullets(title: str, items: Sequence[Reason]) -> str:
@@ -162,7 +161,6 @@ def assemble(
     now -- ..."), so it leads and the block follows. brief: "in one line": only the sentence
     that answers (or the signal's own line) and the footer; reasons and risks stay structured.
     """
-    kept = draft  # the structured reasons and risks, whatever the Markdown shows
     signals = [
         ev for ev in ledger.by_kind("signal") if not tickers or set(ev.tickers) & set(tickers)
     ]
@@ -171,19 +169,20 @@ def assemble(
     windows = data_windows(ledger)
     block = _signal_block(view, signals[0]) if view and ask != "why" else ""
     first = ask in _SIGNAL_ASKS and not verdict_first
+    shown = draft  # what the Markdown shows; the Answer keeps every reason and risk
     if brief:
         line = (
             _signal_line(view, signals[0])
             if first and view is not None
             else _lead_of(draft.summary)
         )
-        block, draft = "", draft.model_copy(update={"summary": line, "reasons": [], "risks": []})
+        block, shown = "", draft.model_copy(update={"summary": line, "reasons": [], "risks": []})
     blocks = [
         block if first else "",
-        draft.summary.strip(),
+        shown.summary.strip(),
         "" if first else block,
-        _bullets("Why", draft.reasons),
-        _bullets("Risks", draft.risks),
+        _bullets("Why", shown.reasons),
+        _bullets("Risks", shown.risks),
         stale_line(ledger, as_of, after=stale_after),
         _windows_line(windows, ledger),
         fill("footer", as_of=as_of, disclaimer=DISCLAIMER),
@@ -193,8 +192,8 @@ def assemble(
         tickers=list(tickers) or sorted(ledger.tickers()),
         as_of=as_of,
         signal=view,
-        reasons=kept.reasons,
-        risks=kept.risks,
+        reasons=draft.reasons,
+        risks=draft.risks,
         data_windows=windows,
         warnings=[*warnings, *stale_warnings(ledger, as_of, after=stale_after)],
         markdown=inert_text("\n\n".join(b for b in blocks if b)),  # no planted image survives

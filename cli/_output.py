@@ -48,3 +48,14 @@ def parse_date(value: str | None, *, name: str) -> date | None:
 def as_of_option(value: str | None, *, name: str = "--as-of") -> date:
     """The as-of date of a CLI option: the date given, or ``core.asof.today()``."""
     return parse_date(value, name=name) or today()
+
+
+def say_data_day(day: date, *, ticker: str | None = None) -> None:
+    """Tell (on stderr) that a command given no date computed at the last day offline data
+    hold, not today."""
+    whose = f" for {ticker.upper()}" if ticker else ""
+    err_console.print(
+        f"as of {day}: the last day the offline data hold{whose} (give --as-of to choose "
+        "another day)",
+        markup=False,
+    )

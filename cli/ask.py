@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from cli._output import Exit, err_console, parse_date, print_json
+from cli._output import Exit, err_console, parse_date, print_json, say_data_day
 from core.asof import parse_as_of
 
 if TYPE_CHECKING:
@@ -50,11 +50,7 @@ def _say_data_day(agent, result) -> None:  # noqa: ANN001 - agent.runner.Agent, 
 
     data_day = agent.deps.undated_today()
     if data_day != asof.today() and result.answer.as_of == data_day:
-        err_console.print(
-            f"as of {data_day}: the last day the offline data hold (give --as-of to choose "
-            "another day)",
-            markup=False,
-        )
+        say_data_day(data_day)
 
 
 def _render(result) -> None:  # noqa: ANN001 - agent.runner.RunResult

@@ -18,9 +18,9 @@ from cli._output import (
     Exit,
     as_of_option,
     console,
-    err_console,
     parse_date,
     print_json,
+    say_data_day,
 )
 
 if TYPE_CHECKING:
@@ -58,11 +58,7 @@ def _as_of(
     except (DataError, ValueError):
         return day
     if last is not None and last != day:
-        err_console.print(
-            f"as of {last}: the last day the offline data hold for {ticker.upper()} (give "
-            "--as-of to choose another day)",
-            markup=False,
-        )
+        say_data_day(last, ticker=ticker)
     return last or day
 
 
