@@ -117,7 +117,9 @@ class LanceStore:
         try:
             table = self._db.open_table(name)
         except ValueError:  # LanceDB: "Table 'name' was not found"
-            return self._db.create_table(name, schema=chunk_schema(self._dim))
+            # Another process may create it between the two calls (two first ingests at
+            # once): exist_ok opens theirs instead of failing with "already exists".
+            table = self._db.create_table(name, schema=chunk_schema(self._dim), exist_ok=True)
         found = table.schema.field("vector").type.list_size
         if found != self._dim:
             raise StoreMismatchError(

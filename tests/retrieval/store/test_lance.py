@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import lancedb
 import numpy as np
 import pytest
 
@@ -181,3 +182,18 @@ def test_ann_index_is_built_at_threshold_and_filters_still_return_k(tmp_path: Pa
     f = Filters(tickers=("IBM",), forms=("8-K",), available_on_max=date(2009, 12, 31))
     hits = store.query(unit_rows(1, DIM, seed=8)[0], k=10, filters=f)
     assert len(hits) == 10 and all(f.matches(c) for c, _ in hits)
+
+
+def test_a_table_created_by_another_process_in_between_is_opened(
+    filled, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two first ingests at once: both look for the table, neither finds it, the other one
+    # creates it first. The second create must open that table, not fail "already exists".
+    store, chunks, _ = filled
+
+    def not_found(self: object, name: str, **kwargs: object) -> None:
+        raise ValueError(f"Table '{name}' was not found")
+
+    monkeypatch.setattr(lancedb.db.LanceDBConnection, "open_table", not_found)
+    late = LanceStore(tmp_path / "vectors", dim=DIM)
+    assert late.count() == len(chunks)
