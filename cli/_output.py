@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from enum import IntEnum
 from typing import Any
@@ -59,3 +62,69 @@ def say_data_day(day: date, *, ticker: str | None = None) -> None:
         "another day)",
         markup=False,
     )
+
+
+class Steps:
+    """Progress of a long command on stderr: a live bar on a terminal; elsewhere (a CI log, a
+    pipe) a plain line per step, at most one every few seconds, so a log shows it is alive.
+
+    ``steps(text)`` counts one step done; ``steps.at(done, total, text)`` sets both (work whose
+    size is known only once it starts, like the chunks an ingest embeds)."""
+
+    PLAIN_EVERY_S = 5.0
+
+    def __init__(self, label: str, total: int | None, *, enabled: bool) -> None:
+        self.label, self.total, self.done = label, total, 0
+        self._enabled = enabled
+        self._bar: Any = None
+        self._task: Any = None
+        self._said = 0.0
+
+    def __enter__(self) -> Steps:
+        if self._enabled and err_console.is_terminal:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._bar = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=err_console,
+                transient=True,
+            ).__enter__()
+            self._task = self._bar.add_task(self.label, total=self.total)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+    def __call__(self, text: str) -> None:
+        self.at(self.done + 1, self.total, text)
+
+    def at(self, done: int, total: int | None, text: str) -> None:
+        self.done, self.total = done, total
+        if not self._enabled:
+            return
+        if self._bar is not None:
+            self._bar.update(self._task, completed=done, total=total, description=text)
+            return
+        now = time.monotonic()
+        if now - self._said < self.PLAIN_EVERY_S and done != total:
+            return
+        self._said = now
+        of = f"/{total}" if total is not None else ""
+        err_console.print(f"{self.label}: {done}{of} {text}", markup=False)
+
+
+@contextmanager
+def show_progress(total: int | None, label: str, enabled: bool) -> Iterator[Steps]:
+    """Steps of a long command on stderr (see ``Steps``); ``enabled=False`` shows nothing."""
+    with Steps(label, total, enabled=enabled) as steps:
+        yield steps

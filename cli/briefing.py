@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli._output import (
@@ -28,6 +26,7 @@ from cli._output import (
     err_console,
     parse_date,
     print_json,
+    show_progress,
 )
 
 if TYPE_CHECKING:
@@ -104,22 +103,6 @@ def _formats(spec: str) -> list[str]:
         )
         raise typer.Exit(Exit.BAD_INPUT)
     return chosen
-
-
-@contextmanager
-def _progress(total: int, label: str, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A progress bar on stderr; yields ``advance(description)``."""
-    with Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=err_console,
-        disable=not enabled,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=total)
-        yield lambda text: bar.update(task, advance=1, description=text)
 
 
 def _past_as_of(value: str | None) -> date:
@@ -272,7 +255,7 @@ def briefing(
     folder = _out_dir(out if out is not None else settings.reports_dir)
     with _agent(settings) as agent:
         _unknown_only(agent, wl.tickers)
-        with _progress(len(wl.tickers), "briefing", progress) as step:
+        with show_progress(len(wl.tickers), "briefing", progress) as step:
             report, paths = run_and_write(
                 settings,
                 agent,
@@ -330,7 +313,7 @@ def replay_command(
         keep_threads=False,
     )
     run_id = f"replay-{uuid.uuid4().hex[:12]}"
-    with _agent(settings) as live, _progress(len(dates), "replay", progress) as step:
+    with _agent(settings) as live, show_progress(len(dates), "replay", progress) as step:
         agent = live if explain else None
         context_for = (
             live.deps.context_for

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -37,13 +38,27 @@ def _window(start: str | None, end: str | None) -> tuple[date | None, date]:
 
 def _all_tickers(market: MarketData) -> list[str]:
     names: list[str] = []
+    empty: list[str] = []  # why each source that can list its tickers listed none
     for provider in market.providers:
-        for ticker in provider.tickers() or []:
+        listed = provider.tickers()
+        if listed is not None and not listed:
+            empty.append(_why_empty(provider))
+        for ticker in listed or []:
             if ticker not in names:
                 names.append(ticker)
+    if not names and empty:
+        raise DataError(f"--all found no tickers: {'; '.join(empty)}")
     if not names:
         raise DataError("--all needs a source that can list its tickers (bundled, csv:DIR, db)")
     return names
+
+
+def _why_empty(provider: object) -> str:
+    folder = getattr(provider, "directory", None)
+    name = getattr(provider, "name", "the source")
+    if isinstance(folder, Path) and not folder.is_dir():
+        return f"{name}: folder {folder} does not exist"
+    return f"{name} holds no price files"
 
 
 def _targets(market: MarketData, tickers: list[str], all_: bool) -> list[str]:

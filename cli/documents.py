@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 import typer
 
-from cli._output import Exit, as_of_option, console, err_console, parse_date, print_json
+from cli._output import (
+    Exit,
+    as_of_option,
+    console,
+    err_console,
+    parse_date,
+    print_json,
+    show_progress,
+)
 from data.errors import DataError, InvalidRangeError
 
 if TYPE_CHECKING:
@@ -15,6 +23,7 @@ if TYPE_CHECKING:
 
 ingest_app = typer.Typer(help="Add filings, calls and news to the index.", no_args_is_help=True)
 JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON")
+ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Show progress on stderr")
 
 
 def _report(report: Any, as_json: bool, what: str) -> None:
@@ -67,6 +76,7 @@ def ingest_folder(
         None, "--date", help="Filing/publication date for every file"
     ),
     as_json: bool = JsonOpt,
+    progress: bool = ProgressOpt,
 ) -> None:
     """Index a local folder; bad files are reported and skipped, the rest go on.
 
@@ -91,13 +101,16 @@ def ingest_folder(
             max_bytes=settings.ingest_max_bytes, max_seconds=settings.ingest_max_seconds
         ),
     )
-    report = ingest(
-        documents=load.documents,
-        news=load.news,
-        index=open_index(settings),
-        corpus=open_corpus(settings),
-        skipped=load.skipped,
-    )
+    index = open_index(settings)
+    with show_progress(None, "ingest: embedding chunks", progress) as steps:
+        report = ingest(
+            documents=load.documents,
+            news=load.news,
+            index=index,
+            corpus=open_corpus(settings),
+            skipped=load.skipped,
+            on_progress=lambda done, total: steps.at(done, total, "chunks embedded"),
+        )
     _report(report, as_json, str(path))
 
 
@@ -108,6 +121,7 @@ def ingest_edgar(
     forms: str = typer.Option("10-K,10-Q", "--forms", help="Comma-separated form types"),
     since: str | None = typer.Option(None, "--since", help="Only filings on or after this date"),
     as_json: bool = JsonOpt,
+    progress: bool = ProgressOpt,
 ) -> None:
     """Fetch filings from SEC EDGAR (online; needs SIGNALDESK_EDGAR_USER_AGENT) and index them.
 
@@ -135,9 +149,15 @@ def ingest_edgar(
             skipped = client.skipped
     except EdgarError as err:
         raise DataError(f"EDGAR: {err}") from None
-    report = ingest(
-        documents=docs, index=open_index(settings), corpus=open_corpus(settings), skipped=skipped
-    )
+    index = open_index(settings)
+    with show_progress(None, "ingest: embedding chunks", progress) as steps:
+        report = ingest(
+            documents=docs,
+            index=index,
+            corpus=open_corpus(settings),
+            skipped=skipped,
+            on_progress=lambda done, total: steps.at(done, total, "chunks embedded"),
+        )
     _report(report, as_json, f"EDGAR {ticker.upper()}")
 
 

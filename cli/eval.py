@@ -83,7 +83,7 @@ def run(
     """
     from agent.deps import configured_model, deps_from_settings
     from agent.runner import Agent
-    from cli.briefing import _progress
+    from cli._output import show_progress
     from core.settings import load_settings
     from evals.documents import index_suite_documents
     from evals.judge import Judge
@@ -123,7 +123,7 @@ def run(
             agent = Agent(deps_from_settings(home, model=endpoint if model == "endpoint" else None))
             started = datetime.now(UTC)
             chosen = [c for c in suite.cases if wanted is None or wanted(c)]
-            with _progress(len(chosen), f"eval {suite.name}", progress) as step:
+            with show_progress(len(chosen), f"eval {suite.name}", progress) as step:
                 result = run_suite(
                     suite,
                     agent,

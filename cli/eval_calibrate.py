@@ -90,7 +90,8 @@ def _replay(
     from agent.services import open_corpus
     from briefing import BriefingPlan
     from briefing.replay import replay, replay_dates
-    from cli.briefing import _progress, _store, _watchlist
+    from cli._output import show_progress
+    from cli.briefing import _store, _watchlist
 
     wl = _watchlist(watchlist, None, settings)
     dates = replay_dates(start, end, every=every)
@@ -100,7 +101,7 @@ def _replay(
         ticker_timeout_s=settings.briefing_ticker_timeout_s,
         keep_threads=False,
     )
-    with _progress(len(dates), "replay", progress) as step:
+    with show_progress(len(dates), "replay", progress) as step:
         summary = replay(
             None,
             deps_from_settings(settings, model=None).context_for,

@@ -18,9 +18,11 @@ from cli._output import (
     Exit,
     as_of_option,
     console,
+    err_console,
     parse_date,
     print_json,
     say_data_day,
+    show_progress,
 )
 
 if TYPE_CHECKING:
@@ -203,17 +205,15 @@ def train(
     kind: str = typer.Option("xgb", "--model", help="xgb | stack"),
     source: str | None = SourceOpt,
     as_json: bool = JsonOpt,
+    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress"),
 ) -> None:
     """Walk-forward record (go/no-go) and a final model per horizon, stored in the registry.
 
     Example: signaldesk train AAPL --end 2012-12-31 --horizons 5
     """
-    from datetime import UTC, datetime
-
     from agent.services import build_tool_context
     from data.bars import normalize_ticker
     from data.errors import DataError
-    from tools.forecast import train as train_models
     from tools.forecast import universe
 
     tool_ctx = build_tool_context(ctx.obj, as_of=_as_of(end), sources=source)
@@ -227,36 +227,55 @@ def train(
     if not names:
         raise DataError("name at least one TICKER or pass --all")
     results: list[dict[str, Any]] = []
-    for name in names:
-        try:
-            cards = train_models(
-                tool_ctx, name, horizons=steps, kind=kind, created_at=datetime.now(UTC)
-            )
-        except (ValueError, LookupError) as err:
-            results.append({"ticker": name, "error": str(err)})
-            continue
-        for card in cards:
-            overall = card.record.overall
-            results.append(
-                {
-                    "ticker": name,
-                    "horizon": card.horizon,
-                    "model_id": card.model_id,
-                    "verdict": card.record.verdict,
-                    "leak_suspected": card.record.leak_suspected,
-                    "accuracy": overall.accuracy,
-                    "baseline_accuracy": overall.baseline_accuracy,
-                    "auc": overall.auc,
-                    "folds": len(card.record.folds),
-                    "train_window": [card.train_start.isoformat(), card.train_end.isoformat()],
-                }
-            )
+    with show_progress(len(names), "train", progress) as step:
+        for name in names:
+            results += _train_one(tool_ctx, name, horizons=steps, kind=kind)
+            step(f"{name}: {'error' if 'error' in results[-1] else 'trained'}")
     if as_json:
         print_json({"as_of": tool_ctx.as_of.isoformat(), "models": results})
     else:
         _print_trained(results, tool_ctx.as_of)
-    if any("error" in r for r in results):  # a ticker failed: partial, as data load
+    failed = [r["ticker"] for r in results if "error" in r]
+    if failed:  # a ticker failed: partial, as data load (each one's reason is printed above)
+        err_console.print(
+            f"error: {len(failed)} of {len(names)} tickers not trained: {', '.join(failed)}",
+            markup=False,
+        )
         raise typer.Exit(Exit.CHECK_FAILED)
+
+
+def _train_one(
+    tool_ctx: Any, name: str, *, horizons: tuple[int, ...], kind: str
+) -> list[dict[str, Any]]:
+    """The rows of ``train`` for one ticker: one per horizon, or one with its error."""
+    from datetime import UTC, datetime
+
+    from tools.forecast import train as train_models
+
+    try:
+        cards = train_models(
+            tool_ctx, name, horizons=horizons, kind=kind, created_at=datetime.now(UTC)
+        )
+    except (ValueError, LookupError) as err:
+        return [{"ticker": name, "error": str(err)}]
+    results: list[dict[str, Any]] = []
+    for card in cards:
+        overall = card.record.overall
+        results.append(
+            {
+                "ticker": name,
+                "horizon": card.horizon,
+                "model_id": card.model_id,
+                "verdict": card.record.verdict,
+                "leak_suspected": card.record.leak_suspected,
+                "accuracy": overall.accuracy,
+                "baseline_accuracy": overall.baseline_accuracy,
+                "auc": overall.auc,
+                "folds": len(card.record.folds),
+                "train_window": [card.train_start.isoformat(), card.train_end.isoformat()],
+            }
+        )
+    return results
 
 
 def _print_trained(results: list[dict[str, Any]], as_of: date) -> None:
@@ -264,8 +283,8 @@ def _print_trained(results: list[dict[str, Any]], as_of: date) -> None:
     for col in ("ticker", "horizon", "accuracy", "baseline", "AUC", "folds", "verdict", "model"):
         table.add_column(col)
     for r in results:
-        if "error" in r:
-            table.add_row(r["ticker"], "", "", "", "", "", "[red]error[/]", r["error"])
+        if "error" in r:  # a line of its own below the table: a reason does not fit a cell
+            table.add_row(r["ticker"], "", "", "", "", "", "[red]failed[/]", "")
             continue
         verdict = r["verdict"] + (" (leak?)" if r["leak_suspected"] else "")
         table.add_row(
@@ -279,6 +298,9 @@ def _print_trained(results: list[dict[str, Any]], as_of: date) -> None:
             r["model_id"],
         )
     console.print(table)
+    for r in results:
+        if "error" in r:
+            err_console.print(f"{r['ticker']}: {r['error']}", markup=False)
 
 
 def backtest(

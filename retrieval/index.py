@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,14 +165,19 @@ class Index:
             return None
         return (st.st_mtime_ns, st.st_size)
 
-    def add(self, chunks: Iterable[Chunk]) -> AddResult:
-        """Index ``chunks``; those already indexed (by id) are neither embedded nor re-added."""
+    def add(
+        self, chunks: Iterable[Chunk], *, on_progress: Callable[[int, int], None] | None = None
+    ) -> AddResult:
+        """Index ``chunks``; those already indexed (by id) are neither embedded nor re-added.
+        ``on_progress(embedded, to_embed)`` is called after each embedded batch."""
         with self._writing():
-            result = self._add(chunks)
+            result = self._add(chunks, on_progress)
             self._stamp = self._lexical_stamp()
             return result
 
-    def _add(self, chunks: Iterable[Chunk]) -> AddResult:
+    def _add(
+        self, chunks: Iterable[Chunk], on_progress: Callable[[int, int], None] | None
+    ) -> AddResult:
         received = list(chunks)
         first: dict[str, Chunk] = {}
         for chunk in received:
@@ -183,6 +188,8 @@ class Index:
         for start in range(0, len(missing), self.batch_size):
             batch = missing[start : start + self.batch_size]
             self.store.upsert(batch, self.embedder.embed([c.text for c in batch]))
+            if on_progress is not None:
+                on_progress(start + len(batch), len(missing))
         lexical_added = self.lexical.add(unique)
         if lexical_added:
             self.lexical.save()

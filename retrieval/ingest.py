@@ -8,7 +8,7 @@ records were skipped, the rest ingested) or "nothing" (no document and no news i
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -66,10 +66,13 @@ def ingest(
     index: Index,
     corpus: Corpus,
     skipped: Sequence[SkippedFile] = (),
+    on_progress: Callable[[int, int], None] | None = None,
 ) -> IngestReport:
+    """Chunk, embed and index ``documents`` and ``news``; ``on_progress(embedded, to_embed)``
+    follows the embedding, the long part."""
     started = time.perf_counter()
     chunks = chunk_documents([*documents, *(news_document(n) for n in news)])
-    added = index.add(chunks)
+    added = index.add(chunks, on_progress=on_progress)
     new_news = corpus.add_news(news)
     new_calls = corpus.add_calls(d for d in documents if d.kind == "call")
     corpus.add_filings(d for d in documents if d.kind == "filing")

@@ -101,3 +101,18 @@ def test_a_planted_spike_is_quarantined_not_served(tmp_path: Path) -> None:
     (report,) = json.loads(checked.stdout)["reports"]
     assert report["quarantined"] == [f"{raw.index[30]:%Y-%m-%d}"]
     assert [i["rule"] for i in report["issues"] if i["severity"] == "error"] == ["price_spike"]
+
+
+def test_all_on_a_missing_or_empty_folder_names_the_folder_not_the_source_type(
+    tmp_path: Path,
+) -> None:
+    missing = run("data", "check", "--all", "--source", f"csv:{tmp_path / 'nope'}")
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        f"error: --all found no tickers: csv:{tmp_path / 'nope'}: "
+        f"folder {tmp_path / 'nope'} does not exist"
+    ]
+    (tmp_path / "empty").mkdir()
+    empty = run("data", "check", "--all", "--source", f"csv:{tmp_path / 'empty'}")
+    assert empty.returncode == 2
+    assert "holds no price files" in empty.stderr and "needs a source" not in empty.stderr

@@ -62,6 +62,21 @@ def test_train_registers_a_model_that_signal_then_cites() -> None:
 
 
 @pytest.mark.slow
+def test_train_with_a_failing_ticker_exits_1_naming_it_after_progress() -> None:
+    out = run("train", "FB", "IBM", "--end", "2012-12-31", "--horizons", "5")
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    # progress (not a terminal: one plain line per step here), then the reason, then the list
+    assert lines[0] == "train: 1/2 FB: error" and lines[1] == "train: 2/2 IBM: trained"
+    assert lines[2].startswith("FB: only 0 walk-forward folds fit in 2012-05-18..2012-12-31")
+    assert lines[-1] == "error: 1 of 2 tickers not trained: FB"
+    assert "Traceback" not in out.stderr and "IBM" in out.stdout
+    quiet = run("train", "FB", "--end", "2012-12-31", "--horizons", "5", "--no-progress", "--json")
+    assert quiet.returncode == 1 and "train:" not in quiet.stderr
+    assert json.loads(quiet.stdout)["models"][0]["ticker"] == "FB"
+
+
+@pytest.mark.slow
 def test_backtest_aapl_json_reports_everything() -> None:
     out = run(
         "backtest",

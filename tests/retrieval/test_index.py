@@ -61,6 +61,15 @@ def test_add_embeds_only_new_chunks(tmp_path: Path) -> None:
     assert (stats.embedder, stats.dim, stats.store) == ("hashing-32", 32, "LanceStore")
 
 
+def test_add_reports_each_embedded_batch(tmp_path: Path) -> None:
+    index = Index(tmp_path, embedder=HashingEmbedder(32), batch_size=2)
+    chunks = filing_chunks()
+    index.add(chunks[:1])
+    seen: list[tuple[int, int]] = []
+    index.add(chunks, on_progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(2, 3), (3, 3)]  # the three new chunks, in batches of two
+
+
 def test_search_modes_and_point_in_time(tmp_path: Path) -> None:
     index = Index(tmp_path, embedder=HashingEmbedder(32))
     index.add(filing_chunks())
