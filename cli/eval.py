@@ -165,19 +165,20 @@ def _print(result, run_id: int, problems: list[str], paths: list[Path]) -> None:
 @eval_app.command("compare")
 def compare(
     ctx: typer.Context,
-    run_a: int = typer.Argument(..., help="Eval run id (the baseline)"),
-    run_b: int = typer.Argument(..., help="Eval run id (the candidate)"),
+    run_a: str = typer.Argument(..., help="Baseline: a run id, latest or previous"),
+    run_b: str = typer.Argument(..., help="Candidate: a run id, latest or previous"),
     as_json: bool = typer.Option(False, "--json", help="Print as JSON"),
 ) -> None:
     """Compare two stored eval runs: metric deltas and the cases whose verdict changed.
 
-    Example: signaldesk eval compare 3 4
+    Example: signaldesk eval compare previous latest   (or two ids from `eval list`: 3 4)
     """
-    from evals.runs import RunNotFoundError, compare_runs, load_run
+    from evals.runs import RunNotFoundError, compare_runs, load_run, resolve_run
 
     engine = _engine(ctx.obj)
     try:
-        diff = compare_runs(load_run(engine, run_a), load_run(engine, run_b))
+        a_id, b_id = resolve_run(engine, run_a), resolve_run(engine, run_b)
+        diff = compare_runs(load_run(engine, a_id), load_run(engine, b_id))
     except RunNotFoundError as err:
         err_console.print(f"error: {err}", markup=False)
         raise typer.Exit(Exit.BAD_INPUT) from None
@@ -236,6 +237,11 @@ def list_runs(
     if as_json:
         print_json(listed)
         return
+    if not listed:
+        err_console.print(
+            "no eval runs stored yet: `signaldesk eval run core` runs and stores one",
+            markup=False,
+        )
     for r in listed:
         console.print(
             f"{r['id']:>4}  {r['suite']:<12} {r['model']:<40} {r['code']:<20} "

@@ -20,6 +20,7 @@ __all__ = [
     "compare_runs",
     "insert_run",
     "load_run",
+    "resolve_run",
     "save_run",
 ]
 
@@ -105,6 +106,36 @@ def load_run(engine: Engine, run_id: int) -> dict[str, Any]:
     if row is None:
         raise RunNotFoundError(f"no eval run {run_id}: see `signaldesk eval list`")
     return dict(row)
+
+
+def resolve_run(engine: Engine, ref: str) -> int:
+    """The id of the run ``ref`` names: an id, ``latest`` (the newest run), or ``previous`` (the
+    run of the latest run's suite before it), so ``eval compare previous latest`` works as
+    written after two runs of a suite."""
+    word = ref.strip().lower()
+    if word.isdigit():
+        return int(word)
+    if word not in ("latest", "previous"):
+        raise RunNotFoundError(f"no eval run {ref!r}: give a run id, latest or previous")
+    with engine.connect() as conn:
+        latest = conn.execute(
+            sa.select(_RUNS.c.id, _RUNS.c.suite).order_by(_RUNS.c.id.desc()).limit(1)
+        ).first()
+        if latest is None:
+            raise RunNotFoundError("no eval runs stored yet: run `signaldesk eval run core` first")
+        if word == "latest":
+            return int(latest.id)
+        before = conn.execute(
+            sa.select(sa.func.max(_RUNS.c.id)).where(
+                _RUNS.c.suite == latest.suite, _RUNS.c.id < latest.id
+            )
+        ).scalar()
+    if before is None:
+        raise RunNotFoundError(
+            f"only one run of suite {latest.suite!r} is stored (run {latest.id}): run it again "
+            "to compare"
+        )
+    return int(before)
 
 
 def compare_runs(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:

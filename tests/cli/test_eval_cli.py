@@ -63,3 +63,25 @@ def test_eval_bad_input_exits_2() -> None:
     assert run("eval", "compare", "998", "999").returncode == 2
     judge = run("eval", "run", "core", "--judge")
     assert judge.returncode == 4 and "no LLM endpoint" in judge.stderr
+
+
+def test_the_readmes_list_and_compare_work_as_written() -> None:
+    empty = run("eval", "list")
+    assert empty.returncode == 0 and "no eval runs stored yet" in empty.stderr
+    none = run("eval", "compare", "previous", "latest")
+    assert none.returncode == 2
+    assert none.stderr.strip() == (
+        "error: no eval runs stored yet: run `signaldesk eval run core` first"
+    )
+    for _ in range(2):
+        ran = run("eval", "run", "core", "--tag", "refusal", "--no-progress", "--json")
+        assert ran.returncode == 0, ran.stderr
+    latest = json.loads(ran.stdout)["run_id"]
+    diff = run("eval", "compare", "previous", "latest", "--json")
+    assert diff.returncode == 0, diff.stderr
+    compared = json.loads(diff.stdout)
+    assert (compared["a"]["id"], compared["b"]["id"]) == (latest - 1, latest)
+    assert compared["fixed"] == [] and compared["broken"] == []
+    shown = run("eval", "compare", "previous", "latest")
+    assert shown.returncode == 0 and f"B: run {latest} core" in shown.stdout
+    assert run("eval", "compare", "first", "latest").returncode == 2
