@@ -116,39 +116,69 @@ def score_history_figure(
     calls: pd.DataFrame | None = None,
     title: str = "",
 ) -> go.Figure:
-    """The technical score over the last ``sessions`` bars within its action bands, and the
-    stored calls of that window on top.
+    """The technical score over the last ``sessions`` bars within its own action bands and,
+    when there are stored calls in that window, those calls in a panel of their own below,
+    within the bands of the signal's (confluence) thresholds.
 
-    calls: columns ``score`` and ``action`` by date (the signals of stored briefings), drawn
-    as dots in their action's colour; calls before the first bar shown are left out.
+    calls: columns ``score`` and ``action`` by date (the signals of stored briefings: the
+    confluence score and action), drawn as dots in their action's colour; calls before the
+    first bar shown are left out. Each series sits in the bands its action is read from, so a
+    dot's band is its action (a SELL call at 0.41 is in the SELL band of the call panel, not
+    in the HOLD band of the technical score's 0.40..0.60).
     """
     scores = _scores(bars, config, sessions)
-    fig = go.Figure()
-    _action_bands(fig, config.technical_thresholds)
     line = {"color": "#0969da", "width": 1.5}
-    fig.add_trace(go.Scatter(x=scores.index, y=scores, name="technical score", line=line))
     shown = None if calls is None else calls.loc[calls.index >= scores.index[0]]
-    if shown is not None and not shown.empty:
-        fig.add_trace(
-            go.Scatter(
-                x=shown.index,
-                y=shown["score"],
-                mode="markers",
-                name="briefing signal",
-                marker={
-                    "size": 10,
-                    "color": [ACTION_COLOURS[a] for a in shown["action"]],
-                    "line": {"width": 1, "color": "#24292f"},
-                },
-                text=list(shown["action"]),
-                hovertemplate="%{x|%Y-%m-%d}: %{text} (%{y:.3f})<extra></extra>",
-            )
+    if shown is None or shown.empty:
+        fig = go.Figure()
+        _action_bands(fig, config.technical_thresholds)
+        fig.add_trace(go.Scatter(x=scores.index, y=scores, name="technical score", line=line))
+        fig.update_layout(
+            title=title, height=320, yaxis={"range": [0, 1], "title": "score"}, **LAYOUT
         )
-    fig.update_layout(title=title, height=320, yaxis={"range": [0, 1], "title": "score"}, **LAYOUT)
+        return fig
+    fig = make_subplots(
+        rows=2,
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.12,
+        subplot_titles=(
+            f"technical score: {_cuts(config.technical_thresholds)}",
+            f"briefing signal (technical, sentiment and ML): {_cuts(config.confluence_thresholds)}",
+        ),
+    )
+    _action_bands(fig, config.technical_thresholds, row=1)
+    _action_bands(fig, config.confluence_thresholds, row=2)
+    fig.add_trace(
+        go.Scatter(x=scores.index, y=scores, name="technical score", line=line), row=1, col=1
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=shown.index,
+            y=shown["score"],
+            mode="markers",
+            name="briefing signal",
+            marker={
+                "size": 10,
+                "color": [ACTION_COLOURS[a] for a in shown["action"]],
+                "line": {"width": 1, "color": "#24292f"},
+            },
+            text=list(shown["action"]),
+            hovertemplate="%{x|%Y-%m-%d}: %{text} (%{y:.3f})<extra></extra>",
+        ),
+        row=2,
+        col=1,
+    )
+    fig.update_yaxes(range=[0, 1], title_text="score")
+    fig.update_layout(title=title, height=480, **LAYOUT)
     return fig
 
 
-def _action_bands(fig: go.Figure, t: Thresholds) -> None:
+def _cuts(t: Thresholds) -> str:
+    return f"SELL below {t.sell:.2f}, BUY from {t.buy:.2f}"
+
+
+def _action_bands(fig: go.Figure, t: Thresholds, *, row: int | None = None) -> None:
     bands = (
         (0.0, t.strong_sell, Action.STRONG_SELL.value),
         (t.strong_sell, t.sell, Action.SELL.value),
@@ -165,4 +195,5 @@ def _action_bands(fig: go.Figure, t: Thresholds) -> None:
             line_width=0,
             annotation_text=action,
             annotation_position="right",
+            **({} if row is None else {"row": row, "col": 1, "exclude_empty_subplots": False}),
         )

@@ -6,6 +6,7 @@ from datetime import date
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from data.providers.bundled import BundledProvider
@@ -78,7 +79,7 @@ def test_score_history_draws_the_scores_and_the_calls_of_its_window(bars: pd.Dat
     shown = _trace(fig, "briefing signal")
     assert list(pd.to_datetime(shown.x)) == [bars.index[-10]]  # the call before the window is out
     assert list(shown.text) == ["STRONG SELL"]
-    assert len(fig.layout.shapes) == 5  # the five action bands
+    assert len(fig.layout.shapes) == 10  # five action bands per panel
     bare = score_history_figure(bars, config=DEFAULT_CONFIG, sessions=250)
     assert [t.name for t in bare.data] == ["technical score"]
 
@@ -103,3 +104,40 @@ def test_charts_at_an_earlier_date_agree_with_the_full_charts_up_to_it(
     common = early.index.intersection(full.index)
     assert len(common) > 150
     np.testing.assert_allclose(early[common], full[common])
+
+
+def test_each_series_sits_in_the_bands_its_action_is_read_from(bars: pd.DataFrame) -> None:
+    """A SELL call at 0.41 (confluence cuts 0.45/0.55) must not be drawn in a HOLD band (the
+    technical score's 0.40/0.60): the calls have their own panel with the confluence bands."""
+    conf = DEFAULT_CONFIG.confluence_thresholds
+    calls = pd.DataFrame(
+        {"score": [0.41, 0.50, 0.58], "action": ["SELL", "HOLD", "BUY"]},
+        index=pd.DatetimeIndex(bars.index[-30:-27]),
+    )
+    assert [classify(s, conf).value for s in calls["score"]] == list(calls["action"])
+    fig = score_history_figure(bars, config=DEFAULT_CONFIG, sessions=250, calls=calls)
+    dots = _trace(fig, "briefing signal")
+    line = _trace(fig, "technical score")
+    assert (dots.yaxis, line.yaxis) == ("y2", "y")
+    for yref, t in (("y2", conf), ("y", DEFAULT_CONFIG.technical_thresholds)):
+        bands = _bands(fig, yref)
+        assert bands["HOLD"] == (t.sell, t.buy) and bands["SELL"] == (t.strong_sell, t.sell)
+    for score, action in zip(dots.y, dots.text, strict=True):
+        low, high = _bands(fig, "y2")[action]
+        assert low <= score < high
+    titles = [a.text for a in fig.layout.annotations[:2]]
+    assert titles == [
+        "technical score: SELL below 0.40, BUY from 0.60",
+        "briefing signal (technical, sentiment and ML): SELL below 0.45, BUY from 0.55",
+    ]
+
+
+def _bands(fig: go.Figure, yref: str) -> dict[str, tuple[float, float]]:
+    """Action -> (low, high) of the bands drawn on the y axis ``yref`` (each band's label is
+    the annotation added with it, after the two panel titles)."""
+    labels = fig.layout.annotations[2:]
+    return {
+        a.text: (shape.y0, shape.y1)
+        for shape, a in zip(fig.layout.shapes, labels, strict=True)
+        if shape.yref == yref
+    }
