@@ -146,11 +146,13 @@ class AnswerNodes:
         request = _request(state)
         if request is not None and request.ask == "capabilities" and request.decline is None:
             text = capabilities_text(known=self.deps.known_tickers)  # answered, not declined
-            answer = Answer(question=state.get("question", ""), as_of=state["as_of"], markdown=text)
+            answer = Answer(
+                question=state.get("question", ""), as_of=state["turn_as_of"], markdown=text
+            )
             return final(answer, verify(answer, Ledger()))
         answer = Answer.refusal(
             question=state.get("question", ""),
-            as_of=state["as_of"],
+            as_of=state["turn_as_of"],
             reason=state["refusal"] or "declined",
             tickers=state.get("tickers") or [],
         )
@@ -162,7 +164,7 @@ class AnswerNodes:
         """An LLM draft (None when it fails), the token accounting, and why it failed."""
         assert self.deps.model is not None
         prompt = prompts.load("compose").format(
-            as_of=state["as_of"],
+            as_of=state["turn_as_of"],
             question=state.get("question", ""),
             request=describe_request(_request(state)),
             evidence=evidence_digest(ledger),
@@ -184,7 +186,7 @@ class AnswerNodes:
             f.error if f.error.startswith(f"{f.tool} ") else f"{f.tool} failed: {f.error}"
             for f in failures
         ]
-        as_of = state["as_of"]
+        as_of = state["turn_as_of"]
         q = _request(state)
         searched = _searched(messages)
         if len(ledger) == 0:
@@ -236,7 +238,7 @@ class AnswerNodes:
         return template_draft(
             ledger,
             question=_request(state),
-            as_of=state["as_of"],
+            as_of=state["turn_as_of"],
             searched=_searched(messages),
             failed=failed,
         )

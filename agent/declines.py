@@ -10,7 +10,7 @@ import prompts
 from agent.request import Decline
 from core import asof
 
-__all__ = ["capabilities_text", "decline_text", "future_limit"]
+__all__ = ["bad_date_text", "capabilities_text", "decline_text", "future_limit"]
 
 
 def _listed(known: Collection[str]) -> str:
@@ -36,6 +36,13 @@ def decline_text(
 def capabilities_text(*, known: Collection[str]) -> str:
     """What the agent can do, for "what can you do?"."""
     return prompts.templates("declines")["capabilities"].format(listed=_listed(known))
+
+
+def bad_date_text(value: object, *, where: str) -> str:
+    """The answer to a run whose as-of date (``where``: "as_of", "context as_of", ...) is not
+    a YYYY-MM-DD date."""
+    shown = repr(value) if isinstance(value, str) else str(value)
+    return prompts.templates("declines")["bad_date"].format(detail=shown[:40], where=where)
 
 
 def future_limit(*, today: date, as_of: date) -> str:

@@ -2,8 +2,9 @@
 
 This module only wires: the nodes are in ``agent.nodes`` (understand, plan, tools) and
 ``agent.answer_nodes`` (refuse, compose, verify, repair), the routes in ``agent.routes``, the
-state in ``agent.state``. ``make_graph`` is the entry point of ``langgraph.json`` (LangGraph CLI
-and Studio), built from the process settings.
+state, the input and the run context in ``agent.state``. ``make_graph`` is the entry point of
+``langgraph.json`` (LangGraph CLI and Studio), built from the process settings: a run takes
+``{"question": ..., "as_of": "YYYY-MM-DD"}`` (or Studio's messages) and a context with ``as_of``.
 """
 
 from __future__ import annotations
@@ -17,14 +18,16 @@ from agent import routes
 from agent.answer_nodes import AnswerNodes
 from agent.deps import AgentDeps
 from agent.nodes import PlanNodes
-from agent.state import AgentState
+from agent.state import AgentContext, AgentInput, AgentState
 
-__all__ = ["build_graph", "make_graph"]
+__all__ = ["AgentGraph", "build_graph", "make_graph"]
+
+AgentGraph = CompiledStateGraph[AgentState, AgentContext, AgentInput, AgentState]
 
 
-def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> CompiledStateGraph:
+def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> AgentGraph:
     gather, answer = PlanNodes(deps), AnswerNodes(deps)
-    g = StateGraph(AgentState)
+    g = StateGraph(AgentState, context_schema=AgentContext, input_schema=AgentInput)
     g.add_node("understand", gather.understand)
     g.add_node("refuse", answer.refuse)
     g.add_node("plan", gather.plan)
@@ -43,7 +46,7 @@ def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> CompiledStateGr
     return g.compile(checkpointer=checkpointer, name="signaldesk")
 
 
-def make_graph(config: dict[str, Any] | None = None) -> CompiledStateGraph:
+def make_graph(config: dict[str, Any] | None = None) -> AgentGraph:
     """The graph on the process settings, for ``langgraph dev`` / Studio (which checkpoints)."""
     from agent.deps import deps_from_settings
     from core.settings import load_settings

@@ -23,10 +23,13 @@ from langchain_core.messages import (
     ToolMessage,
 )
 from langchain_core.runnables import RunnableConfig
+from langgraph.config import get_config
 from langgraph.prebuilt import ToolNode
+from langgraph.runtime import Runtime
 
 import prompts
 from agent._companies import COMPANIES
+from agent._turn_input import run_date, turn_date, turn_question
 from agent.answer_first import describe_request
 from agent.declines import capabilities_text, decline_text, future_limit
 from agent.deps import AgentDeps
@@ -34,9 +37,8 @@ from agent.llm import LLMUnavailableError, invoke_with_clear_errors
 from agent.question import ParsedQuestion, missing_symbols, parse_question
 from agent.request import Decline
 from agent.routes import pending_calls
-from agent.state import AgentState
+from agent.state import AgentContext, AgentState
 from agent.understand_llm import describe_previous, read_request
-from core.asof import parse_as_of
 from data.errors import DataError
 from tools.context import ToolContext
 from tools.runtime import use_context
@@ -49,10 +51,6 @@ _TICKERLESS = {"filings", "calls", "news"}  # intents that can search across all
 _HISTORY_TURNS = 3  # earlier turns an LLM sees besides the current one
 # asks that read a past window (a backtest's start goes to the tool, which says what is wrong)
 _PERIOD_ASKS = frozenset({"return", "volatility", "drawdown", "range", "price", "compare"})
-
-
-def _turn_start(messages: Sequence[BaseMessage]) -> int:
-    return max((i for i, m in enumerate(messages) if isinstance(m, HumanMessage)), default=-1)
 
 
 def _handle_tool_error(err: Exception) -> str:
@@ -116,21 +114,17 @@ def _as_named(symbols: Sequence[str], text: str) -> str:
     return ", ".join(named)
 
 
-def _turn_as_of(
-    q: ParsedQuestion, *, forced: str | date | None, previous: str | date | None, today: date
-) -> date:
-    """The date the turn computes at: the run's (``configurable.as_of``: a ``date``, or its ISO
-    string from the LangGraph API) or the question's own date when that is earlier ("what about
-    at the end of 2011?"), else the previous turn's for a follow-up ("and its VaR?"), else the
-    question's, else today. A thread checkpointed before the state's ``as_of`` was a
-    ``date`` holds its ISO string, which ``parse_as_of`` also reads."""
-    if forced:
-        run = parse_as_of(forced, name="as_of")
-        # the run's date is the last day it may see; a question may ask about an earlier one
-        return q.as_of if q.as_of is not None and q.as_of < run else run
-    if q.as_of is None and q.is_follow_up and previous:
-        return parse_as_of(previous, name="as_of")
-    return q.as_of or today
+def _unseen_period(q: ParsedQuestion, horizon: date) -> ParsedQuestion:
+    """``q`` declined when it asks about a window that starts after the last day the run may
+    see ("How did Apple do in 2014?" asked as of 2011)."""
+    period = q.quantity.period
+    if period is None or period.start is None or period.start <= horizon:
+        return q
+    if q.ask not in _PERIOD_ASKS:
+        return q
+    label = period.label or str(period.start)
+    detail = label if label[:1].isdigit() else f"the period {label}"
+    return q.model_copy(update={"decline": Decline(reason="future_date", detail=detail)})
 
 
 class PlanNodes:
@@ -140,76 +134,50 @@ class PlanNodes:
         self._contexts: dict[date, ToolContext] = {}
 
     # --- understand ---------------------------------------------------------------------------
-    def understand(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
-        messages = state["messages"]
-        turn = _turn_start(messages)
-        forced = (config.get("configurable") or {}).get("as_of")
+    def understand(self, state: AgentState, *, runtime: Runtime[AgentContext]) -> dict[str, Any]:
+        asked = turn_question(state)
+        configurable = get_config().get("configurable") or {}  # in process: agent.runner's
+        dated = run_date(state, context=runtime.context, configurable=configurable)
         # no date given: offline data end on their last day, which plays today (see AgentDeps)
-        today = self.deps.today() if forced else self.deps.undated_today()
+        today = self.deps.today() if dated.forced else self.deps.undated_today()
         history = state.get("parsed")
         previous = ParsedQuestion.model_validate(history) if history else None
         q = parse_question(
-            messages[turn].text if turn >= 0 else "",
-            today=today,
-            history=previous,
-            known_tickers=self.deps.known_tickers,
+            asked.text, today=today, history=previous, known_tickers=self.deps.known_tickers
         )
         read: dict[str, Any] = {"warnings": [], "tokens": 0, "cost_usd": 0.0}
-        if not self.deps.offline and self.deps.model is not None and turn >= 0:
+        if asked.index >= 0 and dated.problem is None:
             undated = q.model_copy(update={"as_of": None})  # "now" for the model's reading
-            now = _turn_as_of(undated, forced=forced, previous=state.get("as_of"), today=today)
-            reading = read_request(
-                self.deps.model,
-                text=q.text,
-                parsed=q,
-                history_text=describe_previous(previous),
-                as_of=min(now, today),
-                known=self.deps.known_tickers,
-            )
-            q = reading.parsed
-            read = self.deps.budget.charge({}, reading.reply) | {
-                "warnings": [reading.warning] if reading.warning else [],
-                "model_fallback": reading.unavailable is not None,
-            }
-            if reading.unavailable:  # the endpoint is down: the offline planner takes the turn
-                read["warnings"] = [f"{reading.unavailable}; the offline planner answered instead"]
+            now = turn_date(undated, forced=dated.forced, previous=dated.previous, today=today)
+            q, read = self._read(q, previous, as_of=min(now, today), read=read)
         if self.deps.open_universe:  # an online provider may know them
             q = q.trying_unknown()
             if q.decline is not None and q.decline.reason == "unknown_company":
                 q = q.model_copy(update={"decline": None})
-        as_of = _turn_as_of(q, forced=forced, previous=state.get("as_of"), today=today)
+        as_of = turn_date(q, forced=dated.forced, previous=dated.previous, today=today)
         horizon = min(as_of, today)  # the last day the run may see
-        asked = q.as_of if q.as_of is not None and q.as_of > horizon else None
-        if as_of > today or asked is not None:
-            q = q.model_copy(update={"future_date": True, "as_of": asked or as_of})
-        period = q.quantity.period
-        if (
-            period is not None
-            and period.start is not None
-            and period.start > horizon
-            and q.ask in _PERIOD_ASKS
-        ):  # "How did Apple do in 2014?" asked as of 2011: a window the run cannot see yet
-            label = period.label or str(period.start)
-            detail = label if label[:1].isdigit() else f"the period {label}"
-            later = Decline(reason="future_date", detail=detail)
-            q = q.model_copy(update={"decline": later})
-        refusal = (
-            "There is no question to answer."
-            if turn < 0
-            else _refusal(
+        later = q.as_of if q.as_of is not None and q.as_of > horizon else None
+        if as_of > today or later is not None:
+            q = q.model_copy(update={"future_date": True, "as_of": later or as_of})
+        q = _unseen_period(q, horizon)
+        if asked.index < 0:
+            refusal: str | None = "There is no question to answer."
+        else:
+            refusal = dated.problem or _refusal(
                 q,
                 today=today,
                 as_of=horizon,
                 known=self.deps.known_tickers,
                 offline=self.deps.offline,
             )
-        )
         return {
+            "messages": list(asked.added),
             "question": q.text,
             "parsed": q.model_dump(mode="json"),
             "as_of": horizon,
+            "turn_as_of": horizon,
             "tickers": list(q.tickers),
-            "turn": turn,
+            "turn": asked.index,
             "started": self.deps.clock(),
             "refusal": refusal,
             "rounds": 0,
@@ -223,6 +191,34 @@ class PlanNodes:
             "done": False,
         } | read
 
+    def _read(
+        self,
+        q: ParsedQuestion,
+        previous: ParsedQuestion | None,
+        *,
+        as_of: date,
+        read: dict[str, Any],
+    ) -> tuple[ParsedQuestion, dict[str, Any]]:
+        """The request as the LLM reads it (``q`` as it is offline), with its token accounting
+        and warnings (``read`` offline)."""
+        if self.deps.offline or self.deps.model is None:
+            return q, read
+        reading = read_request(
+            self.deps.model,
+            text=q.text,
+            parsed=q,
+            history_text=describe_previous(previous),
+            as_of=as_of,
+            known=self.deps.known_tickers,
+        )
+        read = self.deps.budget.charge({}, reading.reply) | {
+            "warnings": [reading.warning] if reading.warning else [],
+            "model_fallback": reading.unavailable is not None,
+        }
+        if reading.unavailable:  # the endpoint is down: the offline planner takes the turn
+            read["warnings"] = [f"{reading.unavailable}; the offline planner answered instead"]
+        return reading.parsed, read
+
     # --- plan / tools ---------------------------------------------------------------------------
     def _llm_messages(self, state: AgentState) -> list[BaseMessage]:
         messages = state["messages"]
@@ -230,7 +226,7 @@ class PlanNodes:
         keep = messages[humans[-1 - _HISTORY_TURNS] :] if len(humans) > _HISTORY_TURNS else messages
         system = prompts.load("system").format(
             today=self.deps.today(),
-            as_of=state["as_of"],
+            as_of=state["turn_as_of"],
             tickers=", ".join(state.get("tickers") or []) or "none recognised",
             request=describe_request(
                 ParsedQuestion.model_validate(state["parsed"]) if state.get("parsed") else None
@@ -286,7 +282,7 @@ class PlanNodes:
 
     def tools(self, state: AgentState, config: RunnableConfig) -> dict[str, Any]:
         pending = pending_calls(state)
-        ctx = self.context(state["as_of"])
+        ctx = self.context(state["turn_as_of"])
         ai = AIMessage(content="", tool_calls=pending)
         with use_context(ctx):
             out = self._tool_node.invoke({"messages": [ai]}, config)

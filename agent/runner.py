@@ -17,12 +17,11 @@ from typing import Any, Literal
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
-from langgraph.graph.state import CompiledStateGraph
 from pydantic import BaseModel, ConfigDict, Field
 
 from agent.answer import Answer
 from agent.deps import AgentDeps, deps_from_settings
-from agent.graph import build_graph
+from agent.graph import AgentGraph, build_graph
 from agent.llm import describe
 from agent.question import ParsedQuestion
 from agent.turn_evidence import turn_evidence
@@ -75,7 +74,7 @@ class Agent:
         from langgraph.checkpoint.memory import InMemorySaver
 
         self.deps = deps
-        self.graph: CompiledStateGraph = build_graph(
+        self.graph: AgentGraph = build_graph(
             deps, checkpointer=checkpointer if checkpointer is not None else InMemorySaver()
         )
         self.model_label = describe(deps.model)
