@@ -22,6 +22,7 @@ from cli.demo import demo
 from cli.documents import ingest_app, search, sentiment
 from cli.eval import eval_app
 from cli.research import backtest, risk, signal, technicals, train
+from cli.serve import serve_app
 from cli.ui import ui_app
 from core.logs import new_run_id, run_scope
 
@@ -43,6 +44,7 @@ app.add_typer(ingest_app, name="ingest")
 app.add_typer(briefing_app, name="briefing")
 app.add_typer(eval_app, name="eval")
 app.add_typer(ui_app, name="ui")
+app.add_typer(serve_app, name="serve")
 app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("demo")(demo)

@@ -26,6 +26,7 @@ _RUN_ID: ContextVar[str] = ContextVar("signaldesk_run_id", default="-")
 _PACKAGES = (
     "cli",
     "ui",
+    "api",
     "briefing",
     "evals",
     "agent",

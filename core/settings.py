@@ -133,6 +133,30 @@ class Settings(BaseSettings):
         description="web chat: PostgreSQL schema of the chat history tables",
     )
 
+    api_host: str = Field(default="127.0.0.1", description="serving API: address to listen on")
+    api_port: int = Field(default=8080, ge=1, le=65535, description="serving API: port")
+    api_secrets: SecretStr | None = Field(
+        default=None,
+        description="serving API: token signing secrets, 32 characters or more, comma-separated: "
+        "the first signs, every one verifies (rotation: put the new one first, drop the old one "
+        "after the token lifetime); required in prod, else generated under home",
+    )
+    api_token_ttl_s: int = Field(
+        default=3600, ge=60, le=7 * 86400, description="serving API: token lifetime (seconds)"
+    )
+    api_rate_per_minute: float = Field(
+        default=600.0, gt=0, description="serving API: requests per minute per key (sustained)"
+    )
+    api_burst: int = Field(
+        default=60, ge=1, description="serving API: requests a key may make at once (bucket size)"
+    )
+    api_max_tickers: int = Field(
+        default=500, ge=1, le=5000, description="serving API: tickers in one POST /v1/signals"
+    )
+    api_cache_ttl_s: float = Field(
+        default=300.0, ge=0, description="serving API: seconds a computed response is reused"
+    )
+
     llm_base_url: str | None = Field(
         default=None, description="OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, llama.cpp)"
     )
@@ -282,8 +306,14 @@ class Settings(BaseSettings):
             self.llm_api_key,
             self.ui_users,
             self.ui_auth_secret,
+            self.api_secrets,
         ]
-        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        found = [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
+        if self.api_secrets is not None:  # each of the rotated secrets on its own too
+            found += [
+                p.strip() for p in self.api_secrets.get_secret_value().split(",") if p.strip()
+            ]
+        return found
 
     def public_dict(self) -> dict[str, Any]:
         """Settings as JSON-ready values, secrets masked."""

@@ -1,7 +1,7 @@
 """The dependency rule, checked over every import of the product packages, including the imports
 inside functions and under ``TYPE_CHECKING``:
 
-- layers, top to bottom: ``cli``; ``ui``; ``briefing | evals``; ``agent``; ``tools | reports``;
+- layers, top to bottom: ``cli``; ``ui | api``; ``briefing | evals``; ``agent``; ``tools | reports``;
   ``quant | retrieval | data``; ``prompts | core``. A package imports only from layers below it,
   and packages that share a layer never import each other;
 - no cycle between the modules (files) of the product;
@@ -22,7 +22,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
-    ("ui",),
+    ("ui", "api"),
     ("briefing", "evals"),
     ("agent",),
     ("tools", "reports"),

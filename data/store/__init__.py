@@ -23,6 +23,7 @@ from data.store.errors import (
 )
 from data.store.migrate import current_revision, schema_diff, upgrade
 from data.store.models import (
+    ApiKey,
     Backtest,
     BacktestTrade,
     Briefing,
@@ -38,6 +39,7 @@ from data.store.models import (
 )
 
 __all__ = [
+    "ApiKey",
     "bar_values_hash",
     "Backtest",
     "BacktestTrade",

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from data.store._types import JSONType, UTCDateTime, utc_now
 
 __all__ = [
+    "ApiKey",
     "Backtest",
     "BacktestTrade",
     "Briefing",
@@ -293,3 +294,21 @@ class EvalRun(_Table, table=True):
     metrics: dict[str, Any] = _json()
     started_at: dt.datetime = _utc()
     finished_at: dt.datetime | None = _utc(nullable=True)
+
+
+class ApiKey(_Table, table=True):
+    """A key of the serving API (``signaldesk serve keys``): only a hash of its secret is kept.
+
+    The key a client holds is ``sdk_{id}_{secret}``; ``secret_hash`` is the SHA-256 of the
+    secret (32 random bytes: a fast hash is enough, nothing can be guessed by trying)."""
+
+    __tablename__ = "api_keys"
+
+    id: str = Field(primary_key=True)
+    name: str
+    secret_hash: str
+    scopes: list[str] = Field(default_factory=list, sa_type=JSONType, nullable=False)
+    rate_per_minute: float | None = Field(default=None, sa_type=sa.Double, nullable=True)
+    created_at: dt.datetime = _utc()
+    expires_at: dt.datetime | None = _utc(nullable=True)
+    revoked_at: dt.datetime | None = _utc(nullable=True)

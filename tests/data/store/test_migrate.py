@@ -43,10 +43,10 @@ def test_migration_scripts_ship_inside_the_package():
 def test_upgrade_reaches_head_and_matches_the_models(blank):
     assert current_revision(blank) is None
     upgrade(blank)
-    assert current_revision(blank) == _head(blank) == "0001"
+    assert current_revision(blank) == _head(blank) == "0002"
     assert schema_diff(blank) == []
     upgrade(blank)  # a second run is a no-op
-    assert current_revision(blank) == "0001"
+    assert current_revision(blank) == "0002"
 
 
 def test_schema_diff_sees_a_missing_index(blank):
@@ -76,8 +76,8 @@ engine.dispose()
 def test_eight_processes_migrating_an_empty_database_at_once_all_succeed(blank, tmp_path):
     url = blank.url.render_as_string(hide_password=False)
     assert run_together(_MIGRATE, [url], tmp_path / "go") == []
-    assert current_revision(blank) == "0001"
+    assert current_revision(blank) == "0002"
     with blank.connect() as conn:
         versions = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
-    assert [tuple(v) for v in versions] == [("0001",)]
+    assert [tuple(v) for v in versions] == [("0002",)]
     assert schema_diff(blank) == []  # every table and index is there

@@ -1,0 +1,57 @@
+"""The FastAPI application of ``signaldesk serve``: versioned under ``/v1``, OpenAPI at
+``/openapi.json``, Swagger UI at ``/docs``; ``/healthz`` and ``/readyz`` need no token."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.errors import install_handlers
+from api.limits import Buckets
+from api.routes import ask, auth, health, market
+from api.services import Services, build_services
+from core.settings import Settings, load_settings
+
+__all__ = ["create_app", "serve_app"]
+
+VERSION = "1"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    buckets: Buckets | None = None,
+) -> FastAPI:
+    """The application on ``settings`` (default: the process settings). Its services (database,
+    keys, cache, buckets, the tool context) are built here, so a bad setting fails at start."""
+    built = services or build_services(settings or load_settings(), buckets=buckets)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        built.close()
+
+    app = FastAPI(
+        title="SignalDesk API",
+        version=VERSION,
+        summary="Cited equity signals, risk and research, point in time.",
+        description=(
+            "Get a token: `POST /v1/token` with your API key as `client_secret` "
+            "(`signaldesk serve keys create NAME --scope read`). Every computation takes "
+            "`as_of` and never sees data after it. Research, not investment advice."
+        ),
+        lifespan=lifespan,
+    )
+    app.state.services = built
+    install_handlers(app)
+    for router in (health.router, auth.router, market.router, ask.router):
+        app.include_router(router)
+    return app
+
+
+def serve_app() -> FastAPI:
+    """The factory uvicorn's workers call (``signaldesk serve``): the process settings."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""The API's routers: health, tokens, market computations, the agent."""

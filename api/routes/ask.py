@@ -1,0 +1,97 @@
+"""``POST /v1/ask``: the agent answers (the offline planner, or the configured LLM), as
+``signaldesk ask --json`` prints it; ``stream: true`` sends each tool step as it finishes and
+then the verified answer, as Server-Sent Events. Threads belong to the key that started them."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request, Security
+from fastapi.responses import JSONResponse, StreamingResponse
+from pydantic import BaseModel, Field
+from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
+
+from api.errors import ApiError, ErrorBody, classify
+from api.security import Caller, allowed, services_of
+from core.asof import today
+
+router = APIRouter(prefix="/v1", tags=["agent"])
+
+Asker = Annotated[Caller, Security(allowed, scopes=["ask"])]
+_THREAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1, max_length=4000)
+    as_of: date | None = Field(default=None, description="default: the data's last day offline")
+    thread: str | None = Field(
+        default=None, description="continue this thread (an id a previous answer returned)"
+    )
+    stream: bool = False
+
+
+def _thread(caller: Caller, thread: str | None) -> str:
+    """The agent's thread id: the caller's own namespace, so no key reads another's thread."""
+    if thread is None:
+        import uuid
+
+        thread = uuid.uuid4().hex[:12]
+    if not _THREAD.match(thread):
+        raise ApiError(422, "invalid_request", "thread: letters, digits, - and _ (at most 64)")
+    return f"api-{caller.key_id}-{thread}"
+
+
+def _public(result: Any, caller: Caller) -> dict[str, Any]:
+    payload: dict[str, Any] = result.model_dump(mode="json")
+    payload["thread_id"] = payload["thread_id"].removeprefix(f"api-{caller.key_id}-")
+    return payload
+
+
+@router.post(
+    "/ask",
+    summary="Ask the research agent",
+    responses={
+        200: {"description": "the answer (JSON), or text/event-stream when stream is true"},
+        **{code: {"model": ErrorBody} for code in (401, 403, 422, 429, 503)},
+    },
+)
+async def ask(request: Request, body: AskRequest, caller: Asker) -> Any:
+    services = services_of(request)
+    if body.as_of is not None and body.as_of > today():
+        raise ApiError(400, "bad_request", f"as_of {body.as_of} is after today ({today()})")
+    thread = _thread(caller, body.thread)
+    agent = await run_in_threadpool(services.agent)
+    if not body.stream:
+        result = await run_in_threadpool(
+            agent.ask, body.question, as_of=body.as_of, thread_id=thread
+        )
+        return JSONResponse(_public(result, caller))
+    steps = agent.stream(body.question, as_of=body.as_of, thread_id=thread)
+    return StreamingResponse(
+        _events(steps, caller),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+async def _events(steps: Any, caller: Caller) -> AsyncIterator[str]:
+    from agent.runner import RunResult
+
+    try:
+        async for item in iterate_in_threadpool(steps):
+            if isinstance(item, RunResult):
+                yield _event("answer", _public(item, caller))
+            else:
+                yield _event("step", item.model_dump(mode="json"))
+    except Exception as err:  # noqa: BLE001 - the stream has started: report it in the stream
+        found = classify(err)
+        code, message = (found.code, found.message) if found else ("internal", "internal error")
+        yield _event("error", {"error": {"code": code, "message": message}})
+
+
+def _event(name: str, data: Any) -> str:
+    return f"event: {name}\ndata: {json.dumps(data, default=str)}\n\n"
