@@ -44,7 +44,7 @@ from ui.threads import (
     owns_agent_thread,
     parse_open_briefing,
 )
-from ui.turns import run_turn, show_stored_turn
+from ui.turns import CARD_SHOWN, card_shown, run_turn, show_stored_turn
 from ui.uploads import (
     MissingFactError,
     UploadFacts,
@@ -58,6 +58,11 @@ from ui.uploads import (
 
 WATCHLIST_COMMAND = "/watchlist"
 _ASK_TIMEOUT_S = 300
+HISTORY_OFF = (
+    "**Chat history is off.** No logins are configured, so past chats are not listed and "
+    "cannot be reopened after a reload. To keep them, set `SIGNALDESK_UI_USERS` (see "
+    "`signaldesk ui hash-password`) and start the chat again."
+)
 
 
 async def _runtime() -> Runtime:
@@ -138,7 +143,16 @@ async def _show_briefing(rt: Runtime) -> None:
         for t in view.tickers
         if t.openable
     ]
-    await cl.Message(content=briefing_markdown(view), actions=actions).send()
+    await _notice(briefing_markdown(view), actions=actions)
+
+
+async def _notice(
+    content: str, *, author: str | None = None, actions: list[cl.Action] | None = None
+) -> None:
+    """A message that is no answer (the briefing, a settings change, a notice): sent as a
+    system message, so that Chainlit still shows the starters above it until the first
+    question."""
+    await cl.Message(content=content, author=author, actions=actions, type="system_message").send()
 
 
 @cl.on_chat_start
@@ -146,6 +160,8 @@ async def _start() -> None:
     rt = await _runtime()
     cl.user_session.set("agent_thread", agent_thread_for(cl.context.session.thread_id))
     await _send_settings(rt)
+    if not rt.logins.enabled:
+        await _notice(HISTORY_OFF, author="notice")
     await _show_briefing(rt)
 
 
@@ -164,11 +180,11 @@ async def _settings_update(values: dict[str, Any]) -> None:
     prefs = _prefs(rt, values)
     when = prefs.as_of.isoformat() if prefs.as_of else "today / the question's date"
     note = f"\n\n> {prefs.problem}" if prefs.problem else ""
-    await cl.Message(
-        content=f"Settings: as of **{when}** · {rt.model_choices()[prefs.model]} · "
+    await _notice(
+        f"Settings: as of **{when}** · {rt.model_choices()[prefs.model]} · "
         f"watchlist {', '.join(prefs.watchlist) or '(empty)'}{note}",
         author="settings",
-    ).send()
+    )
 
 
 async def _complete(rt: Runtime, facts: UploadFacts, missing: str, name: str) -> UploadFacts | None:
@@ -260,6 +276,12 @@ def _agent_thread() -> str:
     if isinstance(saved, str) and owns_agent_thread(chat, saved):
         return saved
     return agent_thread_for(chat)
+
+
+@cl.action_callback(CARD_SHOWN)
+async def _card_shown(action: cl.Action) -> None:
+    """The signal card is on screen: its turn shows the answer's text now."""
+    card_shown(action.payload)
 
 
 @cl.action_callback("open_briefing")

@@ -4,6 +4,9 @@ is set).
 
 - ``POST /login``: a name and password, limited per name and per client address with backoff
   (``ui.limits``); 429 with ``Retry-After`` while locked. The scrypt check runs off the loop.
+  A wrong login is a 401 whose detail (``WRONG_LOGIN``) is the sentence Chainlit's page shows
+  in its error toast; the page's own alert reads the status text, translated in
+  ``ui/assets/translations``.
 - ``POST /auth/header``: the proxy's user header, only from a trusted proxy address
   (``SIGNALDESK_UI_TRUSTED_PROXIES``, default loopback); 403 from anywhere else.
 - ``POST /logout``: revokes the token (``ui.tokens``), disconnects the chat sockets opened with
@@ -31,7 +34,9 @@ from ui.auth import Logins
 from ui.limits import LoginLimiter
 from ui.tokens import InvalidToken, Sessions
 
-__all__ = ["Network", "client_address", "install_gate", "trusted_networks"]
+__all__ = ["WRONG_LOGIN", "Network", "client_address", "install_gate", "trusted_networks"]
+
+WRONG_LOGIN = "Wrong user name or password."
 
 log = logging.getLogger(__name__)
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -114,7 +119,7 @@ def _routes(logins: Logins, sessions: Sessions, limiter: LoginLimiter, trusted: 
         if not await asyncio.to_thread(logins.check, name, form.password):
             limiter.failed(name, address)
             log.warning("failed chat login", extra={"user": name[:64], "address": address})
-            raise HTTPException(status_code=401, detail="credentialssignin")
+            raise HTTPException(status_code=401, detail=WRONG_LOGIN)
         limiter.succeeded(name)
         user = cl.User(identifier=name, metadata={"auth": "password"})
         return await _grant(request, user, sessions.issue(user.to_dict()))
@@ -128,7 +133,7 @@ def _routes(logins: Logins, sessions: Sessions, limiter: LoginLimiter, trusted: 
             raise HTTPException(status_code=403, detail="not from a trusted proxy address")
         name = logins.from_headers(request.headers)
         if name is None:
-            raise HTTPException(status_code=401, detail="credentialssignin")
+            raise HTTPException(status_code=401, detail="the proxy sent no valid user name")
         user = cl.User(identifier=name, metadata={"auth": "header"})
         return await _grant(request, user, sessions.issue(user.to_dict()))
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import os
-import secrets
 import sys
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from core.secrets import home_secret, private_dir
 from core.settings import Settings, SettingsError
 from ui.auth import Logins
 from ui.tokens import MIN_SECRET_CHARS
@@ -46,40 +46,13 @@ def auth_secret(settings: Settings) -> str:
     """The secret that signs login tokens: the setting, else one generated once under home
     (readable by the owner only). Changing it logs everybody out. ``SettingsError`` for a
     secret under ``MIN_SECRET_CHARS`` characters or a secret file that is empty or unreadable."""
-    if settings.ui_auth_secret is not None:
-        secret = settings.ui_auth_secret.get_secret_value().strip()
-        if len(secret) < MIN_SECRET_CHARS:
-            raise SettingsError(
-                f"SIGNALDESK_UI_AUTH_SECRET is too short ({len(secret)} characters): at least "
-                f"{MIN_SECRET_CHARS} are needed (python -c 'import secrets; "
-                "print(secrets.token_urlsafe(48))')"
-            )
-        return secret
-    path = settings.home / "ui" / ".auth_secret"
-    try:
-        _private_dir(path.parent)
-        if not path.exists():
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_urlsafe(48))
-        secret = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as err:
-        reason = getattr(err, "strerror", None) or str(err)
-        raise SettingsError(f"cannot read the login secret {path}: {reason}") from None
-    if len(secret) < MIN_SECRET_CHARS:
-        what = "is empty" if not secret else f"has only {len(secret)} characters"
-        raise SettingsError(
-            f"the login secret {path} {what}: delete it to have a new one generated "
-            "(everybody logs in again), or set SIGNALDESK_UI_AUTH_SECRET"
-        )
-    return secret
-
-
-def _private_dir(path: Path) -> Path:
-    """``path`` (and missing parents) created, and readable by its owner only."""
-    path.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(path, 0o700)
-    return path
+    return home_secret(
+        settings.ui_auth_secret,
+        env="SIGNALDESK_UI_AUTH_SECRET",
+        path=settings.home / "ui" / ".auth_secret",
+        what="login secret",
+        losing="everybody logs in again",
+    )
 
 
 def private_files(settings: Settings) -> None:
@@ -87,8 +60,8 @@ def private_files(settings: Settings) -> None:
     makes it readable by others; its journal files take the same mode)."""
     from ui.datalayer import chat_store
 
-    _private_dir(settings.home / "ui")
-    _private_dir(chat_store(settings).files_dir)
+    private_dir(settings.home / "ui")
+    private_dir(chat_store(settings).files_dir)
     url = chat_store(settings).sync_url
     if url.startswith("sqlite:///"):
         db = Path(url.removeprefix("sqlite:///"))

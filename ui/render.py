@@ -3,8 +3,11 @@
 - ``signal_card``: the props of the ``SignalCard`` element (action, score, confidence, size,
   as-of, regime and the three confluence parts).
 - ``citation``: the side-panel text of one evidence (source, section, filing date, window,
-  values, and the passage itself for documents).
-- ``step_output``: what a tool step shows (summary, evidence ids, time).
+  values, and the passage itself for documents); ``citations``: the props of the
+  ``Citations`` element under an answer (one button per cited evidence; a click opens that
+  citation alone in the side panel).
+- ``step_input`` / ``step_output``: what a tool step shows, as Markdown: its arguments, then
+  its summary, time and evidence ids.
 - ``answer_text``: the answer's Markdown plus the verifier's warnings.
 
 Text that may quote a document (passages, summaries, answers) goes through
@@ -27,6 +30,7 @@ __all__ = [
     "answer_text",
     "cited_evidence",
     "citation",
+    "citations",
     "signal_card",
     "step_input",
     "step_output",
@@ -134,23 +138,52 @@ def citation(ev: Evidence) -> str:
     return "\n".join(lines)
 
 
+def citations(evidence: Sequence[Evidence]) -> dict[str, Any]:
+    """Props of the ``Citations`` element: per cited evidence its id (the side panel's title),
+    a short label (kind, tickers, as-of) and the panel's Markdown (``citation``)."""
+    return {
+        "citations": [
+            {
+                "id": ev.id,
+                "label": f"{ev.kind} · {' '.join(ev.tickers) or 'no ticker'} · as of {ev.as_of}",
+                "markdown": citation(ev),
+            }
+            for ev in evidence
+        ]
+    }
+
+
+def _arg_value(value: Any) -> str:
+    if isinstance(value, str):
+        return inert_text(" ".join(value.split())) or "(empty)"
+    return f"`{json.dumps(value, default=str)}`"
+
+
 def step_input(args: dict[str, Any]) -> str:
-    return json.dumps(args, indent=2, default=str)
+    """A tool call's arguments as a Markdown list (``name``: value), in the order given."""
+    if not args:
+        return "No arguments."
+    return "\n".join(f"- `{name}`: {_arg_value(value)}" for name, value in args.items())
 
 
 def step_output(*, summary: str, evidence_ids: Sequence[str], ms: float | None) -> str:
-    timing = f"{ms:,.0f} ms" if ms is not None else "time n/a"
-    cites = ", ".join(evidence_ids) if evidence_ids else "no evidence"
-    return f"{inert_text(summary)}\n\n_{timing} · {cites}_"
+    """A tool call's result as Markdown: its summary, then how long it took and the evidence
+    it added (ids as code, so that no character in them is read as Markdown)."""
+    timing = f"Took {ms:,.0f} ms" if ms is not None else "Time not measured"
+    cites = ", ".join(f"`{ident}`" for ident in evidence_ids) if evidence_ids else "none"
+    for ident in evidence_ids:  # a summary tagged with its own evidence id: listed below
+        summary = summary.removeprefix(f"[{ident}] ")
+    return f"{inert_text(summary)}\n\n{timing} · evidence: {cites}"
 
 
 def _unbracket(group: re.Match[str]) -> str:
-    return " ".join(re.findall(r"[^\s,;\[\]]+", group.group()))
+    return " ".join(f"`{ident}`" for ident in re.findall(r"[^\s,;\[\]]+", group.group()))
 
 
 def answer_text(answer: Answer) -> str:
-    """The answer's Markdown for the chat: citation brackets dropped (each id becomes a link to
-    its evidence), then the verifier's warnings as a visible block."""
+    """The answer's Markdown for the chat: citation brackets dropped (each id shown as code,
+    as on the ``Citations`` buttons under the answer that open it), then the verifier's
+    warnings as a visible block."""
     text = inert_text(CITATION_GROUP.sub(_unbracket, answer.markdown))
     if not answer.warnings:
         return text

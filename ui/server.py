@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from core.settings import Settings, SettingsError
 from ui.auth import Logins
 from ui.protect import auth_secret, check_logins, private_files, protect
+from ui.translations import write_translations
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -35,10 +36,12 @@ ASSETS = Path(__file__).with_name("assets")
 
 
 def prepare_app_root(settings: Settings) -> Path:
-    """``{home}/ui`` with Chainlit's config, welcome page, logos and custom elements."""
+    """``{home}/ui`` with Chainlit's config, translations (``ui.translations``), welcome page,
+    logos and custom elements."""
     root = (settings.home / "ui").resolve()
     (root / ".chainlit").mkdir(parents=True, exist_ok=True)
     shutil.copyfile(ASSETS / "config.toml", root / ".chainlit" / "config.toml")
+    write_translations(root / ".chainlit" / "translations")
     shutil.copyfile(ASSETS / "chainlit.md", root / "chainlit.md")
     shutil.copytree(ASSETS / "public", root / "public", dirs_exist_ok=True)
     return root

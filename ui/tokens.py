@@ -22,12 +22,12 @@ from typing import Any
 import jwt
 
 from core.files import write_atomic
+from core.secrets import MIN_SECRET_CHARS
 from core.settings import SettingsError
 from ui.auth import Logins
 
 __all__ = ["MIN_SECRET_CHARS", "InvalidToken", "Sessions"]
 
-MIN_SECRET_CHARS = 32
 _ALGORITHM = "HS256"
 _CLAIMS = ("exp", "iat", "jti", "uv")
 

@@ -1,4 +1,5 @@
-"""What the chat shows: the signal card's props, citation panels, step text, the answer text."""
+"""What the chat shows: the signal card's props, citation panels and buttons, step text, the
+answer text."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from datetime import date
 
 from agent.answer import Answer, Reason, SignalView
 from tools.evidence import Evidence, Window
-from ui.render import answer_text, citation, cited_evidence, signal_card, step_input, step_output
+from ui.render import (
+    answer_text,
+    citation,
+    citations,
+    cited_evidence,
+    signal_card,
+    step_input,
+    step_output,
+)
 
 AS_OF = date(2013, 2, 28)
 
@@ -89,7 +98,19 @@ def test_cited_evidence_in_citation_order(ibm_evidence: dict[str, Evidence]) -> 
     assert cited_evidence(answer, [tech, risk, sig, unused]) == [sig, risk]
 
 
-def test_answer_text_links_citations_and_shows_warnings() -> None:
+def test_citation_buttons_carry_each_citation_with_its_own_title(
+    ibm_evidence: dict[str, Evidence],
+) -> None:
+    sig, risk = ibm_evidence["signal"], ibm_evidence["risk"]
+    props = citations([sig, risk])
+    assert [c["id"] for c in props["citations"]] == [sig.id, risk.id]
+    for ev, shown in zip([sig, risk], props["citations"], strict=True):
+        assert shown["markdown"] == citation(ev)  # the panel titled ev.id shows ev's own text
+        assert shown["label"] == f"{ev.kind} · IBM · as of 2013-02-28"
+    assert citations([]) == {"citations": []}
+
+
+def test_answer_text_shows_citation_ids_as_code_and_warnings() -> None:
     answer = Answer(
         question="q",
         as_of=AS_OF,
@@ -98,19 +119,24 @@ def test_answer_text_links_citations_and_shows_warnings() -> None:
     )
     text = answer_text(answer)
     assert text.startswith(
-        "Close 200.83 E-market-IBM-20130228-0000abcd E-risk-IBM-20130228-1111abcd."
+        "Close 200.83 `E-market-IBM-20130228-0000abcd` `E-risk-IBM-20130228-1111abcd`."
     )
     assert "> **Verifier warnings**\n> - removed '12.5%': not in the evidence" in text
     plain = Answer(question="q", as_of=AS_OF, markdown="No citations here [sic].")
     assert answer_text(plain) == "No citations here [sic]."
 
 
-def test_step_text() -> None:
-    assert step_input({"ticker": "IBM", "horizon_days": 10}) == (
-        '{\n  "ticker": "IBM",\n  "horizon_days": 10\n}'
+def test_step_text_is_markdown_without_json_or_literal_underscores() -> None:
+    assert step_input({"ticker": "IBM", "horizon_days": 10, "levels": [0.95, 0.99]}) == (
+        "- `ticker`: IBM\n- `horizon_days`: `10`\n- `levels`: `[0.95, 0.99]`"
     )
-    out = step_output(summary="IBM risk ...", evidence_ids=["E-risk-IBM-1"], ms=1234.4)
-    assert out == "IBM risk ...\n\n_1,234 ms · E-risk-IBM-1_"
-    assert step_output(summary="failed", evidence_ids=[], ms=None).endswith(
-        "_time n/a · no evidence_"
+    assert step_input({"query": "risk\n factors <b>x</b>"}) == "- `query`: risk factors ‹b›x‹/b›"
+    assert step_input({}) == "No arguments."
+    out = step_output(
+        summary="[E-risk-IBM-1] IBM risk ...", evidence_ids=["E-risk-IBM-1"], ms=1234.4
     )
+    assert out == "IBM risk ...\n\nTook 1,234 ms · evidence: `E-risk-IBM-1`"
+    failed = step_output(summary="failed", evidence_ids=[], ms=None)
+    assert failed == "failed\n\nTime not measured · evidence: none"
+    for text in (out, failed):
+        assert "_" not in text.replace("E-risk-IBM-1", "") and "```" not in text and "{" not in text

@@ -14,6 +14,7 @@ import jwt
 import pytest
 
 from ui.auth import Logins, hash_password
+from ui.gate import WRONG_LOGIN
 from ui.tokens import InvalidToken, Sessions
 
 PASSWORD = "correct horse battery"
@@ -148,7 +149,8 @@ def test_wrong_passwords_are_rate_limited_per_user(make_client: Callable[..., An
     assert locked.status_code == 429 and locked.headers["Retry-After"] == "1"
     assert locked.json()["detail"] == "too many failed logins: try again in 1 s"
     now[0] += 1.0
-    assert _login(client, password="guess 6").status_code == 401
+    wrong = _login(client, password="guess 6")
+    assert wrong.status_code == 401 and wrong.json()["detail"] == WRONG_LOGIN  # a sentence
     assert _login(client).headers["Retry-After"] == "2"  # doubled
     now[0] += 2.0
     assert _login(client).status_code == 200

@@ -1,6 +1,9 @@
+import { useEffect } from "react";
 import { Card, CardContent, CardHeader, CardTitle } from "@/components/ui/card";
 
 // The signal of an answer as the signal tool computed it (props: ui/render.py signal_card).
+// Once on screen it says so (props.shown: the action to call and the card's id), and the
+// server streams the answer's text under it only then (ui/turns.py), so the text never moves.
 // Colours are inline: custom elements only get the Tailwind classes Chainlit's build has.
 const COLOURS = {
   "STRONG BUY": "#1a7f37",
@@ -48,6 +51,13 @@ function Part({ part, colour }) {
 }
 
 export default function SignalCard() {
+  useEffect(() => {
+    if (props.shown) {
+      Promise.resolve(
+        callAction({ name: props.shown.action, payload: { card: props.shown.card } })
+      ).catch(() => undefined);
+    }
+  }, []);
   const colour = COLOURS[props.action] || "#8c959f";
   return (
     <Card data-testid="signal-card" className="w-full my-2" style={{ maxWidth: 640 }}>
