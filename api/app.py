@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 from api.errors import install_handlers
 from api.limits import Buckets
-from api.routes import ask, auth, health, market
+from api.routes import ask, auth, briefings, health, market
 from api.services import Services, build_services
 from core.settings import Settings, load_settings
 
@@ -32,7 +34,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
-        built.close()
+        if services is None:  # built here: closed here; services given stay the caller's
+            built.close()
 
     app = FastAPI(
         title="SignalDesk API",
@@ -47,9 +50,33 @@ def create_app(
     )
     app.state.services = built
     install_handlers(app)
-    for router in (health.router, auth.router, market.router, ask.router):
+    app.openapi = lambda: _document(app)  # type: ignore[method-assign]
+    for router in (health.router, auth.router, market.router, ask.router, briefings.router):
         app.include_router(router)
     return app
+
+
+def _document(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, with optional query parameters described as they travel: absent
+    or a value, never ``null`` (a query string cannot carry one; FastAPI writes
+    ``anyOf: [..., {"type": "null"}]`` for ``X | None``)."""
+    if app.openapi_schema is None:
+        document = get_openapi(
+            title=app.title,
+            version=app.version,
+            summary=app.summary,
+            description=app.description,
+            routes=app.routes,
+        )
+        for operation in (op for path in document["paths"].values() for op in path.values()):
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                kept = [s for s in schema.get("anyOf", []) if s != {"type": "null"}]
+                if parameter.get("in") == "query" and len(kept) == 1 and "anyOf" in schema:
+                    rest = {k: v for k, v in schema.items() if k != "anyOf"}
+                    parameter["schema"] = {**kept[0], **rest}
+        app.openapi_schema = document
+    return app.openapi_schema
 
 
 def serve_app() -> FastAPI:

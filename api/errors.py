@@ -21,7 +21,7 @@ from data.errors import (
     UnknownTickerError,
 )
 
-__all__ = ["ApiError", "ErrorBody", "install_handlers"]
+__all__ = ["ApiError", "ErrorBody", "documented", "install_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,24 @@ class ErrorBody(BaseModel):
     """What every error response carries."""
 
     error: ErrorDetail
+
+
+_MEANINGS = {
+    400: "a value the API cannot use (a date after today, reversed dates, a bad ticker)",
+    401: "no token, or a token that is invalid or expired, or whose key was revoked",
+    403: "the token lacks the scope",
+    404: "no such ticker, data, model, briefing or job",
+    422: "the request does not match this document, or too little history at that date",
+    429: "the key's rate limit: wait Retry-After seconds",
+    503: "a data source or service is down: retry after Retry-After seconds",
+}
+
+
+def documented(*codes: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses of a route for its OpenAPI document (default: every one a route
+    with a token can give)."""
+    chosen = codes or (400, 401, 403, 404, 422, 429, 503)
+    return {c: {"model": ErrorBody, "description": _MEANINGS[c]} for c in chosen}
 
 
 class ApiError(Exception):

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from api.cache import MemoryCache, ResponseCache, folder_version
+from api.jobs import JobRunner, JobStore
 from api.keys import KeyStore
 from api.limits import Buckets, MemoryBuckets
 from api.tokens import TokenIssuer
@@ -58,6 +59,7 @@ class Services:
     buckets: Buckets
     cache: ResponseCache
     base: ToolContext
+    jobs: JobRunner
     _agent: Any = None
     _agent_lock: threading.Lock = field(default_factory=threading.Lock)
     _open: ExitStack = field(default_factory=ExitStack)
@@ -110,6 +112,7 @@ class Services:
             return self._agent
 
     def close(self) -> None:
+        self.jobs.close()
         self._open.close()
         self.engine.dispose()
 
@@ -128,6 +131,8 @@ def build_services(settings: Settings, *, buckets: Buckets | None = None) -> Ser
         client = _redis(settings)
         cache = RedisCache(client)
         buckets = buckets or RedisBuckets(client)
+    jobs = JobStore(engine)
+    jobs.abandon_stalled()
     return Services(
         settings=settings,
         engine=engine,
@@ -136,6 +141,7 @@ def build_services(settings: Settings, *, buckets: Buckets | None = None) -> Ser
         buckets=buckets or MemoryBuckets(),
         cache=cache,
         base=build_tool_context(settings, as_of=today()),
+        jobs=JobRunner(jobs),
     )
 
 

@@ -20,7 +20,9 @@ ALL = (
     "retrieval",
     "ask",
     "briefing",
+    "signals",
     "cli_startup",
+    "api",
 )
 
 

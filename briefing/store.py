@@ -116,6 +116,20 @@ class BriefingStore:
             query = query.where(_BRIEFINGS.c.watchlist_key == watchlist_key)
         return self._one(query.order_by(_BRIEFINGS.c.as_of.desc(), _BRIEFINGS.c.id.desc()))
 
+    def by_id(self, briefing_id: int) -> BriefingReport | None:
+        """The stored briefing with id ``briefing_id`` (the id ``save`` returned)."""
+        return self._one(sa.select(_BRIEFINGS.c.payload).where(_BRIEFINGS.c.id == briefing_id))
+
+    def latest_id(self, watchlist_key: str | None = None) -> int | None:
+        """The id of ``latest(watchlist_key)``."""
+        query = sa.select(_BRIEFINGS.c.id)
+        if watchlist_key is not None:
+            query = query.where(_BRIEFINGS.c.watchlist_key == watchlist_key)
+        order = query.order_by(_BRIEFINGS.c.as_of.desc(), _BRIEFINGS.c.id.desc()).limit(1)
+        with self.engine.connect() as conn:
+            found = conn.execute(order).scalar_one_or_none()
+        return None if found is None else int(found)
+
     def dates(self, watchlist_key: str) -> list[date]:
         with self.engine.connect() as conn:
             found = conn.execute(

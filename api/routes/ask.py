@@ -15,13 +15,24 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
-from api.errors import ApiError, ErrorBody, classify
+from agent.runner import RunResult
+from api.errors import ApiError, classify, documented
 from api.security import Caller, allowed, services_of
 from core.asof import today
 
 router = APIRouter(prefix="/v1", tags=["agent"])
 
 Asker = Annotated[Caller, Security(allowed, scopes=["ask"])]
+# one Server-Sent Event of a streamed answer; data is the JSON of a ToolStep, of the answer
+# (the JSON response's object) or of an error ({"error": {"code", "message"}})
+_EVENT = {
+    "type": "object",
+    "properties": {
+        "event": {"type": "string", "enum": ["step", "answer", "error"]},
+        "data": {"type": "string", "description": "JSON"},
+    },
+    "required": ["event", "data"],
+}
 _THREAD = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
@@ -54,9 +65,15 @@ def _public(result: Any, caller: Caller) -> dict[str, Any]:
 @router.post(
     "/ask",
     summary="Ask the research agent",
+    response_model=None,
     responses={
-        200: {"description": "the answer (JSON), or text/event-stream when stream is true"},
-        **{code: {"model": ErrorBody} for code in (401, 403, 422, 429, 503)},
+        200: {
+            "model": RunResult,
+            "description": "the verified answer; with stream true, Server-Sent Events: "
+            "'step' (a tool step) as each finishes, then 'answer' (this object), or 'error'",
+            "content": {"text/event-stream": {"schema": _EVENT}},
+        },
+        **documented(),
     },
 )
 async def ask(request: Request, body: AskRequest, caller: Asker) -> Any:
@@ -79,8 +96,6 @@ async def ask(request: Request, body: AskRequest, caller: Asker) -> Any:
 
 
 async def _events(steps: Any, caller: Caller) -> AsyncIterator[str]:
-    from agent.runner import RunResult
-
     try:
         async for item in iterate_in_threadpool(steps):
             if isinstance(item, RunResult):

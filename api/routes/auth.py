@@ -8,7 +8,7 @@ import binascii
 from fastapi import APIRouter, Form, Request
 from pydantic import BaseModel
 
-from api.errors import ApiError, ErrorBody
+from api.errors import ApiError, documented
 from api.keys import InvalidKeyError
 from api.security import services_of
 
@@ -37,7 +37,7 @@ def _basic(request: Request) -> tuple[str | None, str | None]:
     "/token",
     response_model=Token,
     summary="Exchange an API key for a bearer token",
-    responses={400: {"model": ErrorBody}, 401: {"model": ErrorBody}},
+    responses=documented(400, 401, 422),
 )
 def token(
     request: Request,

@@ -10,12 +10,12 @@ from datetime import date
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Query, Request, Security
+from fastapi import APIRouter, Path, Query, Request, Security
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from api.cache import cache_key
-from api.errors import ApiError, ErrorBody, classify
+from api.errors import ApiError, classify, documented
 from api.security import Caller, allowed, services_of
 from api.services import Services
 from core.asof import today
@@ -33,10 +33,10 @@ AsOf = Annotated[
         "last day offline, else today"
     ),
 ]
-Ticker = Annotated[str, Field(min_length=1, max_length=20)]
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody} for code in (400, 401, 403, 404, 422, 429, 503)
-}
+TICKER = r"^\s*\^?[A-Za-z0-9][A-Za-z0-9.\-=]{0,14}\s*$"  # data.bars.normalize_ticker's rule
+Symbol = Annotated[str, Path(pattern=TICKER, description="a symbol, e.g. AAPL, BRK-B, ^GSPC")]
+Ticker = Annotated[str, Field(pattern=TICKER)]
+_ERRORS = documented()
 
 
 def _day(services: Services, ticker: str | None, as_of: date | None) -> date:
@@ -54,7 +54,7 @@ def _json(payload: Any) -> bytes:
 def _cached(
     request: Request,
     endpoint: str,
-    ticker: str,
+    ticker: Symbol,
     as_of: date | None,
     params: dict[str, Any],
     compute: Callable[[ToolContext, str], Any],
@@ -89,7 +89,7 @@ def _signal(ctx: ToolContext, ticker: str, account_size: float | None = None) ->
 @router.get("/signal/{ticker}", summary="The signal (action, confidence, size)", responses=_ERRORS)
 def signal(
     request: Request,
-    ticker: str,
+    ticker: Symbol,
     caller: Reader,
     as_of: AsOf = None,
     account_size: Annotated[float | None, Query(gt=0, le=1e12)] = None,
@@ -105,7 +105,7 @@ def signal(
 
 
 @router.get("/technicals/{ticker}", summary="Indicators and the technical score", responses=_ERRORS)
-def technicals(request: Request, ticker: str, caller: Reader, as_of: AsOf = None) -> Any:
+def technicals(request: Request, ticker: Symbol, caller: Reader, as_of: AsOf = None) -> Any:
     from tools.technicals import technicals_evidence
 
     return _cached(
@@ -118,7 +118,7 @@ def technicals(request: Request, ticker: str, caller: Reader, as_of: AsOf = None
 )
 def risk(
     request: Request,
-    ticker: str,
+    ticker: Symbol,
     caller: Reader,
     as_of: AsOf = None,
     horizon: Annotated[int, Query(ge=1, le=252, description="N-day horizon besides 1 day")] = 10,
@@ -145,7 +145,7 @@ def risk(
 @router.get("/forecast/{ticker}", summary="P(up) from the newest trained model", responses=_ERRORS)
 def forecast(
     request: Request,
-    ticker: str,
+    ticker: Symbol,
     caller: Reader,
     as_of: AsOf = None,
     horizon: Annotated[int | None, Query(ge=1, le=60, description="bars ahead")] = None,
@@ -164,7 +164,7 @@ def forecast(
 @router.get("/prices/{ticker}", summary="Adjusted daily bars with provenance", responses=_ERRORS)
 def prices(
     request: Request,
-    ticker: str,
+    ticker: Symbol,
     caller: Reader,
     start: Annotated[date | None, Query(description="first day (default: all)")] = None,
     end: Annotated[date | None, Query(description="last day (default: as for as_of)")] = None,

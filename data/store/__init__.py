@@ -23,6 +23,7 @@ from data.store.errors import (
 )
 from data.store.migrate import current_revision, schema_diff, upgrade
 from data.store.models import (
+    ApiJob,
     ApiKey,
     Backtest,
     BacktestTrade,
@@ -39,6 +40,7 @@ from data.store.models import (
 )
 
 __all__ = [
+    "ApiJob",
     "ApiKey",
     "bar_values_hash",
     "Backtest",

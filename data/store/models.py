@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from data.store._types import JSONType, UTCDateTime, utc_now
 
 __all__ = [
+    "ApiJob",
     "ApiKey",
     "Backtest",
     "BacktestTrade",
@@ -312,3 +313,21 @@ class ApiKey(_Table, table=True):
     created_at: dt.datetime = _utc()
     expires_at: dt.datetime | None = _utc(nullable=True)
     revoked_at: dt.datetime | None = _utc(nullable=True)
+
+
+class ApiJob(_Table, table=True):
+    """A long request of the serving API (a briefing run): its state and progress, readable
+    from any worker or replica (``GET /v1/jobs/{id}``)."""
+
+    __tablename__ = "api_jobs"
+
+    id: str = Field(primary_key=True)
+    kind: str
+    key_id: str  # the API key that started it: only that key reads it
+    state: str  # queued | running | done | failed
+    done: int = 0
+    total: int = 0
+    result: dict[str, Any] = _json()
+    error: str | None = None
+    created_at: dt.datetime = _utc()
+    updated_at: dt.datetime = _utc()

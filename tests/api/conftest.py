@@ -44,6 +44,7 @@ def make_api(**overrides: object) -> Iterator[Api]:
     app = create_app(services=services)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Api(app=app, services=services, client=client)
+    services.close()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""API keys of the serving API (``signaldesk serve keys``).
+"""The serving API: its keys (``signaldesk serve keys``) and its jobs (briefing runs).
 
 Revision ID: 0002
 Revises: 0001
@@ -35,7 +35,22 @@ def upgrade() -> None:
         sa.Column("revoked_at", TS, nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_keys")),
     )
+    op.create_table(
+        "api_jobs",
+        sa.Column("id", sa.String(), nullable=False),
+        sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("key_id", sa.String(), nullable=False),
+        sa.Column("state", sa.String(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("result", JSON, nullable=False),
+        sa.Column("error", sa.String(), nullable=True),
+        sa.Column("created_at", TS, nullable=False),
+        sa.Column("updated_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_api_jobs")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("api_jobs")
     op.drop_table("api_keys")
