@@ -13,6 +13,11 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
+# The locked dependencies first (a layer that changes only with the lock): every package pinned
+# with its hashes; torch is the CPU build from PyTorch's CPU index (make lock writes the file).
+COPY requirements-runtime.lock ./
+RUN pip install --require-hashes --extra-index-url https://download.pytorch.org/whl/cpu \
+    -r requirements-runtime.lock
 COPY pyproject.toml README.md ./
 COPY cli ./cli
 COPY ui ./ui
@@ -26,8 +31,7 @@ COPY retrieval ./retrieval
 COPY data ./data
 COPY prompts ./prompts
 COPY core ./core
-# torch==2.13.0 CPU build from PyTorch's CPU index; everything else from PyPI.
-RUN pip install --extra-index-url https://download.pytorch.org/whl/cpu . \
+RUN pip install --no-deps . \
     && useradd --create-home --uid 10001 signaldesk \
     && mkdir -p /data && chown signaldesk /data
 
