@@ -20,7 +20,12 @@ offer about 100 requests a second. Phases, each ``--seconds`` long:
    100 users; reported;
 4. saturation: the warm requests with no think time (each user sends as soon as it has its
    answer): the most requests a second the server answers; reported;
-5. ask: ``POST /v1/ask`` (the offline planner) with 20 users; p95 reported, no errors.
+5. ask: ``POST /v1/ask`` (the offline planner) with 20 users; p95 reported, no errors;
+6. watchlists: ``POST /v1/signals`` with 50 and with 500 synthetic tickers (those of
+   ``benchmarks.briefing``: bundled series rescaled and perturbed, read through a ``csv:``
+   source), cold (first request) and warm (the same request again), beside the per-ticker path:
+   the same 50 tickers by ``GET /v1/signal`` one after another, cold. Targets: 50 tickers
+   < 2 s warm, 500 < 10 s warm.
 
 Each phase prints p50/p95/p99, requests per second and errors, and the ratio of its p95 to the
 baseline's. Exit status 1 when a target is missed or any request failed.
@@ -42,9 +47,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 import httpx
 import numpy as np
+
+from benchmarks.briefing import synthetic_prices
 
 TICKERS = ("AAPL", "MSFT", "IBM", "GOOG")
 EXE = [sys.executable, "-c", "from cli import main; main()"]
@@ -162,6 +170,28 @@ async def _bench(
     return phases
 
 
+def _watchlists(base: str, token: str, names: list[str]) -> list[tuple[str, float, bool]]:
+    """(label, seconds, ok) of the watchlist requests (see the module docstring, phase 6)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    timed: list[tuple[str, float, bool]] = []
+    with httpx.Client(base_url=base, headers=headers, timeout=600) as client:
+        for n in (50, 500):
+            body = {"tickers": names[:n], "as_of": "2013-02-28"}
+            for label in ("cold", "warm"):
+                started = time.perf_counter()
+                got = client.post("/v1/signals", json=body)
+                ok = got.status_code == 200 and all("signal" in r for r in got.json()["signals"])
+                timed.append(
+                    (f"POST /v1/signals {n} tickers, {label}", time.perf_counter() - started, ok)
+                )
+        started = time.perf_counter()
+        oks = [
+            client.get(f"/v1/signal/{t}?as_of=2013-02-27").status_code == 200 for t in names[:50]
+        ]
+        timed.append(("GET /v1/signal x 50 tickers, cold", time.perf_counter() - started, all(oks)))
+    return timed
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=60.0)
@@ -173,11 +203,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="signaldesk-bench-api-") as tmp:
+        names = synthetic_prices(Path(tmp) / "prices", 500)
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("SIGNALDESK_")},
             "SIGNALDESK_HOME": os.path.join(tmp, "home"),
             "SIGNALDESK_PROFILE": "test",
             "SIGNALDESK_API_BURST": "1000000",
+            "SIGNALDESK_SOURCES": f"bundled,csv:{Path(tmp) / 'prices'}",
         }
         made = subprocess.run(
             [
@@ -221,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 time.sleep(0.3)
             token = httpx.post(f"{base}/v1/token", data={"client_secret": key}).json()
+            watchlists = _watchlists(base, token["access_token"], names)
             phases = asyncio.run(
                 _bench(
                     base,
@@ -244,10 +277,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     for phase in phases:
         print(phase.line(None if phase is baseline else baseline))
+    for label, seconds, ok in watchlists:
+        print(f"{label:<40} {seconds:7.2f} s{'' if ok else '  (failed)'}")
+    per_ticker = watchlists[-1][1]
+    print(f"POST /v1/signals 50 cold is {per_ticker / watchlists[0][1]:.1f}x faster than 50 GETs")
     warm = phases[1]
-    failed = sum(p.errors for p in phases)
+    failed = sum(p.errors for p in phases) + sum(not ok for _, _, ok in watchlists)
+    fifty, five_hundred = watchlists[1][1], watchlists[3][1]
     verdicts = [
         ("warm GET /v1/signal p95 < 100 ms", warm.p95_ms() < 100.0, f"{warm.p95_ms():.1f} ms"),
+        ("POST /v1/signals 50 tickers warm < 2 s", fifty < 2.0, f"{fifty:.2f} s"),
+        ("POST /v1/signals 500 tickers warm < 10 s", five_hundred < 10.0, f"{five_hundred:.2f} s"),
         ("no failed requests", failed == 0, f"{failed} failed"),
     ]
     for name, ok, value in verdicts:

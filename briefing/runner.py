@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 
 from agent.compose import stale_ends
 from agent.ledger import Ledger
@@ -20,6 +21,7 @@ from agent.runner import Agent
 from briefing._pool import Outcome, run_each
 from briefing.changes import DocumentSource, what_changed
 from briefing.models import BriefingReport, PortfolioPanel, TickerBrief
+from briefing.numbers import run_numbers
 from briefing.portfolio import portfolio_panel
 from briefing.ticker import brief_ticker, briefing_question
 from briefing.watchlist import Watchlist
@@ -87,21 +89,11 @@ def run_briefing(
     run_id: str | None = None,
 ) -> BriefingReport:
     """The briefing of ``watchlist`` at ``ctx.as_of`` (see the module docstring); with
-    ``agent`` None, the numbers only (signals, risk, portfolio) without explanations."""
+    ``agent`` None, the numbers only (signals, risk, portfolio) without explanations, the
+    signals of all tickers computed at once (``briefing.numbers``)."""
     started = time.perf_counter()
     as_of = ctx.as_of
     briefs: dict[str, TickerBrief] = {}
-
-    def one(ticker: str) -> TickerBrief:
-        if agent is None:
-            return brief_ticker(None, ctx, ticker=ticker, as_of=as_of, thread_id=None)
-        thread = thread_id_for(watchlist, as_of, ticker)
-        agent.forget(thread)  # a re-run replaces the thread, as it replaces the briefing
-        brief = brief_ticker(agent, ctx, ticker=ticker, as_of=as_of, thread_id=thread)
-        if not plan.keep_threads:
-            agent.forget(thread)
-            brief = brief.model_copy(update={"thread_id": None})
-        return brief
 
     def done(ticker: str, outcome: Outcome[TickerBrief]) -> None:
         brief = outcome.value if outcome.kind == "ok" else None
@@ -109,13 +101,22 @@ def run_briefing(
         if on_ticker is not None:
             on_ticker(briefs[ticker])
 
-    run_each(
-        watchlist.tickers,
-        one,
-        workers=plan.workers,
-        timeout_s=plan.ticker_timeout_s,
-        on_done=done,
-    )
+    if agent is None:
+        run_numbers(
+            ctx,
+            watchlist.tickers,
+            workers=plan.workers,
+            timeout_s=plan.ticker_timeout_s,
+            on_done=done,
+        )
+    else:
+        run_each(
+            watchlist.tickers,
+            partial(_explained, agent, ctx, watchlist, plan),
+            workers=plan.workers,
+            timeout_s=plan.ticker_timeout_s,
+            on_done=done,
+        )
     ordered = [briefs[t] for t in watchlist.tickers]
     panel, panel_error = _portfolio(ctx, watchlist, ordered)
     changes = (
@@ -152,6 +153,19 @@ def run_briefing(
         run_id=run_id,
         stale=stale,
     )
+
+
+def _explained(
+    agent: Agent, ctx: ToolContext, watchlist: Watchlist, plan: BriefingPlan, ticker: str
+) -> TickerBrief:
+    """One ticker's brief with the agent's explanation, on its own thread."""
+    thread = thread_id_for(watchlist, ctx.as_of, ticker)
+    agent.forget(thread)  # a re-run replaces the thread, as it replaces the briefing
+    brief = brief_ticker(agent, ctx, ticker=ticker, as_of=ctx.as_of, thread_id=thread)
+    if not plan.keep_threads:
+        agent.forget(thread)
+        brief = brief.model_copy(update={"thread_id": None})
+    return brief
 
 
 def _portfolio(

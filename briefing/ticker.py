@@ -21,12 +21,14 @@ from tools.evidence import Evidence
 from tools.registry import MODEL_FIXABLE
 from tools.risk import risk_evidence
 from tools.signal import signal_evidence
+from tools.signal_batch import SignalFailure, SignalOutcome, signals
 
 __all__ = [
     "PEAK_WINDOW",
     "brief_ticker",
     "briefing_question",
     "ml_status",
+    "numbers_brief",
     "risk_snapshot",
 ]
 
@@ -141,9 +143,9 @@ def brief_ticker(
     explanation). Data faults raise (the caller reports them); a ticker the agent declines or
     whose signal cannot be computed comes back failed."""
     started = time.perf_counter()
-    question = briefing_question(ticker)
     if agent is None:
-        return _numbers_only(ctx, ticker, question=question, started=started)
+        return numbers_brief(ctx, ticker, signal=signals(ctx, [ticker])[0], started=started)
+    question = briefing_question(ticker)
     result = agent.ask(question, as_of=as_of, thread_id=thread_id)
     base: dict[str, Any] = {
         "ticker": ticker,
@@ -168,24 +170,36 @@ def brief_ticker(
     )
 
 
-def _numbers_only(ctx: ToolContext, ticker: str, *, question: str, started: float) -> TickerBrief:
-    base: dict[str, Any] = {"ticker": ticker, "question": question}
-    try:
-        signal, extra = signal_evidence(ctx, ticker)
-    except MODEL_FIXABLE as err:
+def numbers_brief(
+    ctx: ToolContext, ticker: str, *, signal: SignalOutcome, started: float
+) -> TickerBrief:
+    """The brief without an explanation, from the ticker's signal (``tools.signal_batch``):
+    risk and prices beside it. A signal the ticker's data cannot give (too little history, an
+    unknown ticker) makes a failed brief that still shows risk; a fault raises (the caller
+    reports it). ``started``: when the ticker's work began (``time.perf_counter``)."""
+    base: dict[str, Any] = {"ticker": ticker, "question": briefing_question(ticker)}
+    if isinstance(signal, SignalFailure):
+        if not signal.fixable:
+            raise signal.error
         return _brief(
             ctx,
             ticker,
             base=base,
             signal=None,
-            signal_error=f"signal failed: {err}",
+            signal_error=f"signal failed: {signal.error}",
             risk=_risk_or_none(ctx, ticker),
             started=started,
         )
     risk = _risk_or_none(ctx, ticker)
-    base["evidence"] = [signal, *extra, *([risk] if risk else [])]
+    base["evidence"] = [signal.evidence, *signal.supporting, *([risk] if risk else [])]
     return _brief(
-        ctx, ticker, base=base, signal=signal, signal_error=None, risk=risk, started=started
+        ctx,
+        ticker,
+        base=base,
+        signal=signal.evidence,
+        signal_error=None,
+        risk=risk,
+        started=started,
     )
 
 

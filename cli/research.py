@@ -6,7 +6,9 @@ window, source, values).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
@@ -27,6 +29,7 @@ from cli._output import (
 
 if TYPE_CHECKING:
     from core.settings import Settings
+    from tools.signal_batch import SignalOutcome
 
 AsOfOpt = typer.Option(
     None,
@@ -40,11 +43,11 @@ JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON (the Evidenc
 def _as_of(
     value: str | None,
     settings: Settings | None = None,
-    ticker: str | None = None,
+    ticker: str | Sequence[str] | None = None,
     sources: str | None = None,
 ) -> date:
     """--as-of, else (see ``Settings.as_of_default``) the last day offline data hold for
-    ``ticker``, else today."""
+    ``ticker`` (of a watchlist: its first ticker with data), else today."""
     given = parse_date(value, name="--as-of")
     if given is not None:
         return given
@@ -54,13 +57,15 @@ def _as_of(
     from agent.services import build_tool_context
     from data.errors import DataError
 
+    names = [ticker] if isinstance(ticker, str) else list(ticker)
     try:
         market = build_tool_context(settings, as_of=day, sources=sources).market
-        last = market.last_day(today=day, tickers=[ticker])
+        found = ((n, market.last_day(today=day, tickers=[n])) for n in names)
+        name, last = next(((n, d) for n, d in found if d is not None), (None, None))
     except (DataError, ValueError):
         return day
     if last is not None and last != day:
-        say_data_day(last, ticker=ticker)
+        say_data_day(last, ticker=name)
     return last or day
 
 
@@ -155,16 +160,36 @@ def technicals(
 
 def signal(
     ctx: typer.Context,
-    ticker: str = typer.Argument(..., help="Symbol, e.g. MSFT"),
+    ticker: str | None = typer.Argument(None, help="Symbol, e.g. MSFT (or give a watchlist)"),
     as_of: str | None = AsOfOpt,
     source: str | None = SourceOpt,
+    watchlist: str | None = typer.Option(
+        None, "--watchlist", help="Tickers, e.g. AAPL,MSFT,IBM: every signal at once"
+    ),
+    watchlist_file: Path | None = typer.Option(
+        None, "--watchlist-file", help="A watchlist file: one ticker per line"
+    ),
     as_json: bool = JsonOpt,
 ) -> None:
     """The deterministic signal: technical 40% + sentiment 30% + ML 30% (renormalised over the
     parts available; ML only when its walk-forward record is GO), with confidence and size.
+    With a watchlist, every ticker's signal, computed at once; a ticker without one is named
+    with its reason and the command exits 1.
 
     Example: signaldesk signal MSFT --as-of 2013-02-28 --json
+
+    Example: signaldesk signal --watchlist AAPL,MSFT,IBM,GOOG --as-of 2013-02-28
     """
+    if watchlist is not None or watchlist_file is not None:
+        if ticker is not None:
+            raise BadInputError(f"give a TICKER ({ticker}) or a watchlist, not both")
+        from cli.briefing import _watchlist
+
+        tickers = _watchlist(watchlist, watchlist_file, ctx.obj).tickers
+        _signals(ctx, list(tickers), as_of=as_of, source=source, as_json=as_json)
+        return
+    if ticker is None:
+        raise BadInputError("give a TICKER, or --watchlist / --watchlist-file")
     from agent.services import build_tool_context
     from tools.signal import signal_evidence
 
@@ -194,6 +219,66 @@ def signal(
     for note in v["sizing_notes"]:
         console.print(f"size: {note}", markup=False)
     console.print(f"evidence {evidence.id}; research, not investment advice.", markup=False)
+
+
+def _signals(
+    ctx: typer.Context, tickers: list[str], *, as_of: str | None, source: str | None, as_json: bool
+) -> None:
+    """``signal`` over a watchlist: a table (or a JSON list), each failure on a line of its
+    own, exit 1 when a ticker has no signal. An error that is a bug raises, with its traceback."""
+    from agent.services import build_tool_context
+    from cli._errors import describe
+    from tools.signal_batch import SignalFailure, signals
+
+    tool_ctx = build_tool_context(
+        ctx.obj, as_of=_as_of(as_of, ctx.obj, tickers, source), sources=source
+    )
+    results = signals(tool_ctx, tickers)
+    failed = [r for r in results if isinstance(r, SignalFailure)]
+    if as_json:
+        print_json([r.to_dict() for r in results])
+    else:
+        _print_signals(results, tool_ctx.as_of)
+        for f in failed:
+            err_console.print(f"{f.ticker}: {f.message}", markup=False)
+    bug = next((f.error for f in failed if not f.fixable and describe(f.error) is None), None)
+    if bug is not None:
+        raise bug
+    if failed:
+        err_console.print(
+            f"error: {len(failed)} of {len(results)} tickers without a signal: "
+            f"{', '.join(f.ticker for f in failed)}",
+            markup=False,
+        )
+        raise typer.Exit(Exit.CHECK_FAILED)
+
+
+def _print_signals(results: list[SignalOutcome], as_of: date) -> None:
+    """The watchlist's signals, one row per ticker (a failed one says so; its reason follows)."""
+    from tools.signal_batch import SignalFailure
+
+    table = Table(title=f"Signals as of {as_of}", box=SIMPLE)
+    columns = ("ticker", "signal", "score", "conf.", "size", "regime")
+    parts = ("technical", "sentiment", "ml")
+    for col in (*columns, "tech.", "sent.", "ML"):
+        table.add_column(col, justify="left" if col in ("ticker", "signal", "regime") else "right")
+    for r in results:
+        if isinstance(r, SignalFailure):  # its reason is printed below the table
+            table.add_row(r.ticker, "[red]failed[/]", *([""] * (len(columns) + len(parts) - 2)))
+            continue
+        v = r.evidence.values
+        scores = [v["components"][p]["score"] for p in parts]
+        table.add_row(
+            r.evidence.tickers[0],
+            v["action"],
+            f"{v['score']:.3f}",
+            f"{v['confidence']:.2f}",
+            f"{v['position_size']:+.2%}",
+            str(v["regime"]),
+            *("absent" if x is None else f"{x:.3f}" for x in scores),
+        )
+    console.print(table)
+    console.print("research, not investment advice.", markup=False)
 
 
 def train(

@@ -17,18 +17,23 @@ The rule, evaluated on one bar with only that bar and earlier ones:
   (200 with the defaults).
 
 Closes that are missing or not positive are skipped: windows count usable bars.
+``market_regime`` labels one series at one date, ``regime_series`` one series at every date,
+``regime_labels`` many series at one date (vectorised across them, equal to ``market_regime``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Literal
+from typing import Literal, cast
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from core.asof import up_to
+from quant.arrays import FloatArray
 
 __all__ = [
     "LABELS",
@@ -38,6 +43,7 @@ __all__ = [
     "RegimeLabel",
     "market_regime",
     "regime_measures",
+    "regime_labels",
     "regime_measures_wide",
     "regime_series",
 ]
@@ -73,6 +79,45 @@ class Regime:
         return out
 
 
+def _trend_and_volatility(
+    closes: pd.DataFrame, *, short_window: int, long_window: int, slope_window: int, vol_window: int
+) -> dict[str, pd.DataFrame]:
+    """The rolling measures of the rule, down each column of ``closes``."""
+    if min(short_window, long_window, slope_window) < 1 or vol_window < 2:
+        raise ValueError("windows must be >= 1 (vol_window >= 2)")
+    sma_short = closes.rolling(short_window, min_periods=short_window).mean()
+    sma_long = closes.rolling(long_window, min_periods=long_window).mean()
+    # a ufunc on a DataFrame returns a DataFrame; numpy's stubs only know it returns an array
+    log_ret: pd.DataFrame = np.log(closes / closes.shift(1))  # type: ignore[assignment]
+    vol = log_ret.rolling(vol_window, min_periods=vol_window).std(ddof=1) * np.sqrt(TRADING_DAYS)
+    return {
+        "sma_short": sma_short,
+        "sma_long": sma_long,
+        "slope_short": sma_short / sma_short.shift(slope_window) - 1.0,
+        "volatility": vol,
+    }
+
+
+def _codes(
+    close: FloatArray,
+    sma_long: FloatArray,
+    slope: FloatArray,
+    vol_pct: FloatArray,
+    *,
+    extreme_vol_percentile: float,
+    min_slope: float,
+) -> FloatArray:
+    """The rule on arrays of equal shape: bull 1.0, choppy 0.0, bear -1.0, NaN while unknown."""
+    known = np.isfinite(close) & np.isfinite(sma_long) & np.isfinite(slope) & np.isfinite(vol_pct)
+    bull = (close > sma_long) & (slope > min_slope) & (vol_pct < extreme_vol_percentile)
+    bear = (close < sma_long) & (slope < -min_slope)
+    return np.select(
+        [~known, bull, bear],
+        [np.nan, REGIME_CODES["bull"], REGIME_CODES["bear"]],
+        default=REGIME_CODES["choppy"],
+    )
+
+
 def regime_measures_wide(
     closes: pd.DataFrame,
     *,
@@ -90,33 +135,42 @@ def regime_measures_wide(
     ``sma_long``, ``distance_long``, ``slope_short``, ``volatility``, ``volatility_percentile``
     and ``code`` (bull 1.0, choppy 0.0, bear -1.0, NaN while undefined).
     """
-    if min(short_window, long_window, slope_window) < 1 or vol_window < 2:
-        raise ValueError("windows must be >= 1 (vol_window >= 2)")
-    sma_short = closes.rolling(short_window, min_periods=short_window).mean()
-    sma_long = closes.rolling(long_window, min_periods=long_window).mean()
-    slope = sma_short / sma_short.shift(slope_window) - 1.0
-    # a ufunc on a DataFrame returns a DataFrame; numpy's stubs only know it returns an array
-    log_ret: pd.DataFrame = np.log(closes / closes.shift(1))  # type: ignore[assignment]
-    vol = log_ret.rolling(vol_window, min_periods=vol_window).std(ddof=1) * np.sqrt(TRADING_DAYS)
-    vol_pct = vol.expanding().rank(method="max", pct=True)
-    close, long_, slope_, pct = (f.to_numpy() for f in (closes, sma_long, slope, vol_pct))
-    known = np.isfinite(close) & np.isfinite(long_) & np.isfinite(slope_) & np.isfinite(pct)
-    bull = (close > long_) & (slope_ > min_slope) & (pct < extreme_vol_percentile)
-    bear = (close < long_) & (slope_ < -min_slope)
-    code = np.select(
-        [~known, bull, bear],
-        [np.nan, REGIME_CODES["bull"], REGIME_CODES["bear"]],
-        default=REGIME_CODES["choppy"],
+    m = _trend_and_volatility(
+        closes,
+        short_window=short_window,
+        long_window=long_window,
+        slope_window=slope_window,
+        vol_window=vol_window,
+    )
+    vol_pct = m["volatility"].expanding().rank(method="max", pct=True)
+    code = _codes(
+        closes.to_numpy(),
+        m["sma_long"].to_numpy(),
+        m["slope_short"].to_numpy(),
+        vol_pct.to_numpy(),
+        extreme_vol_percentile=extreme_vol_percentile,
+        min_slope=min_slope,
     )
     return {
-        "sma_short": sma_short,
-        "sma_long": sma_long,
-        "distance_long": closes / sma_long - 1.0,
-        "slope_short": slope,
-        "volatility": vol,
+        "sma_short": m["sma_short"],
+        "sma_long": m["sma_long"],
+        "distance_long": closes / m["sma_long"] - 1.0,
+        "slope_short": m["slope_short"],
+        "volatility": m["volatility"],
         "volatility_percentile": vol_pct,
         "code": pd.DataFrame(code, index=closes.index, columns=closes.columns),
     }
+
+
+def _usable(close: pd.Series) -> tuple[FloatArray, npt.NDArray[np.bool_]]:
+    """The closes as floats and where they are usable (finite and positive)."""
+    values = cast(FloatArray, pd.to_numeric(close, errors="coerce").astype("float64").to_numpy())
+    return values, np.isfinite(values) & (values > 0)
+
+
+def _check_index(close: pd.Series) -> None:
+    if not isinstance(close.index, pd.DatetimeIndex) or not close.index.is_monotonic_increasing:
+        raise ValueError("close needs a DatetimeIndex sorted oldest first")
 
 
 def regime_measures(
@@ -136,8 +190,7 @@ def regime_measures(
     ``volatility_percentile`` and a categorical ``label`` (NaN where a measure is missing, and
     on rows whose close is missing or not positive). Every row uses only it and earlier rows.
     """
-    values = pd.to_numeric(close, errors="coerce").astype("float64").to_numpy()
-    usable = np.isfinite(values) & (values > 0)
+    values, usable = _usable(close)
     wide = regime_measures_wide(
         pd.DataFrame({"close": values[usable]}),
         short_window=short_window,
@@ -200,8 +253,7 @@ def market_regime(
     Raises ``InsufficientHistoryError`` when that bar has fewer than ``long_window`` usable
     closes behind it (itself included).
     """
-    if not isinstance(close.index, pd.DatetimeIndex) or not close.index.is_monotonic_increasing:
-        raise ValueError("close needs a DatetimeIndex sorted oldest first")
+    _check_index(close)
     past = up_to(close, as_of=as_of)
     frame = regime_measures(
         past,
@@ -230,3 +282,63 @@ def market_regime(
         volatility=float(row["volatility"]),
         volatility_percentile=float(row["volatility_percentile"]),
     )
+
+
+def regime_labels(
+    closes: Sequence[pd.Series],
+    *,
+    as_of: date,
+    short_window: int = 50,
+    long_window: int = 200,
+    slope_window: int = 20,
+    vol_window: int = 20,
+    extreme_vol_percentile: float = 0.9,
+    min_slope: float = 0.0,
+) -> list[RegimeLabel | None]:
+    """``market_regime(close, as_of=as_of).label`` of every series at once, in order; None
+    where that raises ``InsufficientHistoryError``. Each series sees only its closes dated on
+    or before ``as_of``.
+
+    closes: prices, each on a DatetimeIndex sorted oldest first. The rolling measures run down
+    one column per series (the same pandas kernels as ``market_regime``, so the labels are
+    equal); the volatility percentile is taken at each series' last usable bar only.
+    """
+    usable = []
+    for close in closes:
+        _check_index(close)
+        values, ok = _usable(up_to(close, as_of=as_of))
+        usable.append(values[ok])
+    lengths = np.array([len(v) for v in usable], dtype=np.intp)
+    block = np.full((int(lengths.max(initial=0)), len(usable)), np.nan)
+    for j, values in enumerate(usable):
+        block[: len(values), j] = values
+    m = _trend_and_volatility(
+        pd.DataFrame(block),
+        short_window=short_window,
+        long_window=long_window,
+        slope_window=slope_window,
+        vol_window=vol_window,
+    )
+    last = np.maximum(lengths - 1, 0)
+    cols = np.arange(len(usable))
+
+    def at_last(values: FloatArray) -> FloatArray:
+        return np.where(lengths > 0, values[last, cols] if len(block) else np.nan, np.nan)
+
+    vol = m["volatility"].to_numpy()
+    vol_last = at_last(vol)
+    # pandas' expanding rank(method="max", pct=True) at the last bar: the share of the
+    # volatilities so far (NaN left out) that are <= the last one
+    seen = np.arange(len(block))[:, None] < lengths[None, :]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        pct = ((vol <= vol_last) & seen).sum(axis=0) / (~np.isnan(vol) & seen).sum(axis=0)
+    codes = _codes(
+        at_last(block),
+        at_last(m["sma_long"].to_numpy()),
+        at_last(m["slope_short"].to_numpy()),
+        np.where(np.isfinite(vol_last), pct, np.nan),
+        extreme_vol_percentile=extreme_vol_percentile,
+        min_slope=min_slope,
+    )
+    names = {REGIME_CODES[label]: label for label in LABELS}
+    return [names.get(float(c)) for c in codes]

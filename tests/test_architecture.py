@@ -1,9 +1,9 @@
 """The dependency rule, checked over every import of the product packages, including the imports
 inside functions and under ``TYPE_CHECKING``:
 
-- layers, top to bottom: ``cli``; ``ui | api``; ``briefing | evals``; ``agent``; ``tools | reports``;
-  ``quant | retrieval | data``; ``prompts | core``. A package imports only from layers below it,
-  and packages that share a layer never import each other;
+- layers, top to bottom: ``cli``; ``ui | api``; ``briefing | evals``; ``agent``;
+  ``tools | reports``; ``quant | retrieval | data``; ``prompts | core``. A package imports
+  only from layers below it, and packages that share a layer never import each other;
 - no cycle between the modules (files) of the product;
 - no private name (``_name``, or anything from a ``_module``) imported across packages.
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import dataclasses
+import threading
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from data.bars import Bars
 from data.service import MarketData
@@ -14,6 +16,24 @@ from quant.signals.config import SignalConfig
 from quant.signals.confluence import Part
 
 BENCHMARK = "^GSPC"
+T = TypeVar("T")
+
+
+class RunMemo:
+    """Work shared by the tickers of one call (a batch of signals): ``get(key, build)`` runs
+    ``build`` once per key and hands its result to every later caller; thread-safe. An error
+    is not kept: the next caller builds again (and fails the same way)."""
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        with self._lock:
+            if key not in self._values:
+                self._values[key] = build()
+            value: T = self._values[key]
+            return value
 
 
 @dataclass(frozen=True)
@@ -33,6 +53,13 @@ class ToolContext:
     # the indexed documents (retrieval.catalog.DocumentCatalog), read without loading a model;
     # None: tools ask the index itself
     catalog: Callable[[], Any] | None = None
+    # shares work between the tickers of one batch (e.g. the feature panel of the ML part);
+    # None: every call does its own (see ``with_memo``)
+    memo: RunMemo | None = None
+
+    def with_memo(self) -> ToolContext:
+        """This context, sharing work between calls through a ``RunMemo`` (kept if it has one)."""
+        return self if self.memo is not None else dataclasses.replace(self, memo=RunMemo())
 
     def bars(self, ticker: str, *, start: date | None = None) -> Bars:
         """Adjusted bars up to and including ``as_of`` (never later)."""

@@ -63,7 +63,17 @@ def feature_panel(
 ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """Features of ``tickers`` up to ``ctx.as_of`` and their adjusted closes. The first ticker
     is the one asked about (its errors propagate); peers without bars by then are left out, so
-    the universe is point in time too."""
+    the universe is point in time too. With ``ctx.memo``, built once per set of tickers (the
+    panel does not depend on their order: ``build_features`` sorts them)."""
+    if ctx.memo is None:
+        return _feature_panel(ctx, tickers)
+    key = ("feature_panel", ctx.as_of, ctx.market, frozenset(tickers))
+    return ctx.memo.get(key, partial(_feature_panel, ctx, tickers))
+
+
+def _feature_panel(
+    ctx: ToolContext, tickers: list[str]
+) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     frames = {tickers[0]: ctx.bars(tickers[0]).frame}
     for peer in tickers[1:]:
         try:

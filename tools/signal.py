@@ -8,10 +8,11 @@ import math
 import numpy as np
 import pandas as pd
 
+from data.bars import Bars
 from quant.regime import market_regime
 from quant.risk import kelly_fraction, kelly_position
 from quant.signals.confluence import Part, Sizing, confluence
-from quant.signals.technical import technical_score
+from quant.signals.technical import TechnicalScore, technical_score
 from tools.context import ToolContext
 from tools.evidence import Evidence, Window
 from tools.forecast import NoModelError, forecast_evidence
@@ -21,8 +22,7 @@ VOL_WINDOW = 60
 MAX_ACCOUNT = 1e12
 
 
-def _technical_part(ctx: ToolContext, frame: pd.DataFrame) -> Part:
-    tech = technical_score(frame, as_of=ctx.as_of, config=ctx.config)
+def _technical_part(tech: TechnicalScore) -> Part:
     return Part(
         tech.score,
         details={
@@ -65,9 +65,15 @@ def _ml_part(ctx: ToolContext, ticker: str) -> tuple[Part, Evidence | None]:
     ), forecast
 
 
-def _sizing(close: pd.Series, ml: Part, horizon: int) -> Sizing:
+def _volatility(close: pd.Series) -> float:
+    """Annualised volatility of the last ``VOL_WINDOW`` daily log returns."""
     log_returns = np.log(close).diff().dropna()
-    vol = float(log_returns.iloc[-VOL_WINDOW:].std(ddof=1) * math.sqrt(252))
+    return float(log_returns.iloc[-VOL_WINDOW:].std(ddof=1) * math.sqrt(252))
+
+
+def _sizing(close: pd.Series, ml: Part, horizon: int, *, volatility: float | None = None) -> Sizing:
+    """Volatility (``volatility`` when already computed) and, with an ML part, the Kelly cap."""
+    vol = _volatility(close) if volatility is None else volatility
     if not ml.available:
         return Sizing(volatility=vol)
     moves = close.pct_change(horizon).dropna().iloc[-500:]
@@ -104,22 +110,51 @@ def signal_evidence(
 
     With ``account_size`` (currency), the values also hold ``account_size`` and
     ``position_value`` = account_size x position_size rounded to cents (negative for a sell:
-    the amount to reduce or short); without it they are as before.
+    the amount to reduce or short); without it they are as before. ``tools.signal_batch``
+    computes the same for many tickers at once.
     """
     _check_account(account_size)
     bars = ctx.bars(ticker)
     frame = bars.frame
-    technical = _technical_part(ctx, frame)
+    technical = technical_score(frame, as_of=ctx.as_of, config=ctx.config)
     sentiment = _sentiment_part(ctx, bars.ticker)
     ml, forecast = _ml_part(ctx, bars.ticker)
     regime = market_regime(frame["close"], as_of=ctx.as_of).label
-    sig = confluence(
-        as_of=ctx.as_of,
+    sizing = _sizing(frame["close"], ml, ctx.config.ml_horizon)
+    return _signal_of(
+        ctx,
+        bars,
         technical=technical,
         sentiment=sentiment,
         ml=ml,
+        forecast=forecast,
+        regime=regime,
+        sizing=sizing,
+        account_size=account_size,
+    )
+
+
+def _signal_of(
+    ctx: ToolContext,
+    bars: Bars,
+    *,
+    technical: TechnicalScore,
+    sentiment: Part,
+    ml: Part,
+    forecast: Evidence | None,
+    regime: str,
+    sizing: Sizing,
+    account_size: float | None,
+) -> tuple[Evidence, list[Evidence]]:
+    """The signal evidence from its computed parts (shared by the one-ticker and batch paths)."""
+    frame = bars.frame
+    sig = confluence(
+        as_of=ctx.as_of,
+        technical=_technical_part(technical),
+        sentiment=sentiment,
+        ml=ml,
         config=ctx.config,
-        sizing=_sizing(frame["close"], ml, ctx.config.ml_horizon),
+        sizing=sizing,
         regime=regime,
     )
     values = sig.to_dict() | {

@@ -63,16 +63,24 @@ def _cached(
     symbol = normalize_ticker(ticker)
     day = _day(services, symbol, as_of)
     key = cache_key(endpoint, symbol, day, params, services.versions())
-    try:
-        hit = services.cache.get(key)
-    except Exception:  # noqa: BLE001 - a cache that is down only costs the computation
-        hit = None
+    hit = _get(services, key)
     if hit is not None:
         return Response(hit, media_type="application/json", headers={"X-Cache": "hit"})
     body = _json(compute(services.context(day), symbol))
+    _put(services, key, body)
+    return Response(body, media_type="application/json", headers={"X-Cache": "miss"})
+
+
+def _get(services: Services, key: str) -> bytes | None:
+    try:
+        return services.cache.get(key)
+    except Exception:  # noqa: BLE001 - a cache that is down only costs the computation
+        return None
+
+
+def _put(services: Services, key: str, body: bytes) -> None:
     with contextlib.suppress(Exception):  # not kept: the next request computes it again
         services.cache.put(key, body, ttl_s=services.settings.api_cache_ttl_s)
-    return Response(body, media_type="application/json", headers={"X-Cache": "miss"})
 
 
 def _dump(evidence: Evidence) -> dict[str, Any]:
@@ -191,23 +199,38 @@ class SignalsRequest(BaseModel):
 @router.post("/signals", summary="The signals of a whole watchlist at once", responses=_ERRORS)
 def signals(request: Request, body: SignalsRequest, caller: Reader) -> Any:
     """Every ticker's signal as ``GET /v1/signal`` gives it, or its own error; one ticker's
-    failure does not fail the others."""
+    failure does not fail the others. Computed in one vectorised pass (``tools.signal_batch``)
+    for the tickers not in the cache, which ``GET /v1/signal`` shares."""
+    from tools.signal_batch import SignalResult
+    from tools.signal_batch import signals as batch
+
     services = services_of(request)
     limit = services.settings.api_max_tickers
     if len(body.tickers) > limit:
         raise ApiError(422, "too_many_tickers", f"{len(body.tickers)} tickers: at most {limit}")
     symbols = list(dict.fromkeys(normalize_ticker(t) for t in body.tickers))
     day = _day(services, None, body.as_of)
-    ctx = services.context(day)
-    results: list[dict[str, Any]] = []
-    for symbol in symbols:
-        try:
-            results.append({"ticker": symbol, "signal": _signal(ctx, symbol)})
-        except Exception as err:  # noqa: BLE001 - each ticker answers for itself
-            found = classify(err)
-            if found is None:
-                raise
-            results.append(
-                {"ticker": symbol, "error": {"code": found.code, "message": found.message}}
-            )
+    versions = services.versions()
+    keys = {t: cache_key("signal", t, day, {"account_size": None}, versions) for t in symbols}
+    found: dict[str, Any] = {}
+    for symbol, key in keys.items():
+        hit = _get(services, key)
+        if hit is not None:
+            found[symbol] = {"ticker": symbol, "signal": orjson.loads(hit)}
+    missing = [t for t in symbols if t not in found]
+    for outcome in batch(services.context(day), missing) if missing else []:
+        if isinstance(outcome, SignalResult):
+            payload = {
+                **_dump(outcome.evidence),
+                "supporting": [_dump(e) for e in outcome.supporting],
+            }
+            _put(services, keys[outcome.ticker], _json(payload))
+            found[outcome.ticker] = {"ticker": outcome.ticker, "signal": payload}
+            continue
+        known = classify(outcome.error)
+        if known is None:
+            raise outcome.error
+        error = {"code": known.code, "message": known.message}
+        found[outcome.ticker] = {"ticker": outcome.ticker, "error": error}
+    results = [found[t] for t in symbols]
     return Response(_json({"as_of": day, "signals": results}), media_type="application/json")

@@ -60,7 +60,8 @@ def test_risk_forecast_and_prices(api: Api) -> None:
     ("url", "status", "code"),
     [
         ("/v1/signal/ZZZZ", 404, "unknown_ticker"),
-        ("/v1/signal/$$$", 400, "bad_request"),
+        ("/v1/signal/$$$", 422, "invalid_request"),
+        ("/v1/signal/BRK..B!", 422, "invalid_request"),
         (f"/v1/signal/FB?as_of={DAY}", 422, "insufficient_history"),
         ("/v1/signal/AAPL?as_of=2999-01-01", 400, "bad_request"),
         ("/v1/signal/AAPL?as_of=yesterday", 422, "invalid_request"),

@@ -47,6 +47,59 @@ def test_unknown_ticker_in_signal_is_one_line() -> None:
     assert "Traceback" not in out.stderr
 
 
+def test_signal_of_a_watchlist_is_the_one_ticker_signal_and_names_failures() -> None:
+    out = run("signal", "--watchlist", "AAPL,MSFT,FB,ZZZZ", "--as-of", "2013-02-28", "--json")
+    assert out.returncode == 1
+    rows = json.loads(out.stdout)
+    assert [(r["ticker"], r["status"]) for r in rows] == [
+        ("AAPL", "ok"),
+        ("MSFT", "ok"),
+        ("FB", "failed"),
+        ("ZZZZ", "failed"),
+    ]
+    one = json.loads(run("signal", "MSFT", "--as-of", "2013-02-28", "--json").stdout)
+    assert rows[1]["evidence"] | {"supporting": rows[1]["supporting"]} == one
+    assert rows[2]["error"].endswith("but only 195 are available") and rows[2]["fixable"]
+    assert rows[3]["error_type"] == "UnknownTickerError"
+    assert out.stderr.strip().splitlines() == ["error: 2 of 4 tickers without a signal: FB, ZZZZ"]
+
+
+def test_signal_of_a_watchlist_file_prints_a_table(tmp_path) -> None:  # noqa: ANN001
+    listed = tmp_path / "watch.txt"
+    listed.write_text("# mine\nIBM\nMSFT\nFB\n", encoding="utf-8")
+    out = run("signal", "--watchlist-file", str(listed), "--as-of", "2013-02-28")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    table = out.stdout.splitlines()
+    assert any(line.split()[:2] == ["MSFT", "SELL"] for line in table)
+    assert any(line.split()[:2] == ["FB", "failed"] for line in table)
+    reasons = out.stderr.strip().splitlines()
+    assert reasons[0].startswith("FB: need at least 251 bars up to 2013-02-28")
+    assert reasons[-1] == "error: 1 of 3 tickers without a signal: FB"
+    fine = run("signal", "--watchlist", "IBM,MSFT", "--as-of", "2013-02-28")
+    assert fine.returncode == 0 and fine.stderr == "" and "IBM" in fine.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["MSFT", "--watchlist", "AAPL"], "give a TICKER (MSFT) or a watchlist, not both"),
+        ([], "give a TICKER, or --watchlist / --watchlist-file"),
+        (["--watchlist", "AAPL,AAPL"], "AAPL is listed twice"),
+        (["--watchlist", "A", "--watchlist-file", "w.txt"], "not both"),
+    ],
+)
+def test_signal_needs_a_ticker_or_one_watchlist(args: list[str], message: str) -> None:
+    out = run("signal", *args, "--as-of", "2013-02-28")
+    assert out.returncode == 2 and message in out.stderr and "Traceback" not in out.stderr
+
+
+def test_signal_of_a_watchlist_without_a_date_reads_the_last_data_day() -> None:
+    out = run("signal", "--watchlist", "ZZZZ,IBM", "--json")
+    assert out.returncode == 1
+    assert "the last day the offline data hold for IBM" in out.stderr
+    assert json.loads(out.stdout)[1]["evidence"]["as_of"] == "2013-03-01"
+
+
 @pytest.mark.slow
 def test_train_registers_a_model_that_signal_then_cites() -> None:
     out = run("train", "IBM", "--end", "2012-12-31", "--horizons", "5", "--json")

@@ -15,6 +15,7 @@ from data.service import MarketData
 from quant.regime import (
     InsufficientHistoryError,
     market_regime,
+    regime_labels,
     regime_measures,
     regime_series,
 )
@@ -172,3 +173,52 @@ def test_errors_and_serialisation() -> None:
         "label", "as_of", "bar_date", "close", "sma_short", "sma_long", "distance_long",
         "slope_short", "volatility", "volatility_percentile",
     }  # fmt: skip
+
+
+# -- many series at once ---------------------------------------------------------------------
+
+
+def _label_or_none(close: pd.Series, as_of: date, **kwargs: float) -> str | None:
+    try:
+        return market_regime(close, as_of=as_of, **kwargs).label
+    except InsufficientHistoryError:
+        return None
+
+
+def test_labels_of_many_series_equal_the_point_function(spx: pd.Series) -> None:
+    md = MarketData([BundledProvider()])
+    closes = [spx] + [
+        md.bars(t, start=None, end=date(2013, 2, 28)).frame["close"]
+        for t in ("AAPL", "GOOG", "IBM", "MSFT", "FB")
+    ]
+    steps = np.concatenate([
+        0.002 + noise(300, seed=8, scale=0.01),
+        -0.003 + noise(200, seed=9, scale=0.015),
+    ])  # fmt: skip
+    gappy = series(steps, start="2009-01-01")
+    gappy.iloc[[50, 260, 261]] = [np.nan, -1.0, 0.0]  # unusable closes are skipped
+    closes += [gappy, trending(-0.002), series(np.zeros(300), start="2010-06-01"), spx.iloc[:0]]
+    days = pd.bdate_range("2005-01-03", "2013-03-04", freq="29B")
+    seen = set()
+    for day in days:
+        got = regime_labels(closes, as_of=day.date())
+        assert got == [_label_or_none(c, day.date()) for c in closes]
+        seen |= set(got)
+    assert seen == {"bull", "bear", "choppy", None}
+    knobs = {"extreme_vol_percentile": 0.5, "min_slope": 0.01, "short_window": 20}
+    assert regime_labels(closes, as_of=date(2012, 9, 19), **knobs) == [
+        _label_or_none(c, date(2012, 9, 19), **knobs) for c in closes
+    ]
+
+
+def test_labels_of_many_series_have_no_look_ahead(spx: pd.Series) -> None:
+    closes = [spx, trending(0.002), trending(-0.002, seed=3)]
+    for as_of in (date(2008, 11, 20), date(2010, 6, 30), date(2015, 12, 1)):
+        cut = [c.loc[: pd.Timestamp(as_of)] for c in closes]
+        assert regime_labels(closes, as_of=as_of) == regime_labels(cut, as_of=as_of)
+
+
+def test_labels_of_no_series_and_unsorted_series() -> None:
+    assert regime_labels([], as_of=date(2013, 2, 28)) == []
+    with pytest.raises(ValueError, match="sorted oldest first"):
+        regime_labels([trending(0.002).iloc[::-1]], as_of=date(2016, 1, 1))
