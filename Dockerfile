@@ -21,6 +21,7 @@ RUN pip install --require-hashes --extra-index-url https://download.pytorch.org/
 COPY pyproject.toml README.md ./
 COPY cli ./cli
 COPY ui ./ui
+COPY api ./api
 COPY briefing ./briefing
 COPY evals ./evals
 COPY agent ./agent
