@@ -78,7 +78,7 @@ reliability: $(STAMP)
 EVAL_GATE := pass_rate=1 tool_recall=1 signal_agreement=1 numeric_faithfulness=1 \
              citation_validity=1 refusal_accuracy=1 completeness=1 answers_question=1
 eval: $(STAMP)
-	$(BIN)/signaldesk eval run core questions --out $(or $(EVAL_OUT),eval-reports) \
+	$(BIN)/signaldesk eval run core questions --progress --out $(or $(EVAL_OUT),eval-reports) \
 	  $(foreach t,$(EVAL_GATE),--fail-under $(t))
 
 bench: $(STAMP)

@@ -21,6 +21,7 @@ from cli.db import db_app
 from cli.demo import demo
 from cli.documents import ingest_app, search, sentiment
 from cli.eval import eval_app
+from cli.monitor import monitor
 from cli.research import backtest, risk, signal, technicals, train
 from cli.serve import serve_app
 from cli.ui import ui_app
@@ -55,6 +56,7 @@ app.command("train")(train)
 app.command("backtest")(backtest)
 app.command("search")(search)
 app.command("sentiment")(sentiment)
+app.command("monitor")(monitor)
 
 
 @app.callback()

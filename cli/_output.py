@@ -11,12 +11,19 @@ from datetime import date
 from enum import IntEnum
 from typing import Any
 
+import typer
 from rich.console import Console
 
 from core.asof import AsOfError, parse_as_of, today
 from data.errors import InvalidRangeError
 
 console = Console(highlight=False, soft_wrap=True)
+# --progress/--no-progress of long commands; None: a live bar on a terminal, nothing in a log
+ProgressOpt: Any = typer.Option(
+    None,
+    "--progress/--no-progress",
+    help="Progress on stderr (default: on a terminal only; --progress in a log too)",
+)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -66,16 +73,18 @@ def say_data_day(day: date, *, ticker: str | None = None) -> None:
 
 class Steps:
     """Progress of a long command on stderr: a live bar on a terminal; elsewhere (a CI log, a
-    pipe) a plain line per step, at most one every few seconds, so a log shows it is alive.
+    pipe) nothing by default, since a script reads one line on stderr (the error), or, when
+    asked (``--progress``), a plain line per step, at most one every few seconds, so a log shows
+    it is alive. ``enabled``: True (asked), False (``--no-progress``), None (a terminal only).
 
     ``steps(text)`` counts one step done; ``steps.at(done, total, text)`` sets both (work whose
     size is known only once it starts, like the chunks an ingest embeds)."""
 
     PLAIN_EVERY_S = 5.0
 
-    def __init__(self, label: str, total: int | None, *, enabled: bool) -> None:
+    def __init__(self, label: str, total: int | None, *, enabled: bool | None) -> None:
         self.label, self.total, self.done = label, total, 0
-        self._enabled = enabled
+        self._enabled = err_console.is_terminal if enabled is None else enabled
         self._bar: Any = None
         self._task: Any = None
         self._said = 0.0
@@ -124,7 +133,8 @@ class Steps:
 
 
 @contextmanager
-def show_progress(total: int | None, label: str, enabled: bool) -> Iterator[Steps]:
-    """Steps of a long command on stderr (see ``Steps``); ``enabled=False`` shows nothing."""
+def show_progress(total: int | None, label: str, enabled: bool | None) -> Iterator[Steps]:
+    """Steps of a long command on stderr (see ``Steps``): ``enabled`` True shows them, False
+    hides them, None shows them on a terminal only."""
     with Steps(label, total, enabled=enabled) as steps:
         yield steps

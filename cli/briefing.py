@@ -21,6 +21,7 @@ from rich.table import Table
 from cli._output import (
     BadInputError,
     Exit,
+    ProgressOpt,
     as_of_option,
     console,
     err_console,
@@ -231,7 +232,7 @@ def briefing(
         None, "--timeout", min=1, help="Seconds per ticker before it is reported timed out"
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the briefing as JSON"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar"),
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Brief a watchlist: each ticker's signal with a cited, verified explanation (a chat
     thread you can continue), what changed since the last briefing, and a portfolio panel.
@@ -286,7 +287,7 @@ def replay_command(
     ),
     workers: int | None = typer.Option(None, "--workers", min=1, max=32, help="Tickers at once"),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar"),
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Run the briefing point in time at every date of a range and store its calls (each date
     sees only data up to that date), so they can be scored against what happened next.

@@ -9,6 +9,7 @@ import typer
 
 from cli._output import (
     Exit,
+    ProgressOpt,
     as_of_option,
     console,
     err_console,
@@ -23,7 +24,6 @@ if TYPE_CHECKING:
 
 ingest_app = typer.Typer(help="Add filings, calls and news to the index.", no_args_is_help=True)
 JsonOpt = typer.Option(False, "--json", help="Machine-readable JSON")
-ProgressOpt = typer.Option(True, "--progress/--no-progress", help="Show progress on stderr")
 
 
 def _report(report: Any, as_json: bool, what: str) -> None:
@@ -76,7 +76,7 @@ def ingest_folder(
         None, "--date", help="Filing/publication date for every file"
     ),
     as_json: bool = JsonOpt,
-    progress: bool = ProgressOpt,
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Index a local folder; bad files are reported and skipped, the rest go on.
 
@@ -121,7 +121,7 @@ def ingest_edgar(
     forms: str = typer.Option("10-K,10-Q", "--forms", help="Comma-separated form types"),
     since: str | None = typer.Option(None, "--since", help="Only filings on or after this date"),
     as_json: bool = JsonOpt,
-    progress: bool = ProgressOpt,
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Fetch filings from SEC EDGAR (online; needs SIGNALDESK_EDGAR_USER_AGENT) and index them.
 

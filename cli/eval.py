@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from cli._output import Exit, console, err_console, print_json
+from cli._output import Exit, ProgressOpt, console, err_console, print_json
 from cli.eval_calibrate import calibrate
 
 if TYPE_CHECKING:
@@ -75,7 +75,7 @@ def run(
     judge: bool = typer.Option(False, "--judge", help="Also grade with the LLM judge (endpoint)"),
     out: Path | None = typer.Option(None, "--out", help="Write Markdown, JSON and HTML here"),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress"),
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Run eval suites through the agent and score every case.
 

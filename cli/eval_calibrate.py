@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from cli._output import Exit, console, err_console, parse_date, print_json
+from cli._output import Exit, ProgressOpt, console, err_console, parse_date, print_json
 from core.asof import today
 from data.errors import DataError, InvalidRangeError
 
@@ -83,7 +83,13 @@ def _stored_calls(
 
 
 def _replay(
-    settings: Settings, *, watchlist: str | None, start: date, end: date, every: str, progress: bool
+    settings: Settings,
+    *,
+    watchlist: str | None,
+    start: date,
+    end: date,
+    every: str,
+    progress: bool | None,
 ) -> str:
     """Replay the briefing numbers-only over the range; returns the replay's run id."""
     from agent.deps import deps_from_settings
@@ -174,7 +180,7 @@ def _calls(
     end: date,
     watchlist: str | None,
     run_id: str | None,
-    replay: tuple[str, bool] | None,
+    replay: tuple[str, bool | None] | None,
 ) -> tuple[pd.DataFrame, str, str | None]:
     """The calls to score, where they came from, and the replay run id they belong to (if one).
     ``replay``: (every, progress) to replay the range when nothing is stored for it."""
@@ -222,7 +228,7 @@ def calibrate(
     ),
     every: str = typer.Option("week", "--every", help="With --replay: day, week or month"),
     seed: int = typer.Option(7, "--seed", help="Seed of the random baseline's shuffles"),
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress"),
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Score the briefing's stored calls against the returns that followed: hit rate by action,
     Brier score and log loss of the stated confidence, a reliability curve and the average

@@ -18,6 +18,7 @@ from rich.table import Table
 from cli._output import (
     BadInputError,
     Exit,
+    ProgressOpt,
     as_of_option,
     console,
     err_console,
@@ -290,7 +291,7 @@ def train(
     kind: str = typer.Option("xgb", "--model", help="xgb | stack"),
     source: str | None = SourceOpt,
     as_json: bool = JsonOpt,
-    progress: bool = typer.Option(True, "--progress/--no-progress", help="Show progress"),
+    progress: bool | None = ProgressOpt,
 ) -> None:
     """Walk-forward record (go/no-go) and a final model per horizon, stored in the registry.
 
@@ -383,9 +384,9 @@ def _print_trained(results: list[dict[str, Any]], as_of: date) -> None:
             r["model_id"],
         )
     console.print(table)
-    for r in results:
+    for r in results:  # part of the report (stdout); the one line on stderr names them
         if "error" in r:
-            err_console.print(f"{r['ticker']}: {r['error']}", markup=False)
+            console.print(f"{r['ticker']}: {r['error']}", markup=False)
 
 
 def backtest(
