@@ -2,7 +2,8 @@
 
 Each date gets its own tool context (``context_for(day)``), so every computation sees only
 bars, documents and models available on that date; the calls land in ``signals`` and the
-briefings in ``briefings`` exactly as a live run would store them. The eval suites join them
+briefings in ``briefings`` exactly as a live run would store them, and in ``predictions``
+under the source ``replay`` (a live run's are ``briefing``). The eval suites join them
 with what happened next.
 """
 
@@ -85,7 +86,7 @@ def replay(
             documents=documents,
             run_id=run_id,
         )
-        store.save(report)
+        store.save(report, source="replay")
         calls += len(report.covered)
         failed += len(report.tickers) - len(report.covered)
         previous = report

@@ -1,20 +1,31 @@
 """Briefings in the database: one row per (watchlist, as-of) in ``briefings``, each covered
 ticker's call in ``signals``. Saving the same (watchlist, as-of) again replaces both, in one
 transaction, so a re-run never duplicates; the eval issue scores the stored calls.
+
+The same transaction records each covered ticker's calls in ``predictions`` (the track
+record, ``tools.track``): its signal at each of the store's horizons and any model forecast
+the brief shows, under the source ``briefing`` (``replay`` for a replay). Those are written
+once: a re-run of the same date leaves the first calls as they were.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
+from typing import Literal
 
 import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from briefing.models import BriefingReport, TickerBrief
-from data.store import Briefing, Signal, utc_now
+from data.store import Briefing, PredictionStore, Signal, utc_now
+from tools.evidence import Evidence
+from tools.track import CALL_HORIZONS, record_calls
 
-__all__ = ["BriefingStore"]
+__all__ = ["BriefingSource", "BriefingStore"]
+
+BriefingSource = Literal["briefing", "replay"]
 
 _BRIEFINGS = Briefing.__table__
 _SIGNALS = Signal.__table__
@@ -44,14 +55,36 @@ def _signal_row(brief: TickerBrief, *, as_of: date, run_id: str | None) -> dict 
     }
 
 
+def _call_evidence(brief: TickerBrief) -> list[Evidence]:
+    """The evidence of the calls a covered brief shows: its signal and the ticker's forecasts."""
+    if brief.status != "ok" or brief.action is None:
+        return []
+    return [
+        e
+        for e in brief.evidence
+        if e.id == brief.signal_evidence_id
+        or (e.kind == "forecast" and e.tickers == (brief.ticker,))
+    ]
+
+
 class BriefingStore:
-    """Briefings of every watchlist in a SQLite or PostgreSQL database (schema migrated)."""
+    """Briefings of every watchlist in a SQLite or PostgreSQL database (schema migrated).
 
-    def __init__(self, engine: Engine) -> None:
+    horizons: the trading-bar horizons each signal is recorded at in ``predictions``."""
+
+    def __init__(self, engine: Engine, *, horizons: Sequence[int] = CALL_HORIZONS) -> None:
         self.engine = engine
+        self.horizons = tuple(horizons)
 
-    def save(self, report: BriefingReport, *, report_dir: str | None = None) -> int:
-        """Store ``report`` (replacing the same watchlist and as-of date); returns its row id."""
+    def save(
+        self,
+        report: BriefingReport,
+        *,
+        report_dir: str | None = None,
+        source: BriefingSource = "briefing",
+    ) -> int:
+        """Store ``report`` (replacing the same watchlist and as-of date) and record its calls
+        under ``source`` (once); returns the briefing's row id."""
         payload = report.model_dump(mode="json")
         rows = [
             r
@@ -75,6 +108,14 @@ class BriefingStore:
                 )
             if rows:
                 conn.execute(_SIGNALS.insert(), rows)
+            record_calls(
+                PredictionStore(self.engine),
+                [e for b in report.tickers for e in _call_evidence(b)],
+                source=source,
+                horizons=self.horizons,
+                run_id=report.run_id,
+                conn=conn,
+            )
             inserted = conn.execute(
                 _BRIEFINGS.insert().values(
                     watchlist_key=report.watchlist_key,

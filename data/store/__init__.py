@@ -38,6 +38,7 @@ from data.store.models import (
     bar_values_hash,
     metadata,
 )
+from data.store.predictions import NewCall, Outcome, PendingCall, PredictionStore
 
 __all__ = [
     "ApiJob",
@@ -53,7 +54,11 @@ __all__ = [
     "Instrument",
     "InvalidBarsError",
     "JSONType",
+    "NewCall",
+    "Outcome",
+    "PendingCall",
     "Prediction",
+    "PredictionStore",
     "QuarantinedBar",
     "Signal",
     "StoreError",

@@ -191,27 +191,77 @@ class Signal(_Table, table=True):
     created_at: dt.datetime = _utc()
 
 
+_NO_MODEL = sa.text("model_id IS NULL")
+_A_MODEL = sa.text("model_id IS NOT NULL")
+
+
 class Prediction(_Table, table=True):
-    """A model's probability that ``ticker`` rises over ``horizon_days``; outcome filled later."""
+    """A call the product made, written once, and what happened over its horizon.
+
+    A call is a ticker's ``action`` at ``as_of`` read over ``horizon_days`` trading bars: the
+    confluence signal (``score`` in [0, 1], no stated probability) or a model forecast
+    (``prob_up``: the model's probability of a rise, ``model_id``). ``source`` names the entry
+    point that made it (briefing, replay, signal, ask, chat, api...). A call is stored once per
+    (source, ticker, as_of, horizon_days) and what made it: the signal configuration
+    (``config_hash``) for a call without a model, the model (``model_id``) for a forecast, whose
+    ``config_hash`` is informative only (None when unknown). Two partial unique indexes say so:
+    a NULL would never collide in a plain unique constraint.
+
+    The outcome columns are empty until the resolver finds the bar ``horizon_days`` after the
+    entry bar (the last bar on or before ``as_of``), then filled once and never rewritten:
+    ``outcome_return`` (close to close), ``hit`` (NULL for a call without a direction),
+    ``trailing_return_20`` (the 20-bar return up to the entry bar: the momentum baseline's
+    input, read from the same data) and ``resolved_at``.
+    """
 
     __tablename__ = "predictions"
     __table_args__ = (
-        sa.UniqueConstraint("model_id", "ticker", "as_of", "horizon_days"),
         sa.CheckConstraint("prob_up >= 0 AND prob_up <= 1", name="prob_up"),
+        sa.CheckConstraint("horizon_days >= 1", name="horizon_days"),
+        sa.CheckConstraint("config_hash IS NOT NULL OR model_id IS NOT NULL", name="maker"),
+        sa.Index(
+            "uq_predictions_call",
+            "source",
+            "ticker",
+            "as_of",
+            "horizon_days",
+            "config_hash",
+            unique=True,
+            sqlite_where=_NO_MODEL,
+            postgresql_where=_NO_MODEL,
+        ),
+        sa.Index(
+            "uq_predictions_model_call",
+            "source",
+            "ticker",
+            "as_of",
+            "horizon_days",
+            "model_id",
+            unique=True,
+            sqlite_where=_A_MODEL,
+            postgresql_where=_A_MODEL,
+        ),
         sa.Index(None, "ticker", "as_of"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    model_id: str
+    source: str
     ticker: str
     as_of: dt.date
     horizon_days: int
-    prob_up: float = Field(sa_type=sa.Double)
-    predicted_label: int
+    action: str
+    score: float | None = _price(nullable=True)
+    prob_up: float | None = _price(nullable=True)
+    config_hash: str | None = None
+    model_id: str | None = None
+    run_id: str | None = None
     created_at: dt.datetime = _utc()
+    entry_date: dt.date | None = None
+    outcome_date: dt.date | None = None
     outcome_return: float | None = _price(nullable=True)
-    outcome_label: int | None = None
-    outcome_filled_at: dt.datetime | None = _utc(nullable=True)
+    trailing_return_20: float | None = _price(nullable=True)
+    hit: bool | None = None
+    resolved_at: dt.datetime | None = _utc(nullable=True)
 
 
 class Backtest(_Table, table=True):

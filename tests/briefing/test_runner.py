@@ -15,7 +15,9 @@ from briefing import BriefingPlan, BriefingReport, BriefingStore, run_briefing
 from briefing.replay import replay, replay_dates
 from data.providers.bundled import BundledProvider
 from data.providers.files import FileProvider
+from data.store import PredictionStore
 from tests.briefing.conftest import AS_OF, FOUR, FailingFor, HangingFor, offline_agent
+from tools.track import CALL_HORIZONS
 
 
 def test_every_ticker_is_covered_with_a_verified_cited_explanation(
@@ -133,6 +135,9 @@ def test_replay_stores_one_call_per_ticker_per_week_without_look_ahead(
     replayed = store.get(FOUR.key, dates[1])
     assert replayed.changes is not None and replayed.changes.previous_as_of == dates[0]
     assert all(b.thread_id is None for b in replayed.tickers)  # a replay keeps no threads
+    tracked = PredictionStore(sqlite_engine).calls(as_of=dates[-1])  # and records its calls
+    assert len(tracked) == 4 * 4 * len(CALL_HORIZONS)
+    assert set(tracked["source"]) == {"replay"} and set(tracked["run_id"]) == {"replay-test"}
     # The same date, briefed on files that end on that date, gives the same calls and text.
     day = dates[1]
     files = _truncated_csv(tmp_path / "prices", FOUR.tickers, day)

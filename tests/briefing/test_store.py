@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from briefing import BriefingReport, BriefingStore
-from data.store import Briefing, Signal
+from data.store import Briefing, Prediction, PredictionStore, Signal
 from tests.briefing.conftest import AS_OF
+from tools.track import CALL_HORIZONS
 
 
 def count(engine: Engine, table: type) -> int:
@@ -52,3 +53,38 @@ def test_the_web_chat_lists_a_stored_briefing_with_its_threads(
     assert [(t.ticker, t.action, t.thread_id, t.openable) for t in view.tickers] == [
         (b.ticker, b.action, b.thread_id, True) for b in four_report.tickers
     ]
+
+
+@pytest.mark.parametrize(
+    "engine", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True
+)
+def test_saving_records_each_covered_call_once_per_horizon(
+    engine: Engine, four_report: BriefingReport
+) -> None:
+    store = BriefingStore(engine)
+    store.save(four_report)
+    store.save(four_report)  # a re-run of the same date: the first calls stand
+    store.save(four_report, source="replay")  # the same calls from a replay: their own rows
+    calls = PredictionStore(engine).calls(as_of=AS_OF)
+    assert count(engine, Prediction) == 2 * 4 * len(CALL_HORIZONS) == len(calls)
+    briefed = calls[calls["source"] == "briefing"]
+    assert sorted(briefed["horizon_days"].unique()) == list(CALL_HORIZONS)
+    for b in four_report.tickers:
+        rows = briefed[briefed["ticker"] == b.ticker]
+        signal = next(e for e in b.evidence if e.id == b.signal_evidence_id)
+        assert set(rows["action"]) == {b.action} and set(rows["score"]) == {b.score}
+        assert set(rows["config_hash"]) == {signal.values["config_fingerprint"]}
+        assert rows["model_id"].isna().all() and rows["prob_up"].isna().all()
+        assert set(rows["run_id"]) == {four_report.run_id}
+    assert calls["outcome_date"].isna().all()
+
+
+def test_an_uncovered_ticker_records_no_call(
+    sqlite_engine: Engine, four_report: BriefingReport
+) -> None:
+    failed = four_report.tickers[0].model_copy(update={"status": "failed", "action": None})
+    report = four_report.model_copy(update={"tickers": [failed, *four_report.tickers[1:]]})
+    BriefingStore(sqlite_engine, horizons=(5,)).save(report)
+    calls = PredictionStore(sqlite_engine).calls(as_of=AS_OF)
+    assert sorted(calls["ticker"]) == sorted(b.ticker for b in four_report.tickers[1:])
+    assert set(calls["horizon_days"]) == {5}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 
 import pytest
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
@@ -43,10 +44,10 @@ def test_migration_scripts_ship_inside_the_package():
 def test_upgrade_reaches_head_and_matches_the_models(blank):
     assert current_revision(blank) is None
     upgrade(blank)
-    assert current_revision(blank) == _head(blank) == "0002"
+    assert current_revision(blank) == _head(blank) == "0003"
     assert schema_diff(blank) == []
     upgrade(blank)  # a second run is a no-op
-    assert current_revision(blank) == "0002"
+    assert current_revision(blank) == "0003"
 
 
 def test_schema_diff_sees_a_missing_index(blank):
@@ -76,8 +77,36 @@ engine.dispose()
 def test_eight_processes_migrating_an_empty_database_at_once_all_succeed(blank, tmp_path):
     url = blank.url.render_as_string(hide_password=False)
     assert run_together(_MIGRATE, [url], tmp_path / "go") == []
-    assert current_revision(blank) == "0002"
+    assert current_revision(blank) == "0003"
     with blank.connect() as conn:
         versions = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
-    assert [tuple(v) for v in versions] == [("0002",)]
+    assert [tuple(v) for v in versions] == [("0003",)]
     assert schema_diff(blank) == []  # every table and index is there
+
+
+def test_0003_replaces_the_unused_predictions_table_and_downgrades(blank):
+    from alembic import command
+
+    upgrade(blank, "0002")
+    upgrade(blank)
+    assert schema_diff(blank) == []
+    with blank.begin() as conn:
+        command.downgrade(_config(conn), "0002")
+    with blank.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("predictions")}
+    assert {"predicted_label", "outcome_label"} <= columns  # the 0001 shape again
+    upgrade(blank)
+    assert current_revision(blank) == "0003" and schema_diff(blank) == []
+
+
+def test_0003_refuses_to_drop_rows_someone_wrote_by_hand(blank):
+    upgrade(blank, "0002")
+    with blank.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO predictions (model_id, ticker, as_of, horizon_days, prob_up,"
+            " predicted_label, created_at) VALUES ('m', 'IBM', '2013-02-25', 5, 0.6, 1,"
+            " '2013-02-25 00:00:00+00')"
+        )
+    with pytest.raises(RuntimeError, match="holds 1 row"):
+        upgrade(blank)
+    assert current_revision(blank) == "0002"  # nothing half-done: one transaction

@@ -62,7 +62,13 @@ def test_naive_timestamps_are_refused(engine):
 
 def _prediction(**changes) -> Prediction:
     values = dict(
-        model_id="m", ticker="AAPL", as_of=AS_OF, horizon_days=5, prob_up=0.6, predicted_label=1
+        source="briefing",
+        ticker="AAPL",
+        as_of=AS_OF,
+        horizon_days=5,
+        action="BUY",
+        score=0.6,
+        config_hash="abc123",
     )
     return Prediction(**(values | changes))
 
@@ -71,7 +77,11 @@ def _prediction(**changes) -> Prediction:
     ("first", "second"),
     [
         (_signal, lambda: _signal(score=0.1)),
-        (_prediction, lambda: _prediction(prob_up=0.4, predicted_label=0)),
+        (_prediction, lambda: _prediction(action="SELL", score=0.4)),
+        (
+            lambda: _prediction(model_id="m1", prob_up=0.6, config_hash=None),
+            lambda: _prediction(model_id="m1", prob_up=0.4, config_hash="other"),
+        ),
         (
             lambda: Briefing(watchlist_key="core", as_of=AS_OF, payload={"n": 1}),
             lambda: Briefing(watchlist_key="core", as_of=AS_OF, payload={"n": 2}),
@@ -81,7 +91,7 @@ def _prediction(**changes) -> Prediction:
             lambda: Document(id="d2", source="edgar", content_hash="h"),
         ),
     ],
-    ids=["signal", "prediction", "briefing", "document"],
+    ids=["signal", "prediction", "model_prediction", "briefing", "document"],
 )
 def test_unique_constraints(engine, first, second):
     _add(engine, first())
@@ -96,10 +106,14 @@ def test_same_keys_with_another_config_or_horizon_are_allowed(engine):
         _signal(config_hash="other"),
         _prediction(),
         _prediction(horizon_days=20),
+        _prediction(config_hash="other"),
+        _prediction(source="replay"),
+        _prediction(model_id="m1", prob_up=0.6),  # a model's call is keyed by its model
+        _prediction(model_id="m2", prob_up=0.6),
     )
     with Session(engine) as session:
         assert len(session.exec(select(Signal)).all()) == 2
-        assert len(session.exec(select(Prediction)).all()) == 2
+        assert len(session.exec(select(Prediction)).all()) == 6
 
 
 def test_prediction_outcome_is_filled_later(engine):
@@ -107,23 +121,31 @@ def test_prediction_outcome_is_filled_later(engine):
     filled = datetime(2024, 7, 8, tzinfo=UTC)
     with Session(engine) as session:
         pred = session.exec(select(Prediction)).one()
-        assert (pred.outcome_return, pred.outcome_label, pred.outcome_filled_at) == (None,) * 3
-        pred.outcome_return, pred.outcome_label, pred.outcome_filled_at = 0.021, 1, filled
+        assert (pred.outcome_return, pred.hit, pred.resolved_at) == (None,) * 3
+        pred.outcome_return, pred.hit, pred.resolved_at = 0.021, True, filled
         session.add(pred)
         session.commit()
     with Session(engine) as session:
         pred = session.exec(select(Prediction)).one()
-    assert (pred.outcome_return, pred.outcome_label, pred.outcome_filled_at) == (0.021, 1, filled)
+    assert (pred.outcome_return, pred.hit, pred.resolved_at) == (0.021, True, filled)
 
 
 @pytest.mark.parametrize(
     "row",
     [
         lambda: _prediction(prob_up=1.5),
+        lambda: _prediction(horizon_days=0),
+        lambda: _prediction(config_hash=None),  # neither a configuration nor a model
         lambda: Instrument(ticker="A", asset_class="bond"),
         lambda: QuarantinedBar(ticker="NOPE", source="x", date=AS_OF, reason="r"),
     ],
-    ids=["prob_up_in_0_1", "asset_class", "quarantine_needs_instrument"],
+    ids=[
+        "prob_up_in_0_1",
+        "horizon_at_least_1",
+        "a_maker",
+        "asset_class",
+        "quarantine_needs_instrument",
+    ],
 )
 def test_check_and_foreign_key_constraints(engine, row):
     with pytest.raises(sa.exc.IntegrityError):
