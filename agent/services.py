@@ -7,10 +7,12 @@ receive plain arguments, never the settings object.
 from __future__ import annotations
 
 import functools
+import logging
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -23,6 +25,8 @@ from quant.signals.config import SignalConfig
 from quant.signals.confluence import Part
 from retrieval.corpus import Corpus
 from tools.context import ToolContext
+
+log = logging.getLogger(__name__)
 
 
 def parse_sources(spec: str | list[str] | None, settings: Settings) -> list[str]:
@@ -220,3 +224,32 @@ def open_bar_store(settings: Settings):  # noqa: ANN201 - BarStore, imported laz
     engine = make_engine(settings.sqlalchemy_url)
     upgrade(engine)
     return BarStore(engine)
+
+
+def record_shown_calls(
+    settings: Settings, evidence: Iterable[Any], *, source: str, engine: Any = None
+) -> int:
+    """Record in the track record (``tools.track.record_calls``) the calls that ``evidence``
+    shows, from entry point ``source`` (signal, ask, chat, api); 0 when there are none. A
+    database that cannot be written is logged, never raised: the answer was already given.
+    ``engine``: an open, migrated engine (default: the settings' database, migrated)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from data.store import PredictionStore, make_engine, upgrade
+    from tools.track import calls_of, record_calls
+
+    shown = [e for e in evidence if getattr(e, "kind", None) in ("signal", "forecast")]
+    if not shown or not calls_of(shown, source=source):
+        return 0
+    own = engine is None
+    try:
+        if own:
+            engine = make_engine(settings.sqlalchemy_url)
+            upgrade(engine)
+        return record_calls(PredictionStore(engine), shown, source=source)
+    except (SQLAlchemyError, OSError, ValueError) as err:
+        log.warning("calls not recorded in the track record (%s): %s", type(err).__name__, err)
+        return 0
+    finally:
+        if own and engine is not None:
+            engine.dispose()

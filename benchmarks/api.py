@@ -44,6 +44,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -65,6 +66,7 @@ class Phase:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     seconds: float = 0.0
+    kinds: Counter[str] = field(default_factory=Counter)  # what the errors were
 
     def line(self, baseline: Phase | None) -> str:
         ms = np.array(self.latencies) * 1000 if self.latencies else np.array([np.nan])
@@ -78,6 +80,7 @@ class Phase:
             f"{self.name:<8} users {self.users:>3}  requests {len(self.latencies):>6}  "
             f"{rate:7.1f}/s  p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  p99 {p99:7.1f} ms  "
             f"errors {self.errors}{ratio}"
+            + (f" ({', '.join(f'{k}: {n}' for k, n in self.kinds.items())})" if self.kinds else "")
         )
 
     def p95_ms(self) -> float:
@@ -116,13 +119,14 @@ async def _run(
             started = time.perf_counter()
             try:
                 response = await send()  # type: ignore[misc]
-                ok = response.status_code == 200
-            except httpx.HTTPError:
-                ok = False
-            if ok:
+                kind = "" if response.status_code == 200 else f"HTTP {response.status_code}"
+            except httpx.HTTPError as err:
+                kind = type(err).__name__
+            if not kind:
                 phase.latencies.append(time.perf_counter() - started)
             else:
                 phase.errors += 1
+                phase.kinds[kind] += 1
             if think:
                 await asyncio.sleep(rng.uniform(0.5 * think, 1.5 * think))
 

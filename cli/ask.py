@@ -13,7 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -102,11 +102,21 @@ def ask(
         result = agent.ask(question, as_of=day, thread_id=thread)
         if day is None and not as_json:
             _say_data_day(agent, result)
+    _track(ctx.obj, result, source="ask")
     if as_json:
         print_json(result.model_dump(mode="json"))
     else:
         _render(result)
     raise typer.Exit(_code(result))
+
+
+def _track(settings: Settings, result: Any, source: str) -> None:
+    """The calls an answer showed (its verified signal and forecasts) go to the track record."""
+    if result.answer.refused or not result.verification.ok:
+        return
+    from agent.services import record_shown_calls
+
+    record_shown_calls(settings, result.evidence, source=source)
 
 
 _HELP = (
@@ -157,3 +167,4 @@ def chat(
                 continue
             result = agent.ask(text, as_of=day, thread_id=thread_id)
             _render(result)
+            _track(ctx.obj, result, source="chat")

@@ -191,13 +191,14 @@ def signal(
         return
     if ticker is None:
         raise BadInputError("give a TICKER, or --watchlist / --watchlist-file")
-    from agent.services import build_tool_context
+    from agent.services import build_tool_context, record_shown_calls
     from tools.signal import signal_evidence
 
     tool_ctx = build_tool_context(
         ctx.obj, as_of=_as_of(as_of, ctx.obj, ticker, source), sources=source
     )
     evidence, parts = signal_evidence(tool_ctx, ticker)
+    record_shown_calls(ctx.obj, [evidence, *parts], source="signal")
     if as_json:
         print_json(
             evidence.model_dump(mode="json")
@@ -227,21 +228,23 @@ def _signals(
 ) -> None:
     """``signal`` over a watchlist: a table (or a JSON list), each failure on a line of its
     own, exit 1 when a ticker has no signal. An error that is a bug raises, with its traceback."""
-    from agent.services import build_tool_context
+    from agent.services import build_tool_context, record_shown_calls
     from cli._errors import describe
-    from tools.signal_batch import SignalFailure, signals
+    from tools.signal_batch import SignalFailure, SignalResult, signals
 
     tool_ctx = build_tool_context(
         ctx.obj, as_of=_as_of(as_of, ctx.obj, tickers, source), sources=source
     )
     results = signals(tool_ctx, tickers)
     failed = [r for r in results if isinstance(r, SignalFailure)]
+    shown = [e for r in results if isinstance(r, SignalResult) for e in (r.evidence, *r.supporting)]
+    record_shown_calls(ctx.obj, shown, source="signal")
     if as_json:
         print_json([r.to_dict() for r in results])
     else:
         _print_signals(results, tool_ctx.as_of)
-        for f in failed:
-            err_console.print(f"{f.ticker}: {f.message}", markup=False)
+        for f in failed:  # part of the report; stderr keeps the one line naming them
+            console.print(f"{f.ticker}: {f.message}", markup=False)
     bug = next((f.error for f in failed if not f.fixable and describe(f.error) is None), None)
     if bug is not None:
         raise bug

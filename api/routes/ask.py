@@ -18,6 +18,7 @@ from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 from agent.runner import RunResult
 from api.errors import ApiError, classify, documented
 from api.security import Caller, allowed, services_of
+from api.services import Services
 from core.asof import today
 
 router = APIRouter(prefix="/v1", tags=["agent"])
@@ -86,19 +87,30 @@ async def ask(request: Request, body: AskRequest, caller: Asker) -> Any:
         result = await run_in_threadpool(
             agent.ask, body.question, as_of=body.as_of, thread_id=thread
         )
+        await run_in_threadpool(_track, services, result)
         return JSONResponse(_public(result, caller))
     steps = agent.stream(body.question, as_of=body.as_of, thread_id=thread)
     return StreamingResponse(
-        _events(steps, caller),
+        _events(steps, caller, services),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache"},
     )
 
 
-async def _events(steps: Any, caller: Caller) -> AsyncIterator[str]:
+def _track(services: Services, result: RunResult) -> None:
+    """The calls a verified answer showed go to the track record (source ``api``)."""
+    if result.answer.refused or not result.verification.ok:
+        return
+    from agent.services import record_shown_calls
+
+    record_shown_calls(services.settings, result.evidence, source="api", engine=services.engine)
+
+
+async def _events(steps: Any, caller: Caller, services: Services) -> AsyncIterator[str]:
     try:
         async for item in iterate_in_threadpool(steps):
             if isinstance(item, RunResult):
+                await run_in_threadpool(_track, services, item)
                 yield _event("answer", _public(item, caller))
             else:
                 yield _event("step", item.model_dump(mode="json"))

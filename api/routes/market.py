@@ -87,11 +87,21 @@ def _dump(evidence: Evidence) -> dict[str, Any]:
     return evidence.model_dump(mode="json")
 
 
-def _signal(ctx: ToolContext, ticker: str, account_size: float | None = None) -> dict[str, Any]:
+def _signal(
+    ctx: ToolContext, ticker: str, account_size: float | None, services: Services
+) -> dict[str, Any]:
     from tools.signal import signal_evidence
 
     evidence, supporting = signal_evidence(ctx, ticker, account_size=account_size)
+    _track(services, [evidence, *supporting])
     return {**_dump(evidence), "supporting": [_dump(e) for e in supporting]}
+
+
+def _track(services: Services, evidence: list[Evidence]) -> None:
+    """Calls served are recorded in the track record (source ``api``), once per key."""
+    from agent.services import record_shown_calls
+
+    record_shown_calls(services.settings, evidence, source="api", engine=services.engine)
 
 
 @router.get("/signal/{ticker}", summary="The signal (action, confidence, size)", responses=_ERRORS)
@@ -108,7 +118,7 @@ def signal(
         ticker,
         as_of,
         {"account_size": account_size},
-        lambda ctx, t: _signal(ctx, t, account_size),
+        lambda ctx, t: _signal(ctx, t, account_size, services_of(request)),
     )
 
 
@@ -218,7 +228,12 @@ def signals(request: Request, body: SignalsRequest, caller: Reader) -> Any:
         if hit is not None:
             found[symbol] = {"ticker": symbol, "signal": orjson.loads(hit)}
     missing = [t for t in symbols if t not in found]
-    for outcome in batch(services.context(day), missing) if missing else []:
+    outcomes = batch(services.context(day), missing) if missing else []
+    _track(
+        services,
+        [e for o in outcomes if isinstance(o, SignalResult) for e in (o.evidence, *o.supporting)],
+    )
+    for outcome in outcomes:
         if isinstance(outcome, SignalResult):
             payload = {
                 **_dump(outcome.evidence),
