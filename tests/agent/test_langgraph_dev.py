@@ -10,15 +10,15 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests._servers import free_port, stop, wait_answering
 
 pytest.importorskip("langgraph_cli", reason="langgraph-cli is not installed")
 pytest.importorskip("langgraph_api", reason="langgraph-cli[inmem] (langgraph-api) is not installed")
@@ -30,12 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90
 # inherited variables that could point the server or the agent elsewhere (keys, endpoints, tracing)
 _FOREIGN = ("SIGNALDESK_", "LANGSMITH_", "LANGCHAIN_", "LANGGRAPH_", "OPENAI_")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _spec_in(root: Path) -> Path:
@@ -51,27 +45,11 @@ def _spec_in(root: Path) -> Path:
     return path
 
 
-def _wait_ok(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    import httpx
-
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"langgraph dev exited {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/ok", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"langgraph dev did not answer in {START_TIMEOUT_S} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     root = tmp_path_factory.mktemp("langgraph-dev")
     config = _spec_in(root)
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(_FOREIGN)}
     env |= {
         "SIGNALDESK_HOME": str(root / "home"),
@@ -92,15 +70,10 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc = subprocess.Popen(command, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
-        _wait_ok(url, proc, log)
+        wait_answering(f"{url}/ok", proc, log, what="langgraph dev", timeout_s=START_TIMEOUT_S)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def _answer(values: Any) -> dict[str, Any]:  # noqa: ANN401 - runs.wait's JSON

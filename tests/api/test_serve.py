@@ -4,22 +4,14 @@ loopback port, and the curl flow of the README (token, then a signal)."""
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests._servers import free_port, stop, wait_answering
 from tests.cli.runner import EXE, run
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_keys_create_list_revoke() -> None:
@@ -45,37 +37,27 @@ def test_keys_create_list_revoke() -> None:
 
 def test_prod_will_not_serve_without_a_signing_secret(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SIGNALDESK_PROFILE", "prod")
-    got = run("serve", "--port", str(_free_port()))
+    got = run("serve", "--port", str(free_port()))
     assert got.returncode == 4
     assert got.stderr.startswith("error: the prod profile needs SIGNALDESK_API_SECRETS")
     monkeypatch.setenv("SIGNALDESK_API_SECRETS", "short")
-    assert "too short" in run("serve", "--port", str(_free_port())).stderr
+    assert "too short" in run("serve", "--port", str(free_port())).stderr
 
 
 @pytest.mark.slow
 def test_a_real_server_answers_the_readmes_curl_flow(tmp_path: Path) -> None:
     key = run("serve", "keys", "create", "curl", "--scope", "read").stdout.strip()
-    port = _free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    server = subprocess.Popen(
-        [*EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    port = free_port()
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [*EXE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            assert time.monotonic() < deadline, "the server did not answer within 60 s"
-            time.sleep(0.3)
+        wait_answering(f"{base}/healthz", server, log, what="signaldesk serve", timeout_s=60)
         token = httpx.post(f"{base}/v1/token", data={"client_secret": key}).json()
         headers = {"Authorization": f"Bearer {token['access_token']}"}
         signal = httpx.get(f"{base}/v1/signal/AAPL?as_of=2012-06-29", headers=headers, timeout=30)
@@ -85,9 +67,4 @@ def test_a_real_server_answers_the_readmes_curl_flow(tmp_path: Path) -> None:
         spec = httpx.get(f"{base}/openapi.json").json()
         assert {"/v1/signal/{ticker}", "/v1/signals", "/v1/ask", "/v1/token"} <= set(spec["paths"])
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server)

@@ -7,18 +7,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import httpx
-import pytest
-
+from tests._servers import free_port, stop, wait_answering
 from tests.cli.runner import EXE
 
 AS_OF = "2013-02-28"
@@ -51,12 +47,6 @@ class ChatServer:
     home: Path
     log: Path
     shots: Path
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def seed_briefing(home: Path) -> None:
@@ -103,26 +93,12 @@ def seed_briefing(home: Path) -> None:
     engine.dispose()
 
 
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 150
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"signaldesk ui exited {proc.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.5)
-    pytest.fail(f"signaldesk ui did not answer /healthz in time:\n{log.read_text()[-3000:]}")
-
-
 @contextmanager
 def serve(root: Path, *, users: str | None, shots: Path) -> Iterator[ChatServer]:
     """``signaldesk ui`` on loopback with its home in ``root/home`` and the password users
     ``users`` (``name:HASH,...``; None: no logins), until the block ends."""
     home = root / "home"
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SIGNALDESK_", "CHAINLIT_"))}
     env |= {"SIGNALDESK_HOME": str(home), "SIGNALDESK_PROFILE": "test"}
     env |= {"SIGNALDESK_SOURCES": "bundled"} | ({"SIGNALDESK_UI_USERS": users} if users else {})
@@ -133,15 +109,10 @@ def serve(root: Path, *, users: str | None, shots: Path) -> Iterator[ChatServer]
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(url, proc, log)
+        wait_answering(f"{url}/healthz", proc, log, what="signaldesk ui", timeout_s=150)
         yield ChatServer(url=url, home=home, log=log, shots=shots)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
 
 
 def login(page: Any, url: str, password: str) -> None:
