@@ -235,7 +235,7 @@ def record_shown_calls(
     ``engine``: an open, migrated engine (default: the settings' database, migrated)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from data.store import PredictionStore, make_engine, upgrade
+    from data.store import PredictionStore, make_engine
     from tools.track import calls_of, record_calls
 
     shown = [e for e in evidence if getattr(e, "kind", None) in ("signal", "forecast")]
@@ -245,8 +245,15 @@ def record_shown_calls(
     try:
         if own:
             engine = make_engine(settings.sqlalchemy_url)
+        try:
+            return record_calls(PredictionStore(engine), shown, source=source)
+        except SQLAlchemyError:
+            if not own:
+                raise
+            from data.store import upgrade  # Alembic loads only for a database not migrated yet
+
             upgrade(engine)
-        return record_calls(PredictionStore(engine), shown, source=source)
+            return record_calls(PredictionStore(engine), shown, source=source)
     except (SQLAlchemyError, OSError, ValueError) as err:
         log.warning("calls not recorded in the track record (%s): %s", type(err).__name__, err)
         return 0

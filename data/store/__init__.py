@@ -11,6 +11,8 @@ Usage::
 The package receives URLs explicitly; it never reads settings.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from data.store._result import UpsertResult
 from data.store._types import JSONType, UTCDateTime, utc_now
 from data.store.bars import BarStore, TickerSummary
@@ -21,7 +23,6 @@ from data.store.errors import (
     StoreUnavailableError,
     UnsupportedDatabaseError,
 )
-from data.store.migrate import current_revision, schema_diff, upgrade
 from data.store.models import (
     ApiJob,
     ApiKey,
@@ -76,3 +77,19 @@ __all__ = [
     "upgrade",
     "utc_now",
 ]
+
+
+if TYPE_CHECKING:
+    from data.store.migrate import current_revision, schema_diff, upgrade
+
+_MIGRATE = ("current_revision", "schema_diff", "upgrade")
+
+
+def __getattr__(name: str) -> Any:  # noqa: ANN401
+    """The migration functions load Alembic on first use only: a command that only reads or
+    writes rows (``signal`` recording its call) starts without it."""
+    if name in _MIGRATE:
+        from data.store import migrate
+
+        return getattr(migrate, name)
+    raise AttributeError(f"module 'data.store' has no attribute {name!r}")
