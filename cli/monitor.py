@@ -1,7 +1,9 @@
-"""``signaldesk monitor``: resolve the recorded calls that are due, then print the track record.
+"""``signaldesk monitor``: resolve the recorded calls that are due, then print the track record;
+with ``--drift``, the drift of the models in use and the quality of their data (``cli._drift``).
 
 Exit codes: 0 done; 1 done, but some ticker's bars could not be read (its calls stay pending:
-a scheduler alerts); 2 bad input (date, --by, --days); 3 the database or a source is down.
+a scheduler alerts; with ``--drift``, no data-quality check for it either); 2 bad input (date,
+--by, --days); 3 the database or a source is down. A drifted model does not change the code.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import typer
 from rich.box import SIMPLE
 from rich.table import Table
 
+from cli._drift import drift_report, drift_warnings, model_tickers, print_drift
 from cli._output import (
     BadInputError,
     Exit,
@@ -188,6 +191,12 @@ def monitor(
     source: str | None = typer.Option(
         None, "--source", help="Provider chain, e.g. bundled | csv:DIR"
     ),
+    drift: bool = typer.Option(
+        False,
+        "--drift",
+        help="Also the drift of each model in use (features and P(up), recent window vs "
+        "training window: PSI, KS) and each ticker's data quality (staleness, gaps, quarantines)",
+    ),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable JSON"),
 ) -> None:
     """Resolve the recorded calls whose horizon has passed in the data up to --as-of, then
@@ -195,6 +204,8 @@ def monitor(
     and momentum, and the Brier score where a probability is stated.
 
     Example: signaldesk monitor --as-of 2013-03-01 --by horizon --json
+
+    Example: signaldesk monitor --as-of 2013-03-01 --drift
     """
     from agent.services import build_market_data
     from data.store import PredictionStore, make_engine, upgrade
@@ -206,12 +217,17 @@ def monitor(
     upgrade(engine)
     store = PredictionStore(engine)
     market = build_market_data(settings, sources=source)
-    day = _as_of(as_of, settings, market, store.tickers())
+    called = store.tickers()
+    day = _as_of(as_of, settings, market, called or (model_tickers(settings) if drift else []))
     summary, warnings = _resolve(store, market, day)
     name = ticker.strip().upper() if ticker else None
     record = track_record_at(
         store, as_of=day, by=group, last=last, days=spans, source=call_source, ticker=name
     )
+    drifts = None
+    if drift:
+        drifts = drift_report(settings, market, as_of=day, ticker=name, call_tickers=called)
+        warnings += drift_warnings(drifts)
     if as_json:
         payload: dict[str, Any] = {
             "as_of": day.isoformat(),
@@ -223,6 +239,8 @@ def monitor(
         if calls:
             listed = store.calls(as_of=day, source=call_source, ticker=name)
             payload["calls"] = _listed(listed)
+        if drifts is not None:
+            payload["drift"] = drifts.model_dump(mode="json")
         print_json(payload)
     elif record.calls == 0:
         console.print(
@@ -233,6 +251,8 @@ def monitor(
         _print(record, summary)
         if calls:
             _print_calls(store.calls(as_of=day, source=call_source, ticker=name))
+    if drifts is not None and not as_json:
+        print_drift(drifts)
     for warning in warnings:
         err_console.print(f"warning: {warning}", markup=False)
     if warnings:

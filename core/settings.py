@@ -182,6 +182,28 @@ class Settings(BaseSettings):
         default=180.0, gt=0, description="wall clock per ticker before it is reported timed out"
     )
 
+    drift_psi_threshold: float = Field(
+        default=0.2,
+        gt=0,
+        description="drift: population stability index at or above which a feature's (or a "
+        "model's predicted probability's) shift counts as significant (0.1 = moderate, "
+        "0.2 = significant); a feature drifts when its PSI and its KS test both say so",
+    )
+    drift_ks_pvalue: float = Field(
+        default=0.01,
+        gt=0,
+        lt=1,
+        description="drift: Kolmogorov-Smirnov p-value (for the samples' effective sizes, "
+        "autocorrelation allowed for) below which a feature's shift counts as significant",
+    )
+    drift_window_days: int = Field(
+        default=60,
+        ge=10,
+        le=2520,
+        description="drift: trading days (bars) of the recent window compared with a model's "
+        "training window, and over which data gaps and quarantined bars are counted",
+    )
+
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True

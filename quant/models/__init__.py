@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from core.lazy import lazy_exports
 
 if TYPE_CHECKING:  # the names, for type checkers; at run time they load on first use
+    from quant.models._hashing import training_data_sha256
     from quant.models.base import UpClassifier
     from quant.models.calibration import (
         CalibratedClassifier,
@@ -81,6 +82,7 @@ _EXPORTS = {
     "ModelExistsError": "quant.models.errors",
     "ModelNotFoundError": "quant.models.errors",
     "RegistryCorruptError": "quant.models.errors",
+    "training_data_sha256": "quant.models._hashing",
     "ForecastResult": "quant.models.forecast",
     "predict_proba_up": "quant.models.forecast",
     "predict_row": "quant.models.forecast",
@@ -165,6 +167,7 @@ __all__ = [
     "return_column",
     "score",
     "top_contributions",
+    "training_data_sha256",
     "training_set",
 ]
 
