@@ -59,6 +59,7 @@ DeclineReason = Literal[
     "no_company",  # a company-specific ask with no company named or inherited
     "unsupported",  # nothing this product researches
     "no_data",  # a figure the data does not hold: P/E, dividend yield, market cap, options
+    "track_record",  # how SignalDesk's own calls did: `signaldesk monitor`, not the chat yet
 ]
 
 

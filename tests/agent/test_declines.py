@@ -10,6 +10,7 @@ import pytest
 from agent.declines import capabilities_text, decline_text, future_limit
 from agent.request import Decline
 from core import asof
+from tests.agent.test_request_followups import parse
 
 KNOWN = ("AAPL", "MSFT", "IBM")
 
@@ -27,6 +28,11 @@ KNOWN = ("AAPL", "MSFT", "IBM")
             "month",
         ),
         (Decline(reason="no_company"), "Which company do you mean?", "MSFT"),
+        (
+            Decline(reason="track_record"),
+            "I can't report my own track record in the chat yet",
+            "Should I buy IBM?",
+        ),
     ],
 )
 def test_each_decline_leads_with_the_decline_and_offers_what_can_be_done(
@@ -74,3 +80,29 @@ def test_the_staleness_limit_is_a_setting() -> None:
     assert deps_from_settings(Settings(), model=None).stale_after == timedelta(days=7)
     lenient = deps_from_settings(Settings(stale_after_days=30), model=None)
     assert lenient.stale_after == timedelta(days=30)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how have your calls on IBM done?",
+        "What's your track record on AAPL?",
+        "How accurate have your signals been?",
+        "how did your forecasts for GOOG perform?",
+        "how good are you at calling MSFT?",
+    ],
+)
+def test_questions_about_its_own_calls_are_declined_not_answered_with_a_signal(
+    question: str,
+) -> None:
+    q = parse(question)
+    assert q.decline is not None and q.decline.reason == "track_record", q
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["How has IBM done this year?", "How did the model do on AAPL?", "Have you got IBM's RSI?"],
+)
+def test_questions_about_the_company_or_its_model_are_not(question: str) -> None:
+    q = parse(question)
+    assert q.decline is None or q.decline.reason != "track_record", q
