@@ -86,19 +86,27 @@ class Services:
         self._last_days[ticker] = (time.monotonic(), last or now)
         return last or now
 
-    def versions(self) -> dict[str, str]:
-        """What, besides the request, a computed response depends on."""
+    def versions(self, ticker: str | None = None) -> dict[str, str]:
+        """What, besides the request, a computed response about ``ticker`` depends on."""
         return {
             "config": self.base.config.fingerprint(),
             "models": folder_version(self.settings.models_dir),
-            "data": self._data_version(),
+            "data": self._data_version(ticker),
         }
 
-    def _data_version(self) -> str:
+    def _data_version(self, ticker: str | None) -> str:
+        """Per source: its price files' newest time (files), when the ticker's stored bars last
+        changed (the database); nothing for sources that only a TTL bounds (online)."""
         parts = []
         for provider in self.base.market.providers:
             folder = getattr(provider, "directory", None)
-            parts.append(f"{provider.name}:{folder_version(folder) if folder else ''}")
+            version = getattr(provider, "version", None)
+            if folder is not None:
+                parts.append(f"{provider.name}:{folder_version(folder)}")
+            elif callable(version) and ticker is not None:
+                parts.append(f"{provider.name}:{version(ticker)}")
+            else:
+                parts.append(provider.name)
         return "|".join(parts)
 
     def agent(self) -> Any:  # noqa: ANN401 - agent.runner.Agent, built on first use

@@ -62,7 +62,7 @@ def _cached(
     services = services_of(request)
     symbol = normalize_ticker(ticker)
     day = _day(services, symbol, as_of)
-    key = cache_key(endpoint, symbol, day, params, services.versions())
+    key = cache_key(endpoint, symbol, day, params, services.versions(symbol))
     hit = _get(services, key)
     if hit is not None:
         return Response(hit, media_type="application/json", headers={"X-Cache": "hit"})
@@ -220,8 +220,10 @@ def signals(request: Request, body: SignalsRequest, caller: Reader) -> Any:
         raise ApiError(422, "too_many_tickers", f"{len(body.tickers)} tickers: at most {limit}")
     symbols = list(dict.fromkeys(normalize_ticker(t) for t in body.tickers))
     day = _day(services, None, body.as_of)
-    versions = services.versions()
-    keys = {t: cache_key("signal", t, day, {"account_size": None}, versions) for t in symbols}
+    keys = {
+        t: cache_key("signal", t, day, {"account_size": None}, services.versions(t))
+        for t in symbols
+    }
     found: dict[str, Any] = {}
     for symbol, key in keys.items():
         hit = _get(services, key)

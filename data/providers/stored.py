@@ -22,6 +22,11 @@ class StoredProvider:
     def tickers(self) -> list[str]:
         return sorted({row["ticker"] for row in self.store.tickers()})
 
+    def version(self, ticker: str) -> str:
+        """Changes when ``ticker``'s stored bars change (a cache key's data version)."""
+        last = self.store.last_loaded(ticker)
+        return "" if last is None else last.isoformat()
+
     def fetch(self, ticker: str, *, start: date | None, end: date) -> RawBars:
         sources = self.store.sources(ticker)  # most rows first
         if not sources:

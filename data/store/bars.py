@@ -113,6 +113,16 @@ class BarStore:
         with self.engine.connect() as conn:
             return list(conn.execute(query).scalars())
 
+    def last_loaded(self, ticker: str) -> datetime | None:
+        """When ``ticker``'s bars last changed here (a load that inserted or rewrote one), or
+        None when it has none: a version that new bars change."""
+        query = sa.select(sa.func.max(_BARS.c.loaded_at)).where(
+            _BARS.c.ticker == normalize_ticker(ticker)
+        )
+        with self.engine.connect() as conn:
+            found: datetime | None = conn.execute(query).scalar_one_or_none()
+        return found
+
     def tickers(self, *, ticker: str | None = None) -> list[TickerSummary]:
         """Row count and date range per stored (ticker, source), sorted; one ticker if given."""
         query = sa.select(

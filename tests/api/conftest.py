@@ -4,6 +4,7 @@ database, and Starlette's test client (httpx on the ASGI app, no socket)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -38,13 +39,22 @@ class Api:
         return {"Authorization": f"Bearer {self.token(*scopes, rate=rate)}"}
 
 
+@contextmanager
+def api_on(**overrides: object) -> Iterator[Api]:
+    """The API on the test's settings with ``overrides``, closed when the block ends (also
+    when it fails)."""
+    yield from make_api(**overrides)
+
+
 def make_api(**overrides: object) -> Iterator[Api]:
     settings = load_settings(**overrides)
     services = build_services(settings, buckets=MemoryBuckets())
     app = create_app(services=services)
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield Api(app=app, services=services, client=client)
-    services.close()
+    try:
+        with TestClient(app, raise_server_exceptions=False) as client:
+            yield Api(app=app, services=services, client=client)
+    finally:
+        services.close()
 
 
 @pytest.fixture

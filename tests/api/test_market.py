@@ -10,7 +10,7 @@ import pytest
 
 from agent.services import build_tool_context
 from core.settings import load_settings
-from tests.api.conftest import Api, make_api
+from tests.api.conftest import Api, api_on
 from tests.cli.runner import run
 from tools.signal import signal_evidence
 from tools.technicals import technicals_evidence
@@ -79,17 +79,15 @@ def test_bad_input_is_one_json_error(api: Api, url: str, status: int, code: str)
 
 
 def test_a_source_that_is_down_is_503_with_retry_after(tmp_path) -> None:  # noqa: ANN001
-    down = make_api(
+    with api_on(
         sources=["yahoo"],
         yahoo_base_url="http://127.0.0.1:9",
         retry_attempts=1,
         retry_base_delay_s=0,
-    )
-    api = next(down)
-    got = api.client.get("/v1/signal/AAPL?as_of=2020-01-02", headers=api.headers("read"))
-    assert got.status_code == 503 and got.json()["error"]["code"] == "unavailable"
-    assert int(got.headers["retry-after"]) > 0
-    next(down, None)
+    ) as api:
+        got = api.client.get("/v1/signal/AAPL?as_of=2020-01-02", headers=api.headers("read"))
+        assert got.status_code == 503 and got.json()["error"]["code"] == "unavailable"
+        assert int(got.headers["retry-after"]) > 0
 
 
 def test_a_watchlist_in_one_request_each_ticker_answering_for_itself(api: Api) -> None:
@@ -126,3 +124,22 @@ def test_the_cache_reuses_and_sees_a_new_model(api: Api) -> None:
     assert api.client.get(url, headers=headers).headers["x-cache"] == "miss"
     other_day = api.client.get("/v1/signal/MSFT?as_of=2012-06-28", headers=headers)
     assert other_day.headers["x-cache"] == "miss"
+
+
+def test_the_cache_sees_new_bars_loaded_into_the_database(tmp_path) -> None:  # noqa: ANN001
+    from data.providers.bundled import BundledProvider
+
+    assert run("data", "load", "IBM", "--end", "2012-12-31").returncode == 0
+    with api_on(sources=["db"]) as api:
+        headers = api.headers("read")
+        url = "/v1/signal/IBM?as_of=2012-06-29"
+        assert api.client.get(url, headers=headers).headers["x-cache"] == "miss"
+        assert run("data", "load", "IBM", "--end", "2012-12-31").returncode == 0  # nothing new
+        assert api.client.get(url, headers=headers).headers["x-cache"] == "hit"
+        raw = BundledProvider().fetch("IBM", start=date(2013, 1, 2), end=date(2013, 1, 31)).frame
+        folder = tmp_path / "more"
+        folder.mkdir()
+        raw.reset_index().to_csv(folder / "IBM.csv", index=False)
+        loaded = run("data", "load", "IBM", "--end", "2013-01-31", "--source", f"csv:{folder}")
+        assert loaded.returncode == 0, loaded.stderr
+        assert api.client.get(url, headers=headers).headers["x-cache"] == "miss"

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from data.store import PredictionStore, make_engine, upgrade
-from tests.api.conftest import make_api
+from tests.api.conftest import api_on
 from tests.cli.runner import run
 
 
@@ -40,14 +40,14 @@ def test_ask_records_a_verified_signal_answer_and_not_a_refusal() -> None:
 
 
 def test_the_api_records_the_calls_it_serves() -> None:
-    api = make_api()
-    served = next(api)
-    headers = served.headers("read")
-    assert served.client.get("/v1/signal/GOOG?as_of=2012-06-29", headers=headers).status_code == 200
-    assert served.client.get("/v1/signal/GOOG?as_of=2012-06-29", headers=headers).status_code == 200
-    body = {"tickers": ["IBM", "GOOG"], "as_of": "2012-06-29"}
-    assert served.client.post("/v1/signals", json=body, headers=headers).status_code == 200
-    next(api, None)
+    with api_on() as served:
+        headers = served.headers("read")
+        got = served.client.get("/v1/signal/GOOG?as_of=2012-06-29", headers=headers)
+        assert got.status_code == 200
+        again = served.client.get("/v1/signal/GOOG?as_of=2012-06-29", headers=headers)
+        assert again.status_code == 200
+        body = {"tickers": ["IBM", "GOOG"], "as_of": "2012-06-29"}
+        assert served.client.post("/v1/signals", json=body, headers=headers).status_code == 200
     assert sorted(_calls("api")) == sorted(
         [(t, "2012-06-29", h) for t in ("GOOG", "IBM") for h in (1, 5, 20)]
     )
