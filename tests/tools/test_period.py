@@ -3,14 +3,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import numpy as np
-import pandas as pd
 import pytest
 from langchain_core.messages import ToolMessage
 
-from data.bars import to_raw_frame
-from data.providers.base import RawBars
 from data.providers.bundled import BundledProvider
 from data.service import MarketData
+from tests.tools._truncated import Truncated
 from tools.context import ToolContext
 from tools.period import period_evidence, resolve_window
 from tools.registry import TOOLS_BY_NAME
@@ -166,26 +164,6 @@ def test_the_tool_returns_the_period_evidence(ctx: ToolContext) -> None:
     assert message.artifact == [expected.model_dump(mode="json")]
     assert expected.id in message.content
     assert expected.values["return"] < -0.4 and expected.values["max_drawdown"] < -0.4  # 2008
-
-
-class Truncated:
-    """The bundled provider, but the data physically end at ``last``."""
-
-    name = "bundled"
-    online = False
-
-    def __init__(self, last: date) -> None:
-        self.inner = BundledProvider()
-        self.last = pd.Timestamp(last)
-
-    def tickers(self) -> list[str]:
-        return self.inner.tickers()
-
-    def fetch(self, ticker: str, *, start: date | None, end: date) -> RawBars:
-        raw = self.inner.fetch(ticker, start=start, end=end)
-        return RawBars(
-            frame=to_raw_frame(raw.frame.loc[: self.last]), source=raw.source, basis=raw.basis
-        )
 
 
 @pytest.mark.parametrize("as_of", [date(2008, 10, 15), date(2011, 8, 8)])

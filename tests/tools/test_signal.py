@@ -2,15 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 
 import tools.signal as signal_module
-from data.bars import to_raw_frame
-from data.providers.base import RawBars
 from data.providers.bundled import BundledProvider
 from data.service import MarketData
 from quant.signals.technical import technical_score
+from tests.tools._truncated import Truncated
 from tools.context import ToolContext
 from tools.evidence import Evidence
 from tools.forecast import NoModelError
@@ -37,26 +35,6 @@ def test_technical_only_signal_equals_the_technical_score(market: MarketData) ->
     assert v["action"] == "SELL"  # 0.410 on the confluence scale (SELL is 0.35..0.45)
     assert supporting == []
     assert "research" not in evidence.summary  # the disclaimer belongs to answers, not evidence
-
-
-class Truncated:
-    """The bundled provider, but the data physically ends at ``last``."""
-
-    name = "bundled"
-    online = False
-
-    def __init__(self, last: date) -> None:
-        self.inner = BundledProvider()
-        self.last = pd.Timestamp(last)
-
-    def tickers(self) -> list[str]:
-        return self.inner.tickers()
-
-    def fetch(self, ticker: str, *, start: date | None, end: date) -> RawBars:
-        raw = self.inner.fetch(ticker, start=start, end=end)
-        return RawBars(
-            frame=to_raw_frame(raw.frame.loc[: self.last]), source=raw.source, basis=raw.basis
-        )
 
 
 @pytest.mark.parametrize("as_of", [date(2008, 10, 15), date(2011, 8, 8), date(2012, 9, 19)])

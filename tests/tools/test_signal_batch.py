@@ -19,6 +19,7 @@ from data.providers.bundled import BundledProvider
 from data.service import MarketData
 from quant.features import build_features
 from quant.signals.confluence import Part
+from tests.tools._truncated import Truncated
 from tools.context import ToolContext
 from tools.evidence import Evidence
 from tools.runtime import ToolInputError
@@ -67,26 +68,6 @@ class Synthetic:
         if ticker not in self.frames:
             raise UnknownTickerError(ticker, providers=[self.name])
         return RawBars(frame=self.frames[ticker], source="seeded noise", basis="synthetic")
-
-
-class Truncated:
-    """The bundled provider, but the data physically end at ``last``."""
-
-    name = "bundled"
-    online = False
-
-    def __init__(self, last: date) -> None:
-        self.inner = BundledProvider()
-        self.last = pd.Timestamp(last)
-
-    def tickers(self) -> list[str]:
-        return self.inner.tickers()
-
-    def fetch(self, ticker: str, *, start: date | None, end: date) -> RawBars:
-        raw = self.inner.fetch(ticker, start=start, end=end)
-        return RawBars(
-            frame=to_raw_frame(raw.frame.loc[: self.last]), source=raw.source, basis=raw.basis
-        )
 
 
 class FailingFor(BundledProvider):
