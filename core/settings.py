@@ -204,6 +204,73 @@ class Settings(BaseSettings):
         "training window, and over which data gaps and quarantined bars are counted",
     )
 
+    retrain_every_days: int = Field(
+        default=30,
+        ge=1,
+        le=3650,
+        description="retraining: calendar days after which a model is retrained on schedule",
+    )
+    retrain_min_accuracy: float = Field(
+        default=0.55,
+        gt=0,
+        lt=1,
+        description="retraining and alerts: a model's rolling hit rate below which it is "
+        "retrained and an alert is raised (over its last resolved calls)",
+    )
+    retrain_min_calls: int = Field(
+        default=50,
+        ge=1,
+        description="retraining and alerts: resolved calls needed before the rolling hit rate "
+        "is judged",
+    )
+    retrain_accuracy_window: int = Field(
+        default=100,
+        ge=1,
+        description="retraining and alerts: the last N resolved calls of the rolling hit rate",
+    )
+    retrain_on_drift: bool = Field(
+        default=True, description="retraining: retrain a model whose features or P(up) drifted"
+    )
+    retrain_cooldown_days: int = Field(
+        default=20,
+        ge=0,
+        description="retraining: calendar days after a retrain before accuracy or drift can "
+        "trigger another (its new calls need time to be resolved)",
+    )
+    retrain_compare_days: int = Field(
+        default=126,
+        ge=20,
+        description="retraining: trading days of the most recent out-of-sample window on which "
+        "a challenger's walk-forward record is compared with the champion's",
+    )
+
+    alert_webhook_url: SecretStr | None = Field(
+        default=None,
+        description="alerts: a webhook that receives Slack-compatible JSON ({'text': ...})",
+    )
+    alert_smtp_host: str | None = Field(default=None, description="alerts: SMTP server")
+    alert_smtp_port: int = Field(default=587, ge=1, le=65535)
+    alert_smtp_starttls: bool = Field(default=True, description="alerts: STARTTLS on SMTP")
+    alert_smtp_user: str | None = None
+    alert_smtp_password: SecretStr | None = None
+    alert_email_from: str = Field(default="signaldesk@localhost")
+    alert_email_to: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="alerts: e-mail recipients (comma-separated)"
+    )
+    alert_timeout_s: float = Field(default=5.0, gt=0, le=120, description="alerts: per send")
+    alert_retries: int = Field(
+        default=3, ge=1, le=10, description="alerts: attempts per channel before it is failed"
+    )
+    alert_dedup_days: int = Field(
+        default=7,
+        ge=0,
+        description="alerts: an alert with the same key within this many days is stored as "
+        "suppressed, not sent again",
+    )
+    alert_max_per_day: int = Field(
+        default=20, ge=1, description="alerts: at most this many sent per as-of day"
+    )
+
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True
@@ -220,6 +287,13 @@ class Settings(BaseSettings):
     def _split_watchlist(cls, value: Any) -> Any:
         if isinstance(value, str):
             value = [part.strip().upper() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("alert_email_to", mode="before")
+    @classmethod
+    def _split_recipients(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
         return value
 
     @field_validator("ui_trusted_proxies", mode="before")

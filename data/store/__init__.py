@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from data.store._result import UpsertResult
 from data.store._types import JSONType, UTCDateTime, utc_now
+from data.store.alerts import AlertStore
 from data.store.bars import BarStore, TickerSummary
 from data.store.engine import make_engine, normalize_url, ping
 from data.store.errors import (
@@ -23,7 +24,9 @@ from data.store.errors import (
     StoreUnavailableError,
     UnsupportedDatabaseError,
 )
+from data.store.loop import DriftCheckStore, LoopEventStore, NewDriftCheck, NewLoopEvent
 from data.store.models import (
+    Alert,
     ApiJob,
     ApiKey,
     Backtest,
@@ -31,8 +34,10 @@ from data.store.models import (
     Briefing,
     DailyBar,
     Document,
+    DriftCheck,
     EvalRun,
     Instrument,
+    LoopEvent,
     Prediction,
     QuarantinedBar,
     Signal,
@@ -42,6 +47,8 @@ from data.store.models import (
 from data.store.predictions import NewCall, Outcome, PendingCall, PredictionStore
 
 __all__ = [
+    "Alert",
+    "AlertStore",
     "ApiJob",
     "ApiKey",
     "bar_values_hash",
@@ -51,11 +58,17 @@ __all__ = [
     "Briefing",
     "DailyBar",
     "Document",
+    "DriftCheck",
+    "DriftCheckStore",
     "EvalRun",
     "Instrument",
     "InvalidBarsError",
+    "LoopEvent",
+    "LoopEventStore",
     "JSONType",
     "NewCall",
+    "NewDriftCheck",
+    "NewLoopEvent",
     "Outcome",
     "PendingCall",
     "Prediction",

@@ -21,6 +21,7 @@ from sqlmodel import Field, SQLModel
 from data.store._types import JSONType, UTCDateTime, utc_now
 
 __all__ = [
+    "Alert",
     "ApiJob",
     "ApiKey",
     "Backtest",
@@ -28,8 +29,10 @@ __all__ = [
     "Briefing",
     "DailyBar",
     "Document",
+    "DriftCheck",
     "EvalRun",
     "Instrument",
+    "LoopEvent",
     "Prediction",
     "QuarantinedBar",
     "Signal",
@@ -381,3 +384,69 @@ class ApiJob(_Table, table=True):
     error: str | None = None
     created_at: dt.datetime = _utc()
     updated_at: dt.datetime = _utc()
+
+
+class DriftCheck(_Table, table=True):
+    """One drift check at an as-of date (``signaldesk jobs run drift``, the simulation): of a
+    model (``scope`` "model": its features and P(up), recent window vs training window) or of a
+    ticker's data (``scope`` "data": staleness, gaps, quarantines). ``subject`` is the model id
+    or the ticker; ``score`` the largest PSI (a model) or None; ``details`` the full result.
+    Stored once per (as_of, scope, subject): a re-run of the same day keeps the first."""
+
+    __tablename__ = "drift_checks"
+    __table_args__ = (
+        sa.UniqueConstraint("as_of", "scope", "subject"),
+        sa.CheckConstraint("scope IN ('model', 'data')", name="scope"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dt.date = Field(index=True)
+    scope: str
+    subject: str
+    drifted: bool
+    score: float | None = _price(nullable=True)
+    summary: str
+    details: dict[str, Any] = _json()
+    created_at: dt.datetime = _utc()
+
+
+class LoopEvent(_Table, table=True):
+    """A decision of the learning loop at an as-of date: a retrain (``trigger`` schedule,
+    accuracy, drift or manual; ``outcome`` promoted or kept, with the reason), a manual promotion
+    or a rollback. ``slot`` names the models that replace one another (tickers and horizon);
+    ``model_id`` the challenger (or the model promoted), ``champion_id`` the champion before."""
+
+    __tablename__ = "loop_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dt.date = Field(index=True)
+    kind: str  # retrain | promote | rollback
+    slot: str
+    trigger: str | None = None
+    outcome: str  # promoted | kept | failed | rolled_back
+    model_id: str | None = None
+    champion_id: str | None = None
+    reason: str
+    details: dict[str, Any] = _json()
+    created_at: dt.datetime = _utc()
+
+
+class Alert(_Table, table=True):
+    """An alert raised by the loop (accuracy below the floor, drift, a failed or stale data
+    refresh, a failed briefing), stored whether or not it was sent. ``key`` de-duplicates: an
+    alert whose key was sent within the de-duplication window is stored as ``suppressed``.
+    ``deliveries``: per channel (webhook, email) "sent", "failed: why" or "skipped"."""
+
+    __tablename__ = "alerts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    as_of: dt.date = Field(index=True)
+    kind: str
+    key: str = Field(index=True)
+    severity: str  # warning | critical
+    title: str
+    body: str
+    details: dict[str, Any] = _json()
+    status: str  # sent | failed | suppressed | unsent
+    deliveries: dict[str, Any] = _json()
+    created_at: dt.datetime = _utc()

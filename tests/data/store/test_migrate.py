@@ -44,10 +44,10 @@ def test_migration_scripts_ship_inside_the_package():
 def test_upgrade_reaches_head_and_matches_the_models(blank):
     assert current_revision(blank) is None
     upgrade(blank)
-    assert current_revision(blank) == _head(blank) == "0003"
+    assert current_revision(blank) == _head(blank) == "0004"
     assert schema_diff(blank) == []
     upgrade(blank)  # a second run is a no-op
-    assert current_revision(blank) == "0003"
+    assert current_revision(blank) == "0004"
 
 
 def test_schema_diff_sees_a_missing_index(blank):
@@ -77,10 +77,10 @@ engine.dispose()
 def test_eight_processes_migrating_an_empty_database_at_once_all_succeed(blank, tmp_path):
     url = blank.url.render_as_string(hide_password=False)
     assert run_together(_MIGRATE, [url], tmp_path / "go") == []
-    assert current_revision(blank) == "0003"
+    assert current_revision(blank) == "0004"
     with blank.connect() as conn:
         versions = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
-    assert [tuple(v) for v in versions] == [("0003",)]
+    assert [tuple(v) for v in versions] == [("0004",)]
     assert schema_diff(blank) == []  # every table and index is there
 
 
@@ -96,7 +96,7 @@ def test_0003_replaces_the_unused_predictions_table_and_downgrades(blank):
         columns = {c["name"] for c in sa.inspect(conn).get_columns("predictions")}
     assert {"predicted_label", "outcome_label"} <= columns  # the 0001 shape again
     upgrade(blank)
-    assert current_revision(blank) == "0003" and schema_diff(blank) == []
+    assert current_revision(blank) == "0004" and schema_diff(blank) == []
 
 
 def test_0003_refuses_to_drop_rows_someone_wrote_by_hand(blank):
