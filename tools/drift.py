@@ -101,13 +101,15 @@ class DriftReport(_Frozen):
 def models_in_use(
     registry: ModelRegistry, *, as_of: date, tickers: Sequence[str] | None = None
 ) -> list[ModelCard]:
-    """The model a forecast on ``as_of`` uses per (tickers, horizon): the newest trained by
-    ``as_of`` (``ModelRegistry.latest``), optionally only those covering one of ``tickers``."""
-    newest: dict[tuple[tuple[str, ...], int], ModelCard] = {}
-    for card in registry.list():  # oldest first: a later card replaces an earlier one
-        if card.as_of <= as_of and (tickers is None or set(card.tickers) & set(tickers)):
-            newest[(card.tickers, card.horizon)] = card
-    return sorted(newest.values(), key=lambda c: (c.tickers, c.horizon))
+    """The model a forecast on ``as_of`` uses per slot (tickers, horizon): its champion at
+    ``as_of`` (``ModelRegistry.champions``; challengers not promoted by then are not in use),
+    optionally only those covering one of ``tickers``."""
+    cards = [
+        c
+        for c in registry.champions(as_of=as_of).values()
+        if tickers is None or set(c.tickers) & set(tickers)
+    ]
+    return sorted(cards, key=lambda c: (c.tickers, c.horizon))
 
 
 def _rows(panel: pd.DataFrame, tickers: Sequence[str]) -> pd.DataFrame:

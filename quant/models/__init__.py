@@ -3,7 +3,9 @@
 Flow: ``make_labels`` (forward returns; they look ahead, training purges) -> a model
 (``XGBSignClassifier``, ``StackingEnsemble``, optionally ``CalibratedClassifier``) ->
 ``evaluate_walk_forward`` (out-of-sample record and go/no-go) -> ``fit_final`` on the
-``training_set`` known at ``as_of`` -> ``ModelRegistry.save`` -> ``predict_proba_up``.
+``training_set`` known at ``as_of`` -> ``ModelRegistry.save`` -> ``predict_proba_up``. The
+model in use per slot is its champion (``quant.models.champions``): challengers are saved
+aside and ``ModelRegistry.promote``-d (or rolled back) by the learning loop or the CLI.
 Models take a float64 feature frame indexed by (date, ticker), whatever built it.
 
 Names are re-exported lazily (PEP 562), as in ``data``: importing ``quant.models.registry``
@@ -31,8 +33,10 @@ if TYPE_CHECKING:  # the names, for type checkers; at run time they load on firs
         make_calibrator,
         reliability,
     )
+    from quant.models.champions import ChampionEvent, slot_name, slot_of
     from quant.models.ensemble import StackingEnsemble, default_base_learners
     from quant.models.errors import (
+        ChampionError,
         FeatureMismatchError,
         LookAheadError,
         ModelError,
@@ -74,8 +78,12 @@ _EXPORTS = {
     "log_loss": "quant.models.calibration",
     "make_calibrator": "quant.models.calibration",
     "reliability": "quant.models.calibration",
+    "ChampionEvent": "quant.models.champions",
+    "slot_name": "quant.models.champions",
+    "slot_of": "quant.models.champions",
     "StackingEnsemble": "quant.models.ensemble",
     "default_base_learners": "quant.models.ensemble",
+    "ChampionError": "quant.models.errors",
     "FeatureMismatchError": "quant.models.errors",
     "LookAheadError": "quant.models.errors",
     "ModelError": "quant.models.errors",
@@ -120,6 +128,8 @@ _EXPORTS = {
 __all__ = [
     "HORIZONS",
     "CalibratedClassifier",
+    "ChampionError",
+    "ChampionEvent",
     "Contribution",
     "Decision",
     "FeatureMismatchError",
@@ -166,6 +176,8 @@ __all__ = [
     "reliability",
     "return_column",
     "score",
+    "slot_name",
+    "slot_of",
     "top_contributions",
     "training_data_sha256",
     "training_set",

@@ -48,3 +48,8 @@ class ModelExistsError(ModelError, FileExistsError):
 
 class RegistryCorruptError(ModelError):
     """A registered model's files are missing or do not match the hashes in its metadata."""
+
+
+class ChampionError(ModelError, ValueError):
+    """A promotion or rollback that cannot be made: the model is already the champion, or
+    there is no earlier champion to roll back to. Change the request; retrying will not help."""

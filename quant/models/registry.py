@@ -6,6 +6,11 @@ library versions, created_at, sha256 of each file), each XGBoost booster as a UB
 (``<name>.ubj``), and the rest of the estimator (scikit-learn parts, fitted attributes) with
 joblib (``model.joblib``). Loading checks the file hashes and the caller's feature list.
 joblib files are pickles: load only registries you wrote.
+
+The model in use per slot (tickers, horizon) is its champion (``quant.models.champions``): a
+model registered as a challenger (``save(challenger=True)``, with the champion it challenges as
+``parent``) is in use only once ``promote``-d; ``rollback`` returns to the champion before;
+both append to ``<root>/champions.jsonl``. ``latest`` gives the champion at a date.
 """
 
 from __future__ import annotations
@@ -29,6 +34,18 @@ from pydantic import BaseModel, ConfigDict
 from quant.models._frame import check_features
 from quant.models._hashing import training_data_sha256
 from quant.models.base import UpClassifier
+from quant.models.champions import (
+    CHAMPIONS,
+    ChampionEvent,
+    ChampionLog,
+    champions_at,
+    check_log,
+    promotion,
+    reigning,
+    rollback_event,
+    slot_of,
+    timeline,
+)
 from quant.models.errors import (
     FeatureMismatchError,
     ModelExistsError,
@@ -43,9 +60,15 @@ ESTIMATOR = "model.joblib"
 _ID = re.compile(r"^[A-Za-z0-9^+_-][A-Za-z0-9^.+_-]*$")
 _PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "joblib", "pydantic")
 
+__all__ = ["CHAMPIONS", "ChampionEvent", "ModelCard", "ModelRegistry", "RegisteredModel", "slot_of"]
+
 
 class ModelCard(BaseModel):
-    """Everything known about a registered model, stored as its ``metadata.json``."""
+    """Everything known about a registered model, stored as its ``metadata.json``.
+
+    parent: the champion in use when this model was trained to challenge it (lineage), if any;
+    challenger: registered as a challenger, in use only once promoted. Cards written before
+    these fields read as champions without a parent."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="strings")
 
@@ -65,6 +88,8 @@ class ModelCard(BaseModel):
     versions: dict[str, str]
     created_at: datetime
     files: dict[str, str]
+    parent: str | None = None
+    challenger: bool = False
 
 
 @dataclass
@@ -97,10 +122,16 @@ class ModelRegistry:
         training: TrainingSet,
         record: ModelRecord,
         created_at: datetime,
+        parent: str | None = None,
+        challenger: bool = False,
     ) -> RegisteredModel:
-        """Store ``model``, fitted on ``training``, with its walk-forward ``record``."""
+        """Store ``model``, fitted on ``training``, with its walk-forward ``record``: a champion
+        from ``training.as_of``, or with ``challenger`` one in use only once promoted.
+        ``parent``: a registered model it descends from (the champion it challenges)."""
         if created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
+        if parent is not None:
+            self.card(parent)  # ModelNotFoundError: lineage names registered models only
         if record.horizon != training.horizon:
             raise ValueError(f"record horizon {record.horizon} != training {training.horizon}")
         check_features(training.X.columns, model.feature_names_)
@@ -130,6 +161,8 @@ class ModelRegistry:
                 versions=library_versions(),
                 created_at=created_at,
                 files=files,
+                parent=parent,
+                challenger=challenger,
             )
             (staging / METADATA).write_text(card.model_dump_json(indent=2), encoding="utf-8")
             staging.rename(target)
@@ -181,22 +214,91 @@ class ModelRegistry:
         return sorted(cards, key=lambda c: (c.created_at, c.model_id))
 
     def latest(self, ticker: str, horizon: int, *, as_of: date | None = None) -> ModelCard:
-        """The newest model covering ``ticker`` at ``horizon``; with ``as_of``, only models whose
-        training data was all known on ``as_of`` (for forecasts and backtests at that date)."""
-        cards = [
-            c
-            for c in self.list()
-            if ticker in c.tickers and c.horizon == horizon and (as_of is None or c.as_of <= as_of)
-        ]
-        if not cards:
+        """The model in use for ``ticker`` at ``horizon``: the champion of the slots covering
+        them (of several, the one whose champion came last); with ``as_of``, the champion at
+        ``as_of``, among models whose training data was all known then (for forecasts and
+        backtests at that date). Without challengers or promotions: the newest model."""
+        cards, events = self._timeline()
+        slots = {slot_of(c) for c in cards.values() if ticker in c.tickers and c.horizon == horizon}
+        event = reigning(events, slots, as_of)
+        if event is None:
             when = f" trained by {as_of}" if as_of else ""
             raise ModelNotFoundError(f"no {horizon}-day model for {ticker}{when} in the registry")
-        return cards[-1]
+        return cards[event.model_id]
+
+    def slots(self) -> builtins.list[str]:
+        """The slots of the registered models, sorted."""
+        return sorted({slot_of(c) for c in self.list()})
+
+    def champion(self, slot: str, *, as_of: date | None = None) -> ModelCard:
+        """The champion of ``slot`` at ``as_of`` (None: after every event)."""
+        return self.card(self.champion_event(slot, as_of=as_of).model_id)
+
+    def champions(self, *, as_of: date | None = None) -> dict[str, ModelCard]:
+        """The champion of every slot that has one at ``as_of``, by slot, sorted."""
+        cards, events = self._timeline()
+        return {s: cards[e.model_id] for s, e in sorted(champions_at(events, as_of).items())}
+
+    def champion_event(self, slot: str, *, as_of: date | None = None) -> ChampionEvent:
+        """The event that made ``slot``'s champion at ``as_of`` (its ``as_of``: since when)."""
+        event = reigning(self._timeline()[1], slot, as_of)
+        if event is None:
+            when = f" at {as_of}" if as_of else ""
+            raise ModelNotFoundError(f"no champion of {slot}{when} in {self.root}")
+        return event
+
+    def history(self, slot: str | None = None) -> builtins.list[ChampionEvent]:
+        """Every change of ``slot``'s champion (None: of every slot), implicit and logged, in
+        order (as decided; at a date, the last one effective by then is the champion)."""
+        return [e for e in self._timeline()[1] if slot is None or e.slot == slot]
+
+    def promote(self, model_id: str, *, as_of: date, at: datetime, reason: str) -> ChampionEvent:
+        """Make ``model_id`` its slot's champion from ``as_of``, decided at ``at`` (aware), and
+        log it (``champions.promotion`` says when it cannot be)."""
+        _check_aware(at)
+        card = self.card(model_id)
+        return self._log().append(
+            lambda logged: promotion(
+                self._timeline(logged)[1], card, as_of=as_of, at=at, reason=reason
+            )
+        )
+
+    def rollback(self, slot: str, *, as_of: date, at: datetime, reason: str) -> ModelCard:
+        """Return ``slot`` from ``as_of`` to the champion before its champion then, decided at
+        ``at`` (aware), and log it; the card of the model returned to
+        (``champions.rollback_event`` says when it cannot be)."""
+        _check_aware(at)
+        event = self._log().append(
+            lambda logged: rollback_event(
+                self._timeline(logged)[1], slot, as_of=as_of, at=at, reason=reason
+            )
+        )
+        return self.card(event.model_id)
+
+    def _log(self) -> ChampionLog:
+        return ChampionLog(self.root / CHAMPIONS)
+
+    def _timeline(
+        self, logged: builtins.list[ChampionEvent] | None = None
+    ) -> tuple[dict[str, ModelCard], builtins.list[ChampionEvent]]:
+        """The cards by id and the timeline of the cards and the log (``logged``: as read).
+        The log is read first: a line names a model registered before it was written.
+        ``RegistryCorruptError`` when a line names a model not registered, or of another slot."""
+        if logged is None:
+            logged = self._log().read()
+        cards = {c.model_id: c for c in self.list()}
+        check_log(logged, cards, self.root / CHAMPIONS)
+        return cards, timeline(cards.values(), logged)
 
     def _folder(self, model_id: str) -> Path:
         if not _ID.match(model_id):
             raise ModelNotFoundError(f"{model_id!r} is not a model id")
         return self.root / model_id
+
+
+def _check_aware(at: datetime) -> None:
+    if at.tzinfo is None:
+        raise ValueError("at must be timezone-aware (when the decision was made)")
 
 
 def library_versions() -> dict[str, str]:

@@ -13,6 +13,7 @@ from data.providers.files import FileProvider
 from data.service import MarketData
 from quant.models import ModelRegistry
 from tests.quant._drift_bars import SHIFT_AT, universe, write_csv
+from tests.quant.models._cards import save_card, trained_small
 from tools.context import ToolContext
 from tools.drift import data_quality, drift_report, models_in_use
 from tools.forecast import train
@@ -110,3 +111,28 @@ def test_data_quality_counts_staleness_gaps_and_quarantined_bars(tmp_path: Path)
         market, "ZZZZ", as_of=date(2013, 1, 15), window_days=60, stale_after_days=7
     )
     assert unknown.error is not None and "ZZZZ" in unknown.error and unknown.last_bar is None
+
+
+def test_models_in_use_are_the_champions_at_the_date(tmp_path: Path) -> None:
+    """A challenger is not in use until its promotion takes effect; one champion per slot."""
+    trained, registry = trained_small(), ModelRegistry(tmp_path / "models")
+    old = save_card(
+        registry, trained, as_of=date(2012, 6, 29), created=datetime(2012, 7, 2, tzinfo=UTC)
+    )
+    challenger = save_card(
+        registry, trained, as_of=date(2012, 12, 31), created=datetime(2013, 1, 2, tzinfo=UTC),
+        challenger=True, parent=old.model_id,
+    )  # fmt: skip
+    msft = save_card(
+        registry, trained, as_of=date(2012, 12, 31), created=datetime(2013, 1, 2, tzinfo=UTC),
+        tickers=("MSFT",),
+    )  # fmt: skip
+    day = date(2013, 1, 31)
+    assert models_in_use(registry, as_of=day) == [old, msft]
+    registry.promote(
+        challenger.model_id, as_of=day, at=datetime(2013, 1, 31, 18, tzinfo=UTC), reason="better"
+    )
+    assert models_in_use(registry, as_of=date(2013, 1, 30)) == [old, msft]
+    assert models_in_use(registry, as_of=day) == [challenger, msft]
+    assert models_in_use(registry, as_of=day, tickers=["AAPL"]) == [challenger]
+    assert models_in_use(registry, as_of=date(2012, 7, 1), tickers=["MSFT"]) == [old]

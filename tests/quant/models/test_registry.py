@@ -159,3 +159,17 @@ def test_undefined_scores_survive_the_round_trip(trained: Trained, tmp_path: Pat
     json.loads(text, parse_constant=pytest.fail)  # standard JSON: no bare NaN
     loaded = registry.card(card.model_id).record.overall
     assert loaded.n == 0 and np.isnan(loaded.accuracy) and np.isnan(loaded.auc)
+
+
+def test_cards_written_before_lineage_read_as_champions(trained: Trained, tmp_path: Path) -> None:
+    registry = ModelRegistry(tmp_path)
+    card = registry.save(
+        trained.model, training=trained.training, record=trained.record, created_at=CREATED
+    ).card
+    assert (card.parent, card.challenger) == (None, False)
+    path = tmp_path / card.model_id / "metadata.json"
+    old = json.loads(path.read_text())
+    del old["parent"], old["challenger"]  # metadata.json as written before these fields
+    path.write_text(json.dumps(old))
+    assert registry.card(card.model_id) == card
+    assert registry.latest("AAPL", HORIZON) == card == registry.champion("AAPL+MSFT-h5")
