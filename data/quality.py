@@ -175,8 +175,37 @@ def _order_message(frame: pd.DataFrame, pos: int) -> str:
     return f"{dates.iat[pos]:%Y-%m-%d} out of order at row {pos + 1} (next to {around})"
 
 
+def _passes_schema(frame: pd.DataFrame) -> bool:
+    """True only when ``RAW_BARS_SCHEMA`` would find nothing, checked with plain numpy: the
+    common case (clean bars) skips the schema's slower validation; any doubt returns False
+    and the schema reports what fails."""
+    if not isinstance(frame["date"].dtype, np.dtype) or frame["date"].dtype.kind != "M":
+        return False  # tz-aware or not dates: the schema says how
+    dates = frame["date"]
+    if dates.isna().any() or not dates.is_monotonic_increasing or not dates.is_unique:
+        return False
+    prices = frame[list(PRICE_COLUMNS)].to_numpy()
+    if prices.dtype != np.float64 or not (np.isfinite(prices).all() and (prices > 0).all()):
+        return False
+    volume = frame["volume"].to_numpy()
+    if volume.dtype != np.float64 or not (volume >= 0).all():  # NaN compares False
+        return False
+    adj = frame["adj_close"].to_numpy()
+    if adj.dtype != np.float64:
+        return False
+    known = adj[~np.isnan(adj)]
+    if not (np.isfinite(known).all() and (known > 0).all()):
+        return False
+    o, h, lo, c = (frame[name].to_numpy() for name in ("open", "high", "low", "close"))
+    return bool(
+        (h >= np.maximum(o, c)).all() and (np.minimum(o, c) >= lo).all() and (h >= lo).all()
+    )
+
+
 def _failures(frame: pd.DataFrame) -> pd.DataFrame:
     """Failure cases as (rule, column, pos), one per rule and row (and column for column checks)."""
+    if _passes_schema(frame):
+        return pd.DataFrame(columns=["rule", "column", "pos"])
     try:
         RAW_BARS_SCHEMA.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:

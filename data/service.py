@@ -8,11 +8,15 @@ rows quarantined, never dropped silently), and adjusted as of the window's last 
 
 from __future__ import annotations
 
+import copy
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
 import pandas as pd
 
@@ -86,6 +90,9 @@ def _coverage(frame: pd.DataFrame, end: date) -> str:
     return f"has {first:%Y-%m-%d}..{min(last, end):%Y-%m-%d}"
 
 
+T = TypeVar("T")
+
+
 class MarketData:
     """Daily bars for a ticker over a window, from the first provider in the chain that has them."""
 
@@ -137,15 +144,57 @@ class MarketData:
             last = day if last is None else max(last, day)
         return last
 
+    def remembering(self, size: int = 64) -> MarketData:
+        """This market data (same providers, cache, breakers) remembering its last ``size``
+        results by (ticker, start, end): a process replaying history over data that do not
+        change meanwhile (``signaldesk simulate``) reads and checks a day's bars once, not once
+        per job. Not for a process whose database source is loaded while it runs."""
+        if size < 1:
+            raise ValueError(f"size must be >= 1, got {size}")
+        twin = copy.copy(self)
+        twin._memo = OrderedDict()
+        twin._memo_size = size
+        twin._memo_lock = threading.Lock()
+        return twin
+
+    _memo: OrderedDict[tuple[str, str, date | None, date], Bars | Fetched] | None = None
+    _memo_size = 0
+    _memo_lock = threading.Lock()
+
+    def _remembered(self, key: tuple[str, str, date | None, date], make: Callable[[], T]) -> T:
+        """``make()``, remembered under ``key`` when remembering (errors are not kept)."""
+        memo = self._memo
+        if memo is None:
+            return make()
+        with self._memo_lock:
+            if key in memo:
+                memo.move_to_end(key)
+                return memo[key]  # type: ignore[return-value]
+        value = make()
+        with self._memo_lock:
+            memo[key] = value  # type: ignore[assignment]
+            if len(memo) > self._memo_size:
+                memo.popitem(last=False)
+        return value
+
     def bars(self, ticker: str, *, start: date | None = None, end: date) -> Bars:
         """Adjusted bars for ``ticker`` in ``[start, end]`` as knowable on ``end``."""
-        fetched = self.fetch(ticker, start=start, end=end)
-        return Bars(frame=adjust_point_in_time(fetched.clean), provenance=fetched.provenance)
+
+        def make() -> Bars:
+            fetched = self.fetch(ticker, start=start, end=end)
+            return Bars(frame=adjust_point_in_time(fetched.clean), provenance=fetched.provenance)
+
+        return self._remembered(("bars", normalize_ticker(ticker), start, end), make)
 
     def fetch(self, ticker: str, *, start: date | None = None, end: date) -> Fetched:
         """Raw bars in the window with their quality report; what ``bars`` and loaders use."""
         symbol = normalize_ticker(ticker)
         check_range(start, end)
+        return self._remembered(
+            ("fetch", symbol, start, end), lambda: self._fetch(symbol, start, end)
+        )
+
+    def _fetch(self, symbol: str, start: date | None, end: date) -> Fetched:
         attempts = _Attempts()
         for provider in self.providers:
             got = self._try(provider, symbol, start, end, attempts)

@@ -370,3 +370,29 @@ def test_bars_on_year_boundary_holidays_are_warnings(days: list[str], message: s
     issue = only_issue(report)
     assert (issue.rule, issue.severity) == ("non_session", "warning")
     assert issue.message == f"{message}: no XNYS session that day"
+
+
+def test_the_fast_schema_path_agrees_with_the_schema() -> None:
+    """Bars the numpy pre-check passes are bars the pandera schema passes; a bar breaking any
+    schema rule falls through to the schema, which reports it as before."""
+    from data.quality import RAW_BARS_SCHEMA, _passes_schema
+
+    raw = BundledProvider().fetch("IBM", start=None, end=date(2013, 2, 28)).frame
+    clean = raw.reset_index()
+    assert _passes_schema(clean)
+    RAW_BARS_SCHEMA.validate(clean, lazy=True)  # raises if the schema disagrees
+    faults = {
+        "high_ge_low": ("low", lambda f: f["high"] * 2),
+        "positive": ("close", lambda f: -f["close"]),
+        "finite": ("open", lambda f: f["open"] * np.inf),
+        "not_null": ("volume", lambda f: f["volume"] * np.nan),
+        "non_negative": ("volume", lambda f: -1.0 - f["volume"]),
+    }
+    for rule, (column, broken) in faults.items():
+        bad = clean.copy()
+        bad.loc[100, column] = broken(bad.loc[[100]]).iloc[0]
+        assert not _passes_schema(bad), rule
+        report = check_bars(bad.set_index("date"), ticker="IBM", calendar=None)
+        assert report.quarantined, rule
+    unsorted = clean.iloc[[1, 0, *range(2, len(clean))]]
+    assert not _passes_schema(unsorted)

@@ -215,3 +215,31 @@ def test_offline_data_have_a_last_day_and_online_data_do_not() -> None:
     assert offline.last_day(today=date(2012, 1, 10)) == date(2012, 1, 10)
     online = market(FakeProvider("web", {"AAPL": make_raw()}, online=True))
     assert online.last_day(today=date(2024, 1, 1)) is None
+
+
+def test_a_remembering_market_reads_and_checks_each_window_once() -> None:
+    provider = FakeProvider("p", {"AAA": make_raw()})
+    plain = market(provider)
+    remembering = plain.remembering(size=2)
+    first = remembering.bars("aaa", end=END)
+    assert remembering.bars("AAA", end=END) is first  # same window: not read again
+    remembering.fetch("AAA", end=END)
+    assert provider.calls == 1
+    remembering.bars("AAA", end=date(2012, 6, 29))  # another window, and the oldest forgotten
+    remembering.bars("AAA", start=date(2012, 1, 10), end=END)
+    remembering.bars("AAA", end=END)
+    assert provider.calls == 4
+    plain.bars("AAA", end=END)
+    plain.bars("AAA", end=END)
+    assert provider.calls == 6  # the original does not remember
+    with pytest.raises(ValueError, match="size"):
+        plain.remembering(size=0)
+
+
+def test_a_remembering_market_does_not_remember_errors() -> None:
+    provider = FakeProvider("p", {"AAA": make_raw()})
+    remembering = market(provider).remembering()
+    for _ in range(2):
+        with pytest.raises(UnknownTickerError):
+            remembering.bars("ZZZ", end=END)
+    assert provider.calls == 2
