@@ -206,6 +206,7 @@ def load(
     Example: signaldesk data load --all
     """
     from agent.services import build_market_data, open_bar_store
+    from data.refresh import load_ticker
 
     settings: Settings = ctx.obj
     market = build_market_data(settings, sources=source)
@@ -251,28 +252,6 @@ def load(
         console.print(table)
     if any("error" in r for r in results):
         raise typer.Exit(Exit.CHECK_FAILED)
-
-
-def load_ticker(
-    market: MarketData, store: Any, ticker: str, start: date | None, end: date
-) -> dict[str, Any]:
-    """Fetch, check and store one ticker; errors are returned, not raised, so others go on."""
-    try:
-        fetched = market.fetch(ticker, start=start, end=end)
-    except DataError as err:
-        return {"ticker": ticker, "error": str(err)}
-    provider = fetched.provenance.provider
-    result = store.upsert_bars(ticker=ticker, source=provider, raw=fetched.clean)
-    quarantined = store.add_quarantined(ticker=ticker, source=provider, rows=fetched.quarantined)
-    return {
-        "ticker": ticker,
-        "provider": provider,
-        "rows": len(fetched.clean),
-        "inserted": result.inserted,
-        "updated": result.updated,
-        "unchanged": result.unchanged,
-        "quarantined": quarantined,
-    }
 
 
 @data_app.command("list")

@@ -19,7 +19,6 @@ from rich.console import Console
 from rich.table import Table
 
 from cli._output import Exit, console, parse_date, print_json
-from cli.data import load_ticker
 from data.errors import DataError
 
 if TYPE_CHECKING:
@@ -41,6 +40,7 @@ def demo(
     Example: signaldesk demo --as-of 2012-06-29
     """
     from agent.services import build_market_data, build_tool_context, open_bar_store
+    from data.refresh import load_ticker
     from quant.summary import price_summary
 
     settings: Settings = ctx.obj

@@ -212,17 +212,23 @@ class PredictionStore:
         as_of: date,
         source: str | None = None,
         ticker: str | None = None,
+        horizon_days: int | None = None,
+        forecasts_only: bool = False,
     ) -> pd.DataFrame:
         """Every call dated on or before ``as_of`` (``CALL_COLUMNS``, oldest first), as it was
         known on ``as_of``: an outcome dated after ``as_of`` (resolved later, with more data)
         reads as unresolved. Dates are ``datetime64`` (NaT when empty); ``hit`` is True, False
-        or None."""
+        or None. Optionally only one source, ticker or horizon, or only models' forecasts."""
         c = _TABLE.c
         query = sa.select(*(c[name] for name in CALL_COLUMNS)).where(c.as_of <= as_of)
         if source is not None:
             query = query.where(c.source == source)
         if ticker is not None:
             query = query.where(c.ticker == ticker)
+        if horizon_days is not None:
+            query = query.where(c.horizon_days == horizon_days)
+        if forecasts_only:
+            query = query.where(c.model_id.is_not(None))
         with self.engine.connect() as conn:
             rows = conn.execute(query.order_by(c.as_of, c.ticker, c.horizon_days, c.id)).all()
         frame = pd.DataFrame(rows, columns=list(CALL_COLUMNS)).astype({"hit": "object"})
