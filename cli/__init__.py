@@ -21,9 +21,12 @@ from cli.db import db_app
 from cli.demo import demo
 from cli.documents import ingest_app, search, sentiment
 from cli.eval import eval_app
+from cli.jobs import jobs_app
+from cli.models import models_app
 from cli.monitor import monitor
 from cli.research import backtest, risk, signal, technicals, train
 from cli.serve import serve_app
+from cli.simulate import simulate
 from cli.ui import ui_app
 from core.logs import new_run_id, run_scope
 
@@ -44,8 +47,10 @@ app.add_typer(config_app, name="config")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(briefing_app, name="briefing")
 app.add_typer(eval_app, name="eval")
+app.add_typer(models_app, name="models")
 app.add_typer(ui_app, name="ui")
 app.add_typer(serve_app, name="serve")
+app.add_typer(jobs_app, name="jobs")
 app.command("ask")(ask)
 app.command("chat")(chat)
 app.command("demo")(demo)
@@ -57,6 +62,7 @@ app.command("backtest")(backtest)
 app.command("search")(search)
 app.command("sentiment")(sentiment)
 app.command("monitor")(monitor)
+app.command("simulate")(simulate)
 
 
 @app.callback()

@@ -254,24 +254,33 @@ def briefing(
         stale_after_days=settings.stale_after_days,
     )
     folder = _out_dir(out if out is not None else settings.reports_dir)
+    from cli._loop import alert_crashed_briefing, alert_failed_briefing
+
     with _agent(settings) as agent:
         _unknown_only(agent, wl.tickers)
         with show_progress(len(wl.tickers), "briefing", progress) as step:
-            report, paths = run_and_write(
-                settings,
-                agent,
-                watchlist=wl,
-                as_of=day,
-                out=folder,
-                formats=chosen,
-                plan=plan,
-                on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
-            )
+            try:
+                report, paths = run_and_write(
+                    settings,
+                    agent,
+                    watchlist=wl,
+                    as_of=day,
+                    out=folder,
+                    formats=chosen,
+                    plan=plan,
+                    on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
+                )
+            except Exception as err:
+                alert_crashed_briefing(settings, err, as_of=day, watchlist=wl.tickers)
+                raise
     if as_json:
         print_json(json.loads(report.model_dump_json()))
     else:
         print_summary(report, paths)
-    raise typer.Exit(_exit_code(report))
+    code = _exit_code(report)
+    if code != Exit.OK:
+        alert_failed_briefing(settings, report, as_of=day)
+    raise typer.Exit(code)
 
 
 @briefing_app.command("replay")

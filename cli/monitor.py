@@ -1,5 +1,7 @@
-"""``signaldesk monitor``: resolve the recorded calls that are due, then print the track record;
-with ``--drift``, the drift of the models in use and the quality of their data (``cli._drift``).
+"""``signaldesk monitor``: resolve the recorded calls that are due, then print the track record,
+and what the learning loop stored (its latest drift checks, decisions and alerts:
+``cli._loop_view``); with ``--drift``, the drift of the models in use and the quality of their
+data computed now (``cli._drift``).
 
 Exit codes: 0 done; 1 done, but some ticker's bars could not be read (its calls stay pending:
 a scheduler alerts; with ``--drift``, no data-quality check for it either); 2 bad input (date,
@@ -17,6 +19,7 @@ from rich.box import SIMPLE
 from rich.table import Table
 
 from cli._drift import drift_report, drift_warnings, model_tickers, print_drift
+from cli._loop_view import loop_records, print_loop
 from cli._output import (
     BadInputError,
     Exit,
@@ -228,6 +231,7 @@ def monitor(
     if drift:
         drifts = drift_report(settings, market, as_of=day, ticker=name, call_tickers=called)
         warnings += drift_warnings(drifts)
+    loop = loop_records(engine, as_of=day)
     if as_json:
         payload: dict[str, Any] = {
             "as_of": day.isoformat(),
@@ -235,6 +239,7 @@ def monitor(
             "waiting": summary.waiting,
             "failed": summary.failed,
             "track_record": record.model_dump(mode="json"),
+            "loop": loop,
         }
         if calls:
             listed = store.calls(as_of=day, source=call_source, ticker=name)
@@ -253,6 +258,8 @@ def monitor(
             _print_calls(store.calls(as_of=day, source=call_source, ticker=name))
     if drifts is not None and not as_json:
         print_drift(drifts)
+    if not as_json:
+        print_loop(loop)
     for warning in warnings:
         err_console.print(f"warning: {warning}", markup=False)
     if warnings:

@@ -30,6 +30,7 @@ _PACKAGES = (
     "briefing",
     "evals",
     "agent",
+    "loop",
     "tools",
     "reports",
     "quant",

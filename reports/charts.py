@@ -1,6 +1,7 @@
 """Plotly figure builders shared by the web chat, the briefing and the eval reports: the return
-distribution with VaR and CVaR, correlations, equity curves, reliability curves and returns by
-bucket (one ticker's price and score-history charts are in ``reports.technical``).
+distribution with VaR and CVaR, correlations, equity curves, reliability curves, returns by
+bucket, lines over time against a threshold with event markers, and daily counts by category
+(one ticker's price and score-history charts are in ``reports.technical``).
 
 Pure functions: data in, ``plotly.graph_objects.Figure`` out; no I/O, no clock. Colours follow
 the signal: greens for buy, reds for sell, grey for hold.
@@ -9,6 +10,7 @@ the signal: greens for buy, reds for sell, grey for hold.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -21,8 +23,10 @@ __all__ = [
     "ACTION_COLOURS",
     "bucket_returns_figure",
     "correlation_figure",
+    "daily_counts_figure",
     "equity_figure",
     "reliability_figure",
+    "timeline_figure",
     "var_distribution_figure",
 ]
 
@@ -207,4 +211,81 @@ def bucket_returns_figure(buckets: pd.DataFrame, *, title: str = "") -> go.Figur
         showlegend=False,
         **{k: v for k, v in LAYOUT.items() if k not in ("hovermode", "legend")},
     )
+    return fig
+
+
+def timeline_figure(
+    series: Mapping[str, pd.Series],
+    *,
+    threshold: float | None = None,
+    threshold_label: str = "",
+    events: pd.DataFrame | None = None,
+    event_markers: Mapping[str, Mapping[str, Any]] | None = None,
+    mode: str = "lines",
+    title: str = "",
+    y_title: str = "",
+    y_format: str = "",
+    y_range: tuple[float, float] | None = None,
+) -> go.Figure:
+    """Lines over dates, a dashed horizontal line at ``threshold`` and event markers on top.
+
+    series: label -> values indexed by date, one trace each (NaN: no value, the line breaks).
+    events: columns ``date``, ``y``, ``group``, ``text`` (the hover), one marker trace per
+    group, named by it; event_markers: group -> its Plotly marker (colour, symbol), and the
+    order of the groups (others follow in their order of appearance).
+    """
+    fig = go.Figure()
+    value = f"%{{y:{y_format}}}" if y_format else "%{y}"
+    for label, values in series.items():
+        fig.add_trace(
+            go.Scatter(
+                x=list(values.index),
+                y=values.to_numpy(dtype=np.float64),
+                mode=mode,
+                name=label,
+                hovertemplate=f"{value}<extra>%{{fullData.name}}</extra>",
+            )
+        )
+    styles = dict(event_markers or {})
+    if events is not None and len(events):
+        groups = list(dict.fromkeys([*styles, *events["group"]]))
+        for group in groups:
+            rows = events[events["group"] == group]
+            if rows.empty:
+                continue
+            fig.add_trace(
+                go.Scatter(
+                    x=list(rows["date"]),
+                    y=rows["y"].to_numpy(dtype=np.float64),
+                    mode="markers",
+                    name=str(group),
+                    marker={"size": 11, "line": {"width": 1, "color": "#24292f"}}
+                    | dict(styles.get(group, {})),
+                    text=list(rows["text"]),
+                    hovertemplate="%{text}<extra>%{fullData.name}</extra>",
+                )
+            )
+    if threshold is not None:
+        note = {"annotation_text": threshold_label, "annotation_position": "top left"}
+        fig.add_hline(
+            y=threshold,
+            line={"color": "#bf8700", "width": 2, "dash": "dash"},
+            **(note if threshold_label else {}),
+        )
+    yaxis: dict[str, Any] = {"title": y_title, "tickformat": y_format}
+    if y_range is not None:
+        yaxis["range"] = list(y_range)
+    fig.update_layout(title=title, height=340, yaxis=yaxis, **LAYOUT)
+    return fig
+
+
+def daily_counts_figure(counts: pd.DataFrame, *, title: str = "", y_title: str = "") -> go.Figure:
+    """Stacked bars of counts over dates: ``counts`` indexed by date, one column per category."""
+    fig = go.Figure(
+        [
+            go.Bar(x=list(counts.index), y=counts[column].to_numpy(), name=str(column))
+            for column in counts.columns
+        ]
+    )
+    fig.update_layout(title=title, height=300, barmode="stack", yaxis={"title": y_title}, **LAYOUT)
     return fig

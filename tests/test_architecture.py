@@ -1,7 +1,7 @@
 """The dependency rule, checked over every import of the product packages, including the imports
 inside functions and under ``TYPE_CHECKING``:
 
-- layers, top to bottom: ``cli``; ``ui | api``; ``briefing | evals``; ``agent``;
+- layers, top to bottom: ``cli``; ``ui | api``; ``briefing | evals``; ``agent | loop``;
   ``tools | reports``; ``quant | retrieval | data``; ``prompts | core``. A package imports
   only from layers below it, and packages that share a layer never import each other;
 - no cycle between the modules (files) of the product;
@@ -24,7 +24,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("cli",),
     ("ui", "api"),
     ("briefing", "evals"),
-    ("agent",),
+    ("agent", "loop"),
     ("tools", "reports"),
     ("quant", "retrieval", "data"),
     ("prompts", "core"),
