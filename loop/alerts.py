@@ -103,7 +103,7 @@ class AlertResult(BaseModel):
 class Alerter:
     """Raises alerts through ``channels``, stored in ``engine``'s ``alerts`` table (schema
     migrated). ``dedup_days`` and ``max_per_day``: the rules above; ``store_only``: no channel
-    on purpose (a simulation), so an unsent alert is logged at info, not as a warning."""
+    on purpose (a simulation), so an unsent alert is logged at debug, not as a warning."""
 
     def __init__(
         self,
@@ -184,7 +184,7 @@ class Alerter:
         pending = skipped | {name: "pending" for name in self._names()}
         alert_id = self._store(alert, alert.details, "unsent", pending)
         if not self.channels:
-            say = log.info if self.store_only else log.warning
+            say = log.debug if self.store_only else log.warning
             say("alert raised with no channel configured", extra=self._fields(alert))
             return AlertResult(id=alert_id, alert=alert, status="unsent", deliveries=skipped)
         deliveries = skipped | {c.name: self._deliver(c, alert) for c in self.channels}

@@ -151,6 +151,29 @@ class Loop:
         calls = self._reads[day]
         return calls[calls["ticker"] == ticker]
 
+    def _quality(self, ticker: str, day: date) -> TickerQuality:
+        return data_quality(
+            self.ctx.market,
+            ticker,
+            as_of=day,
+            window_days=self.settings.drift_window_days,
+            stale_after_days=self.settings.stale_after_days,
+        )
+
+    def _refresh_failed(
+        self, report: DayReport, ticker: str, title: str, body: str, details: dict[str, Any]
+    ) -> None:
+        alert = AlertIn(
+            as_of=report.day,
+            kind="data_refresh",
+            key=f"data_refresh:{ticker}",
+            severity="critical",
+            title=title,
+            body=body,
+            details=details,
+        )
+        self._alert(report, alert)
+
     # -- the jobs ------------------------------------------------------------------------
     def refresh(
         self,
@@ -169,40 +192,15 @@ class Loop:
                 result = load_ticker(load_from, bar_store, ticker, start, day)
                 report.loaded.append(result)
                 if "error" in result:
-                    self._alert(
-                        report,
-                        AlertIn(
-                            as_of=day,
-                            kind="data_refresh",
-                            key=f"data_refresh:{ticker}",
-                            severity="critical",
-                            title=f"Data refresh failed for {ticker}",
-                            body=str(result["error"]).splitlines()[0],
-                            details=result,
-                        ),
-                    )
+                    title = f"Data refresh failed for {ticker}"
+                    body = str(result["error"]).splitlines()[0]
+                    self._refresh_failed(report, ticker, title, body, result)
         for ticker in self.settings.watchlist:
-            quality = data_quality(
-                self.ctx.market,
-                ticker,
-                as_of=day,
-                window_days=self.settings.drift_window_days,
-                stale_after_days=self.settings.stale_after_days,
-            )
-            report.data[ticker] = quality
+            quality = report.data[ticker] = self._quality(ticker, day)
             if quality.error is not None:
-                self._alert(
-                    report,
-                    AlertIn(
-                        as_of=day,
-                        kind="data_refresh",
-                        key=f"data_refresh:{ticker}",
-                        severity="critical",
-                        title=f"No bars can be read for {ticker}",
-                        body=quality.error,
-                        details=quality.model_dump(mode="json"),
-                    ),
-                )
+                title = f"No bars can be read for {ticker}"
+                details = quality.model_dump(mode="json")
+                self._refresh_failed(report, ticker, title, quality.error, details)
             elif quality.stale:
                 self._alert(
                     report,
@@ -336,13 +334,7 @@ class Loop:
                     ),
                 )
         for ticker in s.watchlist:
-            quality = report.data.get(ticker) or data_quality(
-                self.ctx.market,
-                ticker,
-                as_of=day,
-                window_days=s.drift_window_days,
-                stale_after_days=s.stale_after_days,
-            )
+            quality = report.data.get(ticker) or self._quality(ticker, day)
             bad = quality.error is not None or quality.stale or quality.quarantined > 0
             checks.append(
                 NewDriftCheck(
