@@ -120,7 +120,7 @@ def _alert(settings: Settings, *, severity: str = "warning", **alert: Any) -> No
         engine = make_engine(settings.sqlalchemy_url)
         upgrade(engine)
         Alerter.from_settings(settings, engine).raise_alert(
-            AlertIn(kind="briefing", severity=severity, **alert)  # type: ignore[arg-type]
+            AlertIn(kind="briefing", severity=severity, **alert)
         )
     except Exception:  # the alert is a side channel: its failure must not hide the briefing's
         logging.getLogger(__name__).warning("briefing alert could not be raised", exc_info=True)

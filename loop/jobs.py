@@ -351,12 +351,22 @@ class Loop:
             )
         self.drift_checks.add(checks)
 
-    def _state(self, ticker: str, slot: str, champion: ModelCard | None, day: date) -> SlotState:
+    def _state(
+        self,
+        ticker: str,
+        slot: str,
+        champion: ModelCard | None,
+        day: date,
+        *,
+        retrains: pd.DataFrame,
+        checks: pd.DataFrame,
+    ) -> SlotState:
+        """The policy's view of ``slot`` on ``day``; ``retrains``: the retrain events and
+        ``checks`` the model drift checks known on ``day`` (all slots)."""
         if champion is None:
             return SlotState(champion_as_of=None)
-        events = self.events.events(as_of=day, kind="retrain", slot=slot)
+        events = retrains[retrains["slot"] == slot]
         last = events["as_of"].max().date() if len(events) else None
-        checks = self.drift_checks.checks(as_of=day, scope="model")
         checks = checks[checks["subject"] == champion.model_id].sort_values("as_of")
         drifted = checks["drifted"].astype(bool)
         began = drifted & ~drifted.shift(1, fill_value=False)  # drift newly found
@@ -372,9 +382,12 @@ class Loop:
         """Retrain each slot the policy says to (module doc); every decision stored."""
         ctx = ctx or self.context(day)
         s = self.settings
+        retrains = self.events.events(as_of=day, kind="retrain")
+        checks = self.drift_checks.checks(as_of=day, scope="model")
         for ticker, slot in self.slots():
             champion = self.champion(slot, day)
-            trigger = retrain_trigger(s.policy, self._state(ticker, slot, champion, day), as_of=day)
+            state = self._state(ticker, slot, champion, day, retrains=retrains, checks=checks)
+            trigger = retrain_trigger(s.policy, state, as_of=day)
             if trigger is None:
                 continue
             try:

@@ -35,6 +35,7 @@ _TABLE = Prediction.__table__
 ACTIONS = ("STRONG BUY", "BUY", "HOLD", "SELL", "STRONG SELL")  # quant.signals.Action
 _SOURCE = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 _DATES = ("as_of", "entry_date", "outcome_date")
+_CHUNK = 500  # rows per INSERT: 11 values each, under SQLite's 32766 bound variables
 _OUTCOME = ("entry_date", "outcome_date", "outcome_return", "trailing_return_20", "hit")
 CALL_COLUMNS = (
     "id",
@@ -155,8 +156,11 @@ class PredictionStore:
             }
             for c in calls
         ]
-        insert = dialect.insert(_TABLE).values(rows).on_conflict_do_nothing()
-        return len(conn.execute(insert.returning(_TABLE.c.id)).all())
+        new = 0
+        for i in range(0, len(rows), _CHUNK):  # SQLite caps the bound variables of a statement
+            insert = dialect.insert(_TABLE).values(rows[i : i + _CHUNK]).on_conflict_do_nothing()
+            new += len(conn.execute(insert.returning(_TABLE.c.id)).all())
+        return new
 
     def pending(self, *, as_of: date, tickers: Sequence[str] | None = None) -> list[PendingCall]:
         """Unresolved calls dated on or before ``as_of`` (oldest first)."""

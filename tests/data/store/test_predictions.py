@@ -137,3 +137,17 @@ def test_calls_read_as_known_on_a_date_hide_later_outcomes(engine: Engine):
     assert after["outcome_date"].tolist() == [pd.Timestamp(2013, 3, 4)]
     assert store.calls(as_of=DAY, ticker="AAPL").empty
     assert len(store.calls(as_of=DAY, source="briefing")) == 1
+
+
+def test_thousands_of_calls_are_recorded_in_one_call(engine: Engine):
+    """More rows than one statement may bind on SQLite (32766 variables: ~2,900 calls)."""
+    from datetime import timedelta
+
+    store = PredictionStore(engine)
+    calls = [
+        _call(as_of=date(2000, 1, 3) + timedelta(days=i), horizon_days=h)
+        for i in range(1500)
+        for h in (1, 5)
+    ]
+    assert store.record(calls) == 3000
+    assert store.record(calls) == 0
