@@ -74,6 +74,16 @@ _BACKTEST = _rx(
     r"strategy|\b(?:fees|commissions|slippage|trading\s+costs|transaction\s+costs)\b"
     r"|\btrack\s+record\b|\bhow\s+(?:well\s+)?(?:has|have)\s+the\s+(?:signals?|calls?)\s+"
     r"(?:done|performed|worked)")
+# "how have your calls on IBM done?", "your track record", "how accurate have you been": the
+# product's own recorded calls (tools.track_record), not the company's record or its model's
+TRACK_RECORD = _rx(
+    r"\byour\s+(?:own\s+)?(?:track\s+record|hit\s+rate)\b"
+    r"|\b(?:your|you'?ve|have\s+you)\b[^?.!]*\b(?:calls?|signals?|predictions?|forecasts?|picks?"
+    r"|recommendations?)\b[^?.!]*\b(?:done|did|perform(?:ed)?|work(?:ed)?\s+out|worked|fared|"
+    r"been\s+right|right(?!\s+now)|accurate|accuracy|hit\s+rate|record)\b"
+    r"|\bhow\s+(?:accurate|good|reliable)\s+(?:are|have\s+been|were)\s+(?:you|your)\b"
+    r"|\bhow\s+(?:accurate|good|reliable|right)\b[^?.!]*\byour\s+(?:[\w-]+\s+){0,2}"
+    r"(?:calls?|signals?|predictions?|forecasts?)\b")
 _MODEL = r"\b(?:models?|ml|machine[-\s]learning|predictions?|forecasts?|classifier|xgboost)\b"
 _MODEL_RECORD = _rx(
     rf"{_MODEL}.*\b(?:held\s+up|hold\s+up|out[-\s]of[-\s]sample|accura\w+|any\s+good|track\s+"
@@ -206,6 +216,8 @@ COMPARATIVE = _rx(r"\b(?:compar\w*|versus|vs\.?|against|relative\s+to|which|bett
 def rule_ask(text: str, *, n_companies: int, has_history: bool) -> RuleAsk | None:
     """The ask the rules find in ``text``, or None. ``n_companies`` counts every company named
     (known or not): two or more with a comparative word make a comparison."""
+    if TRACK_RECORD.search(text):
+        return RuleAsk("track_record", True)
     if _CAPABILITIES.search(text):
         return RuleAsk("capabilities", True)
     if _WHY.search(text) and (has_history or n_companies):

@@ -85,6 +85,10 @@ EXEMPLARS: dict[Ask, tuple[str, ...]] = {
                      "is the model any good", "track record of the model's predictions", "walk-"
                      "forward results of the ML model", "can I trust the forecasts", "what's the "
                      "hit rate of the predictions", "did the model work on unseen data"),
+    "track_record": ("how have your calls done", "what's your track record on it", "how "
+                     "accurate have your signals been", "how often were your buy and sell calls "
+                     "right", "your hit rate on this stock", "how did your past signals work out",
+                     "were your recommendations any good", "how good are you at calling it"),
     "direction": ("will it go up tomorrow", "is it likely to rise next week", "probability it "
                   "goes down", "up or down over the next month", "do you think it climbs from "
                   "here", "chance of a gain tomorrow", "will the stock fall next week",

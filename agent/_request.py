@@ -66,6 +66,7 @@ _SAME_PERIOD = re.compile(
     re.IGNORECASE,
 )
 _GENERIC: frozenset[Ask] = frozenset({"overview", "news"})  # about a company in general
+_TO_YOU = re.compile(r"\b(?:you|your|yours|you'?ve|ur)\b", FLAGS)
 _FILLER = re.compile(
     r"\b(?:tell|me|about|what|whats|what's|how|about|thoughts?|on|think|do|you|of|info|"
     r"information|the|stock|shares?|ticker|company|give|a|an|look|at|analy[sz]e|analysis|and|"
@@ -98,6 +99,8 @@ def fill_request(
         ask = "overview"
     elif (rule is None or not rule.sure) and classify is not None and not bare:
         guess = classify(fix_typos(_strip_companies(q, "it")))  # exemplars name no company
+        if guess == "track_record" and not _TO_YOU.search(text):
+            guess = None  # SignalDesk's own calls are asked after in the second person
         if guess == "capabilities" and n_companies:
             guess = None if rule is not None else "overview"  # "gimme ibm's numbers"
         if guess is not None and not (rule is not None and guess in _GENERIC):

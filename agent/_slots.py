@@ -100,6 +100,8 @@ def quantity_for(ask: Ask, text: str, *, period: Period | None) -> Quantity:
             q |= {"account_size": amount[0], "currency": amount[1]}
     elif ask == "direction":
         q["horizon_days"] = _direction_horizon(text)
+    elif ask == "track_record":  # "your next-day calls", "your 20-day calls": that horizon
+        q["horizon_days"] = horizon_days(re.sub(r"(?<=\w)-(?=days?\b)", " ", text))
     elif ask in ("return", "volatility", "drawdown", "range", "price"):
         q["period"] = None if ask == "range" and _trailing_year(period) else period
         if ask == "drawdown" and period is None and _FROM_PEAK_NOW.search(text):
@@ -230,22 +232,11 @@ OFFERS = {
     "text and its tables (net sales, net income), earnings calls and news.",
     "unsupported": "I research listed companies: signals, technicals, risk (VaR, CVaR, "
     "drawdown), backtests, model records, filings, earnings calls, news and sentiment.",
-    "track_record": "signaldesk monitor shows how my recorded calls did, beside always-buy and "
-    "momentum; here I can give a company's signal and its evidence now.",
 }
-# "how have your calls on IBM done?", "your track record", "how accurate have you been": the
-# product's own record of calls, not the company's performance
-TRACK_RECORD = re.compile(
-    r"\byour\s+(?:own\s+)?track\s+record\b"
-    r"|\b(?:your|you'?ve|have\s+you)\b[^?.!]*\b(?:calls?|signals?|predictions?|forecasts?|picks?)"
-    r"\b[^?.!]*\b(?:done|did|perform(?:ed)?|worked|fared|been\s+right|right|accurate|accuracy|"
-    r"hit\s+rate|record)\b"
-    r"|\bhow\s+(?:accurate|good|reliable)\s+(?:are|have\s+been|were)\s+(?:you|your)\b"
-    r"|\bhow\s+(?:accurate|good|reliable|right)\b[^?.!]*\byour\s+(?:calls?|signals?|"
-    r"predictions?|forecasts?)\b",
-    re.IGNORECASE,
+# asks answered without a company: "how accurate have your signals been?" is over every ticker
+_COMPANY_FREE: frozenset[Ask] = frozenset(
+    {"capabilities", "news", "call", "filing", "track_record"}
 )
-_COMPANY_FREE: frozenset[Ask] = frozenset({"capabilities", "news", "call", "filing"})
 
 
 def decline_for(
@@ -261,8 +252,6 @@ def decline_for(
     """Why the question cannot be answered before any tool runs, or None."""
     if advice:
         return _decline("advice")
-    if TRACK_RECORD.search(text):
-        return _decline("track_record")
     if not has_company and WHAT_TO_BUY.search(text):
         return _decline("what_to_buy")
     if future is not None:

@@ -186,6 +186,7 @@ _RULES: dict[Ask, tuple[str, ...]] = {
     "drawdown": ("percent",),
     "backtest": ("number",),
     "model_record": ("number",),
+    "track_record": ("number",),
     "filing_figure": ("number",),
     "sentiment": ("number",),
 }

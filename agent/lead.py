@@ -30,6 +30,7 @@ from agent._lead_research import (
     signal_verdict_lead,
 )
 from agent._lead_technical import indicator_lead, overbought_lead, regime_lead, trend_lead
+from agent._lead_track import track_record_lead
 from agent._lead_why import why_lead
 from agent.answer import Reason, citation_ids
 from agent.ledger import Ledger
@@ -357,6 +358,7 @@ _BUILDERS: dict[Ask, Builder] = {
     "position_size": position_lead,
     "backtest": backtest_lead,
     "model_record": model_record_lead,
+    "track_record": track_record_lead,
     "direction": direction_lead,
     "compare": compare_lead,
     "sentiment": sentiment_lead,

@@ -202,7 +202,7 @@ def _render_one(
     elif ev.kind in PASSAGE_KINDS:
         _passage(ev, parts, intro=ask not in ("news", "call"))
         return lead
-    elif ev.kind in ("period", "figure", "portfolio"):  # the tool's own summary, cited
+    elif ev.kind in ("period", "figure", "portfolio", "track_record"):  # its summary, cited
         text = f"{ev.summary} [{ev.id}]" if ev.summary else None
     if text is None:
         return lead

@@ -235,6 +235,8 @@ def request_calls(q: ParsedQuestion) -> list[ToolPlan] | None:
     if q.ask is None or q.ask == "capabilities":
         return None if q.ask is None else []
     tickers = list(q.tickers)
+    if q.ask == "track_record":  # SignalDesk's own calls: on each company, or on all of them
+        return [("track_record", {"ticker": t}) for t in tickers] or [("track_record", {})]
     if q.ask in ("filing", "filing_figure", "call", "news"):
         return _documents(q, tickers or [None])
     if q.ask == "compare" or (q.verdict is not None and q.verdict.kind == "which"):

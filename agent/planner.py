@@ -156,7 +156,7 @@ class OfflinePlanner(BaseChatModel):
         needed = {
             "signal", "technicals", "risk", "market_snapshot", "model_forecast", "backtest",
             "sentiment", "search_filings", "search_calls", "news", "compare", "period_stats",
-            "filing_figure",
+            "filing_figure", "track_record",
         }  # fmt: skip
         if missing := needed - names:
             raise ValueError(f"the offline planner needs the tools {sorted(missing)}")

@@ -37,6 +37,7 @@ Ask = Literal[
     "drawdown",  # realised max drawdown over a past window, or the forward drawdown risk
     "backtest",  # how a strategy did/would have done: walk-forward with costs vs buy and hold
     "model_record",  # has the model held up out of sample: the walk-forward record
+    "track_record",  # how SignalDesk's own recorded calls did (hit rate vs the baselines)
     "direction",  # will it go up (tomorrow, next week): the model's probability, or a decline
     "filing",  # what a filing says about a topic/section: an extractive summary, cited
     "filing_figure",  # a figure from a filing's tables (net sales, growth between years)
@@ -59,7 +60,6 @@ DeclineReason = Literal[
     "no_company",  # a company-specific ask with no company named or inherited
     "unsupported",  # nothing this product researches
     "no_data",  # a figure the data does not hold: P/E, dividend yield, market cap, options
-    "track_record",  # how SignalDesk's own calls did: `signaldesk monitor`, not the chat yet
 ]
 
 

@@ -146,6 +146,7 @@ def build_tool_context(
         sentiment=sentiment_source(settings, config),
         index=functools.cache(lambda: open_index(settings)),  # opened once per run
         catalog=functools.cache(lambda: open_catalog(settings)),  # no model loaded
+        predictions=functools.cache(lambda: open_prediction_store(settings)),  # on first use
     )
 
 
@@ -224,6 +225,21 @@ def open_bar_store(settings: Settings):  # noqa: ANN201 - BarStore, imported laz
     engine = make_engine(settings.sqlalchemy_url)
     upgrade(engine)
     return BarStore(engine)
+
+
+def open_prediction_store(settings: Settings):  # noqa: ANN201 - PredictionStore, lazily
+    """The recorded calls in the settings' database; a database without the ``predictions``
+    table yet (a new one) is migrated first, as ``record_shown_calls`` does."""
+    import sqlalchemy as sa
+
+    from data.store import PredictionStore, make_engine
+
+    engine = make_engine(settings.sqlalchemy_url)
+    if not sa.inspect(engine).has_table("predictions"):
+        from data.store import upgrade  # Alembic loads only for a database not migrated yet
+
+        upgrade(engine)
+    return PredictionStore(engine)
 
 
 def record_shown_calls(

@@ -7,12 +7,12 @@ Every figure is formatted from the report's values; nothing here computes.
 from __future__ import annotations
 
 from agent.answer import DISCLAIMER, citation_ids
-from briefing.models import BriefingReport, Changes, PortfolioPanel, TickerBrief
+from briefing.models import BriefingReport, Changes, PortfolioPanel, TickerBrief, TrackLine
 from briefing.portfolio import panel_evidence
 from reports.markdown import markdown_table, num, pct, signed
 from tools.evidence import Evidence
 
-__all__ = ["cited_evidence", "render_markdown", "sections"]
+__all__ = ["cited_evidence", "render_markdown", "sections", "track_record_line"]
 
 _RISK_LABELS = {
     "var_95": "95% 1-day VaR",
@@ -153,12 +153,32 @@ def _portfolio(report: BriefingReport) -> list[str]:
     return lines
 
 
+def track_record_line(t: TrackLine) -> str:
+    """ "Track record (5-day calls, last 100 resolved): 54% right vs always-buy 53%, momentum
+    49% (57 calls)." or "no resolved calls yet"."""
+    head = f"Track record ({t.horizon_days}-day calls"
+    if not t.scored:
+        return f"{head}): no resolved calls yet ({t.calls} recorded, {t.pending} pending)."
+    if t.directional == t.scored:
+        right = f"{pct(t.hit_rate, 0)} right"
+    elif t.directional:
+        right = f"{pct(t.hit_rate, 0)} right of the {t.directional} that took a side"
+    else:
+        right = "none took a side"
+    return (
+        f"{head}, last {t.last} resolved): {right} vs always-buy {pct(t.always_buy, 0)}, "
+        f"momentum {pct(t.momentum, 0)} ({t.scored} calls)."
+    )
+
+
 def _ticker(b: TickerBrief) -> list[str]:
     lines = [f"## {b.ticker}", ""]
     if b.answer is not None and b.answer.markdown:
         lines.append(b.answer.markdown.strip())  # its heading is level 3, under this one
     else:
         lines.append(f"_{b.status}: {b.error}_")
+    if b.track_record is not None:
+        lines += ["", track_record_line(b.track_record)]
     if b.thread_id:
         lines += ["", f"_Continue this thread: `signaldesk chat --thread {b.thread_id}`._"]
     return lines

@@ -29,6 +29,7 @@ __all__ = [
     "SignalChange",
     "TickerBrief",
     "TickerStatus",
+    "TrackLine",
     "VaRRow",
 ]
 
@@ -51,6 +52,24 @@ class RiskSnapshot(_Model):
     drawdown_median: float | None = None  # bootstrap median worst drawdown over the next year
     drawdown_from_peak: float | None = None  # realised: close vs the 252-day high, <= 0
     evidence_id: str | None = None
+
+
+class TrackLine(_Model):
+    """How SignalDesk's own calls on the ticker did, as known on the briefing's as-of date
+    (``briefing.track``): its signal calls at ``horizon_days``, the last ``last`` resolved of
+    them (``scored``) beside always-buy and momentum on the same calls; rates None when none
+    is scored (``hit_rate`` also when none of them took a side)."""
+
+    horizon_days: int
+    last: int
+    calls: int  # every call at that horizon dated up to the as-of date
+    resolved: int
+    pending: int
+    scored: int
+    directional: int  # of the scored calls, those that took a side (not HOLD)
+    hit_rate: float | None = None
+    always_buy: float | None = None
+    momentum: float | None = None
 
 
 class TickerBrief(_Model):
@@ -80,6 +99,7 @@ class TickerBrief(_Model):
     evidence: list[Evidence] = Field(default_factory=list)
     steps: list[ToolStep] = Field(default_factory=list)
     elapsed_s: float = 0.0
+    track_record: TrackLine | None = None  # None: no database to read it from
 
     @property
     def verified(self) -> bool:

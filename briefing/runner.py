@@ -24,6 +24,7 @@ from briefing.models import BriefingReport, PortfolioPanel, TickerBrief
 from briefing.numbers import run_numbers
 from briefing.portfolio import portfolio_panel
 from briefing.ticker import brief_ticker, briefing_question
+from briefing.track import track_lines
 from briefing.watchlist import Watchlist
 from data.errors import DataError
 from quant.risk import InsufficientDataError, RiskInputError
@@ -117,7 +118,10 @@ def run_briefing(
             timeout_s=plan.ticker_timeout_s,
             on_done=done,
         )
-    ordered = [briefs[t] for t in watchlist.tickers]
+    lines, track_error = track_lines(ctx, watchlist.tickers)  # one read for every ticker
+    ordered = [
+        briefs[t].model_copy(update={"track_record": lines.get(t)}) for t in watchlist.tickers
+    ]
     panel, panel_error = _portfolio(ctx, watchlist, ordered)
     changes = (
         None
@@ -148,7 +152,9 @@ def run_briefing(
         portfolio=panel,
         portfolio_error=panel_error,
         changes=changes,
-        warnings=[f"{b.ticker}: {b.error}" for b in ordered if b.status != "ok"] + stale_notes,
+        warnings=[f"{b.ticker}: {b.error}" for b in ordered if b.status != "ok"]
+        + stale_notes
+        + ([track_error] if track_error else []),
         elapsed_s=time.perf_counter() - started,
         run_id=run_id,
         stale=stale,

@@ -85,6 +85,7 @@ def run(
     from agent.runner import Agent
     from cli._output import show_progress
     from core.settings import load_settings
+    from evals.calls import record_suite_calls
     from evals.documents import index_suite_documents
     from evals.judge import Judge
     from evals.report import write_reports
@@ -120,6 +121,7 @@ def run(
         with tempfile.TemporaryDirectory(prefix="signaldesk-eval-") as tmp:
             home = load_settings(**{**settings.model_dump(), "home": Path(tmp) / "home"})
             index_suite_documents(suite, settings=home, folder=Path(tmp) / "documents")
+            record_suite_calls(suite, settings=home)
             agent = Agent(deps_from_settings(home, model=endpoint if model == "endpoint" else None))
             started = datetime.now(UTC)
             chosen = [c for c in suite.cases if wanted is None or wanted(c)]

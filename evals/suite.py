@@ -38,6 +38,7 @@ __all__ = [
     "Expect",
     "Fact",
     "Suite",
+    "SuiteCalls",
     "SuiteDocument",
     "SuiteError",
     "Said",
@@ -163,10 +164,25 @@ class SuiteDocument(_Model):
     text: str = Field(min_length=1)
 
 
+class SuiteCalls(_Model):
+    """Calls recorded in the track record (``predictions``) before the suite runs: a signal call
+    on ``ticker`` at 1, 5 and 20 bars on each day, Friday or last weekday of the month
+    (``every``) from ``start`` to ``end``, actions cycling through ``actions``, shown by
+    ``source``. Their outcomes are what the prices say (the track record scores them)."""
+
+    ticker: str
+    start: date
+    end: date
+    every: Literal["day", "week", "month"] = "week"
+    actions: list[Literal["STRONG BUY", "BUY", "HOLD", "SELL", "STRONG SELL"]] = Field(min_length=1)
+    source: str = Field(default="replay", pattern=r"^[a-z][a-z0-9_-]{0,31}$")
+
+
 class Suite(_Model):
     name: str
     description: str = ""
     documents: list[SuiteDocument] = Field(default_factory=list)
+    calls: list[SuiteCalls] = Field(default_factory=list)
     cases: list[Case] = Field(min_length=1)
 
     @model_validator(mode="after")

@@ -8,12 +8,15 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from data.bars import Bars
 from data.service import MarketData
 from quant.signals.config import SignalConfig
 from quant.signals.confluence import Part
+
+if TYPE_CHECKING:
+    from data.store.predictions import PredictionStore
 
 BENCHMARK = "^GSPC"
 T = TypeVar("T")
@@ -56,6 +59,9 @@ class ToolContext:
     # shares work between the tickers of one batch (e.g. the feature panel of the ML part);
     # None: every call does its own (see ``with_memo``)
     memo: RunMemo | None = None
+    # the recorded calls of the track record (``tools.track_record``), opened on first use;
+    # None (or an opener that returns None): no database, the track record reads as empty
+    predictions: Callable[[], PredictionStore | None] | None = None
 
     def with_memo(self) -> ToolContext:
         """This context, sharing work between calls through a ``RunMemo`` (kept if it has one)."""

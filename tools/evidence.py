@@ -30,6 +30,7 @@ EvidenceKind = Literal[
     "portfolio",
     "period",  # realised statistics over a past window (tools.period)
     "figure",  # a figure read from a filing's tables (tools.figures)
+    "track_record",  # how SignalDesk's own recorded calls did (tools.track_record)
 ]
 
 

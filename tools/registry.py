@@ -33,6 +33,7 @@ from tools.runtime import ToolInputError, current_context
 from tools.sentiment import sentiment_evidence
 from tools.signal import signal_evidence
 from tools.technicals import technicals_evidence
+from tools.track_record import track_record_evidence
 
 __all__ = ["MODEL_FIXABLE", "TOOLS", "TOOLS_BY_NAME", "market_snapshot_evidence"]
 
@@ -106,6 +107,12 @@ class RiskArgs(TickerArgs):
     )
     drawdown_days: int = Field(
         252, ge=5, le=252, description="Trading days ahead of the forward drawdown distribution."
+    )
+
+
+class TrackRecordArgs(BaseModel):
+    ticker: Ticker | None = Field(
+        None, description="The company whose calls to score; omit for every company's calls."
     )
 
 
@@ -374,6 +381,16 @@ def compare(tickers: list[str], metric: str) -> tuple[str, list[dict[str, Any]]]
     return _reply(compare_evidence(current_context(), tickers, metric))
 
 
+def track_record(ticker: str | None = None) -> tuple[str, list[dict[str, Any]]]:
+    """Use for how SignalDesk's OWN calls did ("how have your calls on IBM done?", "your track
+    record", "how accurate have your signals been?"), not for how the company or a strategy
+    did: the signal calls it recorded (chat, ask, briefing, API) up to the as-of date, per
+    horizon (1, 5, 20 trading days): how many, how many resolved and pending, the hit rate over
+    the last 100 resolved and over all, beside always-buy and momentum on the same calls.
+    Zero counts when nothing is recorded or resolved yet. Returns one track_record evidence."""
+    return _reply([track_record_evidence(current_context(), ticker)])
+
+
 def _model_fixable(fn: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(fn)
     def run(*args: Any, **kwargs: Any) -> Any:
@@ -418,5 +435,6 @@ TOOLS: list[BaseTool] = [
     _make(search_calls, SearchArgs),
     _make(news, SearchArgs),
     _make(compare, CompareArgs),
+    _make(track_record, TrackRecordArgs),
 ]
 TOOLS_BY_NAME: dict[str, BaseTool] = {t.name: t for t in TOOLS}

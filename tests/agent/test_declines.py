@@ -28,11 +28,6 @@ KNOWN = ("AAPL", "MSFT", "IBM")
             "month",
         ),
         (Decline(reason="no_company"), "Which company do you mean?", "MSFT"),
-        (
-            Decline(reason="track_record"),
-            "I can't report my own track record in the chat yet",
-            "Should I buy IBM?",
-        ),
     ],
 )
 def test_each_decline_leads_with_the_decline_and_offers_what_can_be_done(
@@ -83,26 +78,32 @@ def test_the_staleness_limit_is_a_setting() -> None:
 
 
 @pytest.mark.parametrize(
-    "question",
+    ("question", "tickers"),
     [
-        "how have your calls on IBM done?",
-        "What's your track record on AAPL?",
-        "How accurate have your signals been?",
-        "how did your forecasts for GOOG perform?",
-        "how good are you at calling MSFT?",
+        ("how have your calls on IBM done?", ("IBM",)),
+        ("What's your track record on AAPL?", ("AAPL",)),
+        ("How accurate have your signals been?", ()),
+        ("how did your forecasts for GOOG perform?", ("GOOG",)),
+        ("how good are you at calling MSFT?", ("MSFT",)),
+        ("how right were your next-day calls on IBM?", ("IBM",)),
     ],
 )
-def test_questions_about_its_own_calls_are_declined_not_answered_with_a_signal(
-    question: str,
+def test_questions_about_its_own_calls_ask_for_the_track_record_not_a_decline(
+    question: str, tickers: tuple[str, ...]
 ) -> None:
     q = parse(question)
-    assert q.decline is not None and q.decline.reason == "track_record", q
+    assert q.decline is None and q.ask == "track_record" and q.tickers == tickers, q
 
 
 @pytest.mark.parametrize(
     "question",
-    ["How has IBM done this year?", "How did the model do on AAPL?", "Have you got IBM's RSI?"],
+    [
+        "How has IBM done this year?",
+        "How did the model do on AAPL?",
+        "Have you got IBM's RSI?",
+        "Have you got a call on IBM right now?",
+    ],
 )
 def test_questions_about_the_company_or_its_model_are_not(question: str) -> None:
     q = parse(question)
-    assert q.decline is None or q.decline.reason != "track_record", q
+    assert q.ask != "track_record" and q.decline is None, q

@@ -29,6 +29,7 @@ EXPECTED = {
     "search_calls",
     "news",
     "compare",
+    "track_record",
 }
 
 
