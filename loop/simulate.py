@@ -102,8 +102,13 @@ def trading_days(loop: Loop, *, start: date, end: date) -> list[date]:
     return [ts.date() for ts in pd.DatetimeIndex(bars.frame.index)]
 
 
-def _point(report: DayReport) -> DayPoint:
-    rates = {s: (None if math.isnan(r) else r) for s, (r, _) in report.hit_rates.items()}
+def _point(report: DayReport, *, min_calls: int) -> DayPoint:
+    """The day's point of the timeline: a slot's hit rate only once the policy judges it (at
+    least ``min_calls`` resolved forecasts of its champion), None before."""
+    rates = {
+        s: (None if math.isnan(r) or n < min_calls else r)
+        for s, (r, n) in report.hit_rates.items()
+    }
     return DayPoint(
         day=report.day,
         hit_rates=rates,
@@ -162,7 +167,7 @@ def simulate(
     for i, day in enumerate(days):
         report = loop.run_day(day, drift=i % drift_every == 0)
         by_job.update(report.seconds)
-        points.append(_point(report))
+        points.append(_point(report, min_calls=loop.settings.policy.min_calls))
         for r in report.retrains:
             card = r.challenger
             retrains.append(

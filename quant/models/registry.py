@@ -16,6 +16,7 @@ both append to ``<root>/champions.jsonl``. ``latest`` gives the champion at a da
 from __future__ import annotations
 
 import builtins
+import functools
 import hashlib
 import platform
 import re
@@ -173,9 +174,11 @@ class ModelRegistry:
 
     def card(self, model_id: str) -> ModelCard:
         path = self._folder(model_id) / METADATA
-        if not path.is_file():
-            raise ModelNotFoundError(f"no model {model_id!r} in {self.root}")
-        return ModelCard.model_validate_json(path.read_text(encoding="utf-8"))
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            raise ModelNotFoundError(f"no model {model_id!r} in {self.root}") from None
+        return _read_card(path, stat.st_mtime_ns, stat.st_size)
 
     def load(self, model_id: str, *, features: Sequence[str]) -> RegisteredModel:
         """The model ``model_id``; ``FeatureMismatchError`` unless ``features`` (names, in
@@ -294,6 +297,16 @@ class ModelRegistry:
         if not _ID.match(model_id):
             raise ModelNotFoundError(f"{model_id!r} is not a model id")
         return self.root / model_id
+
+
+@functools.lru_cache(maxsize=4096)
+def _read_card(path: Path, mtime_ns: int, size: int) -> ModelCard:
+    """A parsed ``metadata.json``, kept while the file is unchanged (a model's folder is never
+    rewritten; a changed file has another stamp and is read again). Reading every card is what
+    finding a slot's champion takes: without this a registry of hundreds of models is parsed
+    again on each forecast."""
+    del mtime_ns, size  # the cache key only
+    return ModelCard.model_validate_json(path.read_text(encoding="utf-8"))
 
 
 def _check_aware(at: datetime) -> None:
