@@ -47,6 +47,9 @@ def _right(window: dict[str, Any]) -> str:
     n, sided = window["calls"], window["directional"]
     if sided == n:
         return f"{_pct(window['hit_rate'])} were right"
+    if sided == 1:
+        right = "was right" if window["hit_rate"] == 1 else "was wrong"
+        return f"the only one that took a side (buy or sell) {right}"
     if sided:
         return (
             f"the {sided} that took a side (buy or sell) were right "
