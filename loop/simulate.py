@@ -106,8 +106,7 @@ def _point(report: DayReport, *, min_calls: int) -> DayPoint:
     """The day's point of the timeline: a slot's hit rate only once the policy judges it (at
     least ``min_calls`` resolved forecasts of its champion), None before."""
     rates = {
-        s: (None if math.isnan(r) or n < min_calls else r)
-        for s, (r, n) in report.hit_rates.items()
+        s: (None if math.isnan(r) or n < min_calls else r) for s, (r, n) in report.hit_rates.items()
     }
     return DayPoint(
         day=report.day,
