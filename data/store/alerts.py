@@ -30,6 +30,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from data.store._dated import dated_rows
 from data.store._types import utc_now
 from data.store.models import Alert
 
@@ -138,14 +139,4 @@ class AlertStore:
     ) -> pd.DataFrame:
         """Alerts dated in [since, as_of], oldest first (``ALERT_COLUMNS``; ``as_of`` as
         datetime64, ``details`` and ``deliveries`` as dicts)."""
-        c = _TABLE.c
-        query = sa.select(*(c[name] for name in ALERT_COLUMNS)).where(c.as_of <= as_of)
-        if since is not None:
-            query = query.where(c.as_of >= since)
-        if kind is not None:
-            query = query.where(c.kind == kind)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(c.as_of, c.id)).all()
-        frame = pd.DataFrame(rows, columns=list(ALERT_COLUMNS))
-        frame["as_of"] = pd.to_datetime(frame["as_of"])
-        return frame
+        return dated_rows(self.engine, _TABLE, ALERT_COLUMNS, as_of=as_of, since=since, kind=kind)

@@ -24,10 +24,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
+from data.store._dated import dated_rows
 from data.store._types import utc_now
 from data.store.models import DriftCheck, LoopEvent
 
@@ -96,12 +96,6 @@ class NewLoopEvent:
             )
 
 
-def _frame(rows: Sequence[Any], columns: Sequence[str]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=list(columns))
-    frame["as_of"] = pd.to_datetime(frame["as_of"])
-    return frame
-
-
 class DriftCheckStore:
     """Drift checks in a SQLite or PostgreSQL database (schema migrated with ``upgrade``)."""
 
@@ -127,15 +121,15 @@ class DriftCheckStore:
     ) -> pd.DataFrame:
         """Checks dated in [since, as_of] (oldest first): ``as_of`` (datetime64) and the other
         columns of ``NewDriftCheck``."""
-        c = _DRIFT.c
-        query = sa.select(*(c[name] for name in _DRIFT_COLUMNS)).where(c.as_of <= as_of)
-        if since is not None:
-            query = query.where(c.as_of >= since)
-        if scope is not None:
-            query = query.where(c.scope == scope)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(c.as_of, c.scope, c.subject)).all()
-        return _frame(rows, _DRIFT_COLUMNS)
+        return dated_rows(
+            self.engine,
+            _DRIFT,
+            _DRIFT_COLUMNS,
+            as_of=as_of,
+            since=since,
+            order_by=("as_of", "scope", "subject"),
+            scope=scope,
+        )
 
 
 class LoopEventStore:
@@ -161,14 +155,6 @@ class LoopEventStore:
         slot: str | None = None,
     ) -> pd.DataFrame:
         """Events dated in [since, as_of] (in the order they happened)."""
-        c = _EVENTS.c
-        query = sa.select(*(c[name] for name in _EVENT_COLUMNS)).where(c.as_of <= as_of)
-        if since is not None:
-            query = query.where(c.as_of >= since)
-        if kind is not None:
-            query = query.where(c.kind == kind)
-        if slot is not None:
-            query = query.where(c.slot == slot)
-        with self.engine.connect() as conn:
-            rows = conn.execute(query.order_by(c.as_of, c.id)).all()
-        return _frame(rows, _EVENT_COLUMNS)
+        return dated_rows(
+            self.engine, _EVENTS, _EVENT_COLUMNS, as_of=as_of, since=since, kind=kind, slot=slot
+        )
