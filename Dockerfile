@@ -25,6 +25,7 @@ COPY api ./api
 COPY briefing ./briefing
 COPY evals ./evals
 COPY agent ./agent
+COPY loop ./loop
 COPY tools ./tools
 COPY reports ./reports
 COPY quant ./quant

@@ -1,0 +1,41 @@
+"""The deployment files name what the product is: the image holds every product package, and
+the loop's CronJob and cron lines run commands that exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import yaml
+
+from tests.cli.runner import run
+from tests.test_architecture import PACKAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_image_copies_every_product_package():
+    copied = set(re.findall(r"^COPY (\w+) \./\1$", (ROOT / "Dockerfile").read_text(), re.M))
+    assert set(PACKAGES) <= copied, sorted(set(PACKAGES) - copied)
+
+
+def test_the_loop_cronjob_runs_a_job_the_cli_has():
+    job = yaml.safe_load((ROOT / "deploy/k8s/loop-cronjob.yaml").read_text())
+    container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    args = container["args"]
+    assert args[:3] == ["jobs", "run", "day"]
+    out = run(*args[:2], "--help")
+    assert out.returncode == 0 and "--watchlist-file" in out.stdout
+
+
+def test_the_crontab_lines_use_options_the_commands_have():
+    for line in (ROOT / "deploy/crontab.txt").read_text().splitlines():
+        if line.startswith("#") or "signaldesk " not in line:
+            continue
+        command = line.split(".venv/bin/signaldesk ", 1)[1].split(" >>")[0].split()
+        words = [w for w in command if not w.startswith("-")][:3]
+        sub = words[:2] if words[0] == "jobs" else words[:1]
+        out = run(*sub, "--help")
+        assert out.returncode == 0, line
+        for option in (w for w in command if w.startswith("--")):
+            assert option in out.stdout, (option, line)
