@@ -1,5 +1,6 @@
 """The FastAPI application of ``signaldesk serve``: versioned under ``/v1``, OpenAPI at
-``/openapi.json``, Swagger UI at ``/docs``; ``/healthz`` and ``/readyz`` need no token."""
+``/openapi.json``, Swagger UI at ``/docs``; ``/healthz``, ``/readyz`` and ``/metrics``
+(Prometheus, ``api.metrics``) need no token."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from fastapi.openapi.utils import get_openapi
 
 from api.errors import install_handlers
 from api.limits import Buckets
+from api.metrics import install_metrics
 from api.routes import ask, auth, briefings, health, market
 from api.services import Services, build_services
 from core.settings import Settings, load_settings
@@ -50,6 +52,7 @@ def create_app(
     )
     app.state.services = built
     install_handlers(app)
+    install_metrics(app, engine=built.engine)
     app.openapi = lambda: _document(app)  # type: ignore[method-assign]
     for router in (health.router, auth.router, market.router, ask.router, briefings.router):
         app.include_router(router)
