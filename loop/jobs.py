@@ -115,7 +115,6 @@ class Loop:
     events: LoopEventStore
     alerter: Alerter
     clock: Callable[[date], datetime] = after_close
-    _was_below: dict[str, str] = field(default_factory=dict, repr=False)
     _reads: dict[date, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -223,14 +222,21 @@ class Loop:
         self._reads.clear()
         report.resolved += summary.resolved
 
-    def _hits(self, ticker: str, champion: ModelCard, day: date) -> tuple[float, ...]:
+    def _hits(
+        self, ticker: str, champion: ModelCard, day: date, *, before: bool = False
+    ) -> tuple[float, ...]:
+        """The champion's resolved forecasts' hits in outcome order, as known on ``day``
+        (``before``: without the outcomes dated ``day``, as the previous run saw them)."""
         calls = self._forecasts(ticker, day)
         mine = calls[(calls["model_id"] == champion.model_id) & calls["hit"].notna()]
+        if before:
+            mine = mine[mine["outcome_date"] < pd.Timestamp(day)]
         mine = mine.sort_values(["outcome_date", "as_of"], kind="stable")
         return tuple(float(h) for h in mine["hit"])
 
     def accuracy(self, day: date, report: DayReport) -> None:
-        """Each champion's rolling hit rate; an alert when it falls below the floor."""
+        """Each champion's rolling hit rate; an alert when today's outcomes bring it below the
+        floor (from the data, so a job run in its own process alerts once per fall too)."""
         policy = self.settings.policy
         for ticker, slot in self.slots():
             champion = self.champion(slot, day)
@@ -238,13 +244,13 @@ class Loop:
                 continue
             rate, n = rolling_hit_rate(self._hits(ticker, champion, day), window=policy.window)
             report.hit_rates[slot] = (rate, n)
-            below = n >= policy.min_calls and rate < policy.min_accuracy
-            if not below:
-                self._was_below.pop(slot, None)
+            if not self._below(rate, n):
                 continue
-            if self._was_below.get(slot) == champion.model_id:
-                continue  # already alerted for this model's fall
-            self._was_below[slot] = champion.model_id
+            was, n_was = rolling_hit_rate(
+                self._hits(ticker, champion, day, before=True), window=policy.window
+            )
+            if self._below(was, n_was):
+                continue  # fell before today's outcomes: alerted then
             self._alert(
                 report,
                 AlertIn(
@@ -258,6 +264,10 @@ class Loop:
                     details={"slot": slot, "model_id": champion.model_id, "hit_rate": rate, "n": n},
                 ),
             )
+
+    def _below(self, rate: float, n: int) -> bool:
+        policy = self.settings.policy
+        return n >= policy.min_calls and rate < policy.min_accuracy
 
     def drift(self, day: date, report: DayReport, *, ctx: ToolContext | None = None) -> None:
         """Drift of each champion and of each ticker's data at ``day``, stored; an alert when a
