@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -14,9 +13,8 @@ from briefing import BriefingReport
 from briefing.files import report_stem
 from briefing.markdown import cited_evidence, render_markdown
 from core.files import write_atomic
+from tests._browser import headless_tab, needs_chromium
 from tests.briefing.conftest import AS_OF
-
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -67,35 +65,20 @@ def test_files_are_named_per_watchlist_and_date_and_replaced_whole(
     assert path.stat().st_mode & 0o644 == 0o644
 
 
-@pytest.mark.skipif(
-    shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-    reason="Debian's chromium is not installed (apt-get install chromium)",
-)
+@needs_chromium
 def test_html_draws_its_charts_in_headless_chromium(page: str, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     html = write_atomic(tmp_path / "briefing.html", page)
-    errors: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    shots = tmp_path / "screenshots"
+    with headless_tab(html, console_errors=False) as (tab, errors):
+        tab.wait_for_function(
+            "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10",
+            timeout=60_000,
         )
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 900})
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.goto(html.as_uri())
-            tab.wait_for_function(
-                "document.querySelectorAll('.js-plotly-plot .main-svg').length >= 10",
-                timeout=60_000,
-            )
-            drawn = tab.evaluate("document.querySelectorAll('.js-plotly-plot g.trace').length")
-            tab.locator("#ticker-IBM sup.cite a").first.click()
-            target = tab.evaluate("location.hash")
-            shots = tmp_path / "screenshots"
-            tab.screenshot(path=str(shots / "briefing.png"), full_page=True)
-            tab.locator("#portfolio").screenshot(path=str(shots / "portfolio.png"))
-        finally:
-            browser.close()
+        drawn = tab.evaluate("document.querySelectorAll('.js-plotly-plot g.trace').length")
+        tab.locator("#ticker-IBM sup.cite a").first.click()
+        target = tab.evaluate("location.hash")
+        tab.screenshot(path=str(shots / "briefing.png"), full_page=True)
+        tab.locator("#portfolio").screenshot(path=str(shots / "portfolio.png"))
     assert not errors and drawn > 20
     assert target.startswith("#src-E-")
     for name in ("briefing.png", "portfolio.png"):

@@ -8,7 +8,6 @@ import base64
 import json
 import math
 import re
-import shutil
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,8 @@ import pytest
 from loop.report import simulation_html, simulation_markdown, write_simulation
 from loop.simulate import AlertRow, DayPoint, RetrainRow, Simulation, TrackLine
 from quant.track.policy import RetrainPolicy
+from tests._browser import headless_tab, needs_chromium
 
-CHROMIUM = "/usr/bin/chromium"
 D1, D2, D3, D4, D5 = (date(2013, 1, d) for d in (2, 3, 4, 7, 8))
 A, B = "AAPL-h5", "IBM-h5"
 
@@ -289,38 +288,22 @@ def test_html_is_self_contained(sim: Simulation) -> None:
     assert "No alert." in simulation_markdown(quiet)
 
 
-@pytest.mark.skipif(
-    shutil.which("chromium") is None and not Path(CHROMIUM).exists(),
-    reason="Debian's chromium is not installed (apt-get install chromium)",
-)
+@needs_chromium
 def test_html_draws_its_charts_in_headless_chromium(sim: Simulation, tmp_path: Path) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     page = write_simulation(sim, tmp_path)["html"]
-    errors: list[str] = []
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    with headless_tab(page) as (tab, errors):
+        tab.wait_for_function(
+            "[...document.querySelectorAll('.plotly-graph-div')]"
+            ".filter(d => d.querySelector('.main-svg')).length === 4",
+            timeout=60_000,
         )
-        try:
-            tab = browser.new_page(viewport={"width": 1200, "height": 900})
-            tab.on("pageerror", lambda e: errors.append(str(e)))
-            tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-            tab.goto(page.as_uri())
-            tab.wait_for_function(
-                "[...document.querySelectorAll('.plotly-graph-div')]"
-                ".filter(d => d.querySelector('.main-svg')).length === 4",
-                timeout=60_000,
-            )
-            traces = tab.evaluate(
-                "id => document.querySelectorAll(`#${id} g.trace`).length", "chart-hit-rate-AAPL-h5"
-            )
-            floor = tab.evaluate(
-                "document.querySelectorAll('#chart-hit-rate-AAPL-h5 .shapelayer path').length"
-            )
-            bars = tab.evaluate("document.querySelectorAll('#chart-alerts g.point').length")
-        finally:
-            browser.close()
+        traces = tab.evaluate(
+            "id => document.querySelectorAll(`#${id} g.trace`).length", "chart-hit-rate-AAPL-h5"
+        )
+        floor = tab.evaluate(
+            "document.querySelectorAll('#chart-hit-rate-AAPL-h5 .shapelayer path').length"
+        )
+        bars = tab.evaluate("document.querySelectorAll('#chart-alerts g.point').length")
     assert not errors
     assert traces == 3 and floor >= 1  # the line, promoted and kept markers; the floor
     assert bars == 10  # a bar per day and kind (5 days, 2 kinds), zeros drawn flat
