@@ -37,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from core.settings import Settings
 from data.errors import DataError
 from data.refresh import load_ticker
 from data.service import MarketData
@@ -501,7 +502,7 @@ def _event(result: RetrainResult) -> NewLoopEvent:
     )
 
 
-def loop_settings(settings: Any, watchlist: Sequence[str], *, horizon: int) -> LoopSettings:  # noqa: ANN401
+def loop_settings(settings: Settings, watchlist: Sequence[str], *, horizon: int) -> LoopSettings:
     """``LoopSettings`` from ``core.settings.Settings``."""
     return LoopSettings(
         watchlist=tuple(watchlist),
