@@ -31,6 +31,7 @@ from agent.offline_writer import template_draft
 from agent.question import ParsedQuestion
 from agent.repair import repair
 from agent.state import AgentState
+from agent.telemetry import count_removals
 from agent.turn_evidence import ToolFailure, evidence_digest, turn_evidence
 from agent.verifier import Verification, verify
 
@@ -289,6 +290,7 @@ class AnswerNodes:
             result = verify(answer, ledger, parameters=parameters)
             if result.ok:
                 return final(answer, result)
+        count_removals(result)
         fixed = repair(answer, result)
         return final(fixed, verify(fixed, ledger, parameters=parameters))
 

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from agent.llm import reply_model
 from agent.state import StopReason
+from core import metrics
 
 __all__ = ["Budget"]
 
@@ -46,8 +48,11 @@ class Budget:
         return tokens, inp / 1000 * self.cost_per_1k_input + out / 1000 * self.cost_per_1k_output
 
     def charge(self, state: Mapping[str, Any], reply: object) -> dict[str, Any]:
-        """The state update that adds one model reply's tokens and cost to the turn's totals."""
+        """The state update that adds one model reply's tokens and cost to the turn's totals
+        (and the cost to ``signaldesk_llm_cost_usd_total``)."""
         tokens, cost = self.cost(getattr(reply, "usage_metadata", None))
+        if cost:
+            metrics.LLM_COST.labels(reply_model(reply)).inc(cost)
         return {
             "tokens": state.get("tokens", 0) + tokens,
             "cost_usd": state.get("cost_usd", 0.0) + cost,

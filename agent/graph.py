@@ -19,6 +19,7 @@ from agent.answer_nodes import AnswerNodes
 from agent.deps import AgentDeps
 from agent.nodes import PlanNodes
 from agent.state import AgentContext, AgentInput, AgentState
+from agent.telemetry import traced_node
 
 __all__ = ["AgentGraph", "build_graph", "make_graph"]
 
@@ -28,13 +29,13 @@ AgentGraph = CompiledStateGraph[AgentState, AgentContext, AgentInput, AgentState
 def build_graph(deps: AgentDeps, *, checkpointer: Any = None) -> AgentGraph:
     gather, answer = PlanNodes(deps), AnswerNodes(deps)
     g = StateGraph(AgentState, context_schema=AgentContext, input_schema=AgentInput)
-    g.add_node("understand", gather.understand)
-    g.add_node("refuse", answer.refuse)
-    g.add_node("plan", gather.plan)
-    g.add_node("tools", gather.tools)
-    g.add_node("compose", answer.compose)
-    g.add_node("verify", answer.verify)
-    g.add_node("repair", answer.repair)
+    g.add_node("understand", traced_node("understand", gather.understand))
+    g.add_node("refuse", traced_node("refuse", answer.refuse))
+    g.add_node("plan", traced_node("plan", gather.plan))
+    g.add_node("tools", traced_node("tools", gather.tools))
+    g.add_node("compose", traced_node("compose", answer.compose))
+    g.add_node("verify", traced_node("verify", answer.verify))
+    g.add_node("repair", traced_node("repair", answer.repair))
     g.add_edge(START, "understand")
     g.add_conditional_edges("understand", routes.route_understood)
     g.add_edge("refuse", END)

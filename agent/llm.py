@@ -10,6 +10,7 @@ with a one-line message; retries are the client's own (``max_retries``, exponent
 from __future__ import annotations
 
 import json
+from time import perf_counter
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -21,6 +22,8 @@ from langchain_core.outputs import ChatResult
 from langchain_core.runnables import Runnable
 from langchain_openai import ChatOpenAI
 
+from core import metrics, tracing
+
 __all__ = [
     "DEFAULT_BASE_URL",
     "LLMConfigError",
@@ -28,6 +31,7 @@ __all__ = [
     "chat_model",
     "describe",
     "invoke_with_clear_errors",
+    "reply_model",
 ]
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -120,8 +124,57 @@ def invoke_with_clear_errors(
 ) -> BaseMessage:
     """``model.invoke(messages, **kwargs)``, with endpoint faults raised as ``LLMUnavailableError``.
 
-    Works on a model from ``chat_model`` or on its ``bind_tools(...)`` runnable.
+    Works on a model from ``chat_model`` or on its ``bind_tools(...)`` runnable. Each call is
+    a ``chat {model}`` span (GenAI semantic conventions: model, tokens) and counts into
+    ``signaldesk_llm_calls_total``, ``signaldesk_llm_tokens_total`` and the latency histogram.
     """
+    requested = _model_name(model)
+    began = perf_counter()
+    with tracing.span(
+        f"chat {requested}",
+        {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.system": "openai",
+            "gen_ai.request.model": requested,
+        },
+        kind=tracing.SpanKind.CLIENT,
+    ) as span:
+        try:
+            reply = _invoke(model, messages, **kwargs)
+        except LLMUnavailableError:
+            metrics.LLM_CALLS.labels(requested, "error").inc()
+            metrics.LLM_SECONDS.labels(requested).observe(perf_counter() - began)
+            raise
+        name = reply_model(reply, requested)
+        usage = getattr(reply, "usage_metadata", None) or {}
+        tokens_in, tokens_out = usage.get("input_tokens", 0), usage.get("output_tokens", 0)
+        metrics.LLM_CALLS.labels(name, "ok").inc()
+        metrics.LLM_SECONDS.labels(name).observe(perf_counter() - began)
+        metrics.LLM_TOKENS.labels(name, "input").inc(tokens_in)
+        metrics.LLM_TOKENS.labels(name, "output").inc(tokens_out)
+        span.set_attribute("gen_ai.response.model", name)
+        span.set_attribute("gen_ai.usage.input_tokens", tokens_in)
+        span.set_attribute("gen_ai.usage.output_tokens", tokens_out)
+        return reply
+
+
+def reply_model(reply: object, default: str = "unknown") -> str:
+    """The model a reply names (``response_metadata["model_name"]``), else ``default``: the
+    label of the LLM metrics."""
+    meta = getattr(reply, "response_metadata", None) or {}
+    name = meta.get("model_name") if isinstance(meta, dict) else None
+    return str(name) if name else default
+
+
+def _model_name(model: Any) -> str:
+    bound = getattr(model, "bound", model)  # bind_tools() returns a RunnableBinding
+    name = getattr(bound, "model_name", None) or getattr(bound, "model", None)
+    return str(name) if isinstance(name, str) and name else type(bound).__name__
+
+
+def _invoke(
+    model: Runnable[LanguageModelInput, BaseMessage], messages: LanguageModelInput, **kwargs: Any
+) -> BaseMessage:
     try:
         return model.invoke(messages, **kwargs)
     except LLMUnavailableError:

@@ -38,6 +38,7 @@ from agent.question import ParsedQuestion, missing_symbols, parse_question
 from agent.request import Decline
 from agent.routes import pending_calls
 from agent.state import AgentContext, AgentState
+from agent.telemetry import traced_tool_call
 from agent.understand_llm import describe_previous, read_request
 from data.errors import DataError
 from tools.context import ToolContext
@@ -130,7 +131,9 @@ def _unseen_period(q: ParsedQuestion, horizon: date) -> ParsedQuestion:
 class PlanNodes:
     def __init__(self, deps: AgentDeps) -> None:
         self.deps = deps
-        self._tool_node = ToolNode(list(deps.tools), handle_tool_errors=_handle_tool_error)
+        self._tool_node = ToolNode(
+            list(deps.tools), handle_tool_errors=_handle_tool_error, wrap_tool_call=traced_tool_call
+        )
         self._contexts: dict[date, ToolContext] = {}
 
     # --- understand ---------------------------------------------------------------------------

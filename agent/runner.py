@@ -24,8 +24,10 @@ from agent.deps import AgentDeps, deps_from_settings
 from agent.graph import AgentGraph, build_graph
 from agent.llm import describe
 from agent.question import ParsedQuestion
+from agent.telemetry import AGENT_NAME, record_turn
 from agent.turn_evidence import turn_evidence
 from agent.verifier import Verification
+from core import tracing
 from core.settings import Settings
 from tools.evidence import Evidence
 
@@ -95,23 +97,36 @@ class Agent:
         started = time.perf_counter()
         issued: dict[str, tuple[str, dict[str, Any], float]] = {}
         steps: list[ToolStep] = []
-        for update in self.graph.stream(
+        turn = tracing.start(
+            f"invoke_agent {AGENT_NAME}",
+            {
+                "gen_ai.operation.name": "invoke_agent",
+                "gen_ai.agent.name": AGENT_NAME,
+                "gen_ai.conversation.id": thread_id,
+                "gen_ai.request.model": self.model_label,
+                "signaldesk.as_of": None if as_of is None else as_of.isoformat(),
+            },
+        )
+        updates = self.graph.stream(
             {"messages": [HumanMessage(question)]}, config, stream_mode="updates"
-        ):
-            for node, delta in update.items():
-                if not isinstance(delta, dict):
-                    continue
-                for message in delta.get("messages", []) if node in ("plan", "tools") else []:
-                    if isinstance(message, AIMessage):
-                        now = time.perf_counter()
-                        for c in message.tool_calls:
-                            if c["id"] is not None:
-                                issued[c["id"]] = (c["name"], c["args"], now)
-                    elif isinstance(message, ToolMessage):
-                        step = _step(message, issued)
-                        steps.append(step)
-                        yield step
-        state = self.graph.get_state(config).values
+        )
+        state: dict[str, Any] | None = None
+        try:
+            while True:  # the span is current only while the graph runs, never across a yield
+                with tracing.active(turn):
+                    update = next(updates, None)
+                if update is None:
+                    break
+                yield from self._steps(update, issued, steps)
+            state = self.graph.get_state(config).values
+        except BaseException as err:
+            record_turn(None, seconds=time.perf_counter() - started, error=True)
+            tracing.end(turn, error=err)
+            raise
+        outcome = record_turn(state, seconds=time.perf_counter() - started, error=False)
+        turn.set_attribute("signaldesk.outcome", outcome)
+        turn.set_attribute("gen_ai.usage.total_tokens", int(state.get("tokens", 0)))
+        tracing.end(turn)
         ledger, _ = turn_evidence(state["messages"][state.get("turn", 0) :])
         yield RunResult(
             thread_id=thread_id,
@@ -125,6 +140,27 @@ class Agent:
             cost_usd=state.get("cost_usd", 0.0),
             elapsed_s=time.perf_counter() - started,
         )
+
+    @staticmethod
+    def _steps(
+        update: dict[str, Any],
+        issued: dict[str, tuple[str, dict[str, Any], float]],
+        steps: list[ToolStep],
+    ) -> Iterator[ToolStep]:
+        """The tool steps that finished in one graph update (``steps`` collects them)."""
+        for node, delta in update.items():
+            if not isinstance(delta, dict):
+                continue
+            for message in delta.get("messages", []) if node in ("plan", "tools") else []:
+                if isinstance(message, AIMessage):
+                    now = time.perf_counter()
+                    for c in message.tool_calls:
+                        if c["id"] is not None:
+                            issued[c["id"]] = (c["name"], c["args"], now)
+                elif isinstance(message, ToolMessage):
+                    step = _step(message, issued)
+                    steps.append(step)
+                    yield step
 
     def forget(self, thread_id: str) -> None:
         """Delete a thread and its checkpoints (a re-run briefing starts its threads anew)."""

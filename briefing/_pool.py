@@ -7,6 +7,7 @@ returns later is ignored. Exceptions are results too: one item failing never sto
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -66,7 +67,10 @@ def run_each(
             item = waiting.popleft()
             active[item] = clock()
             name = f"signaldesk-{item}"
-            threading.Thread(target=work, args=(item, active[item]), name=name, daemon=True).start()
+            context = contextvars.copy_context()  # the run id and the current span go along
+            threading.Thread(
+                target=context.run, args=(work, item, active[item]), name=name, daemon=True
+            ).start()
         try:
             item, outcome = finished.get(timeout=poll_s)
         except queue.Empty:

@@ -26,6 +26,7 @@ from briefing.portfolio import portfolio_panel
 from briefing.ticker import brief_ticker, briefing_question
 from briefing.track import track_lines
 from briefing.watchlist import Watchlist
+from core import metrics, tracing
 from data.errors import DataError
 from quant.risk import InsufficientDataError, RiskInputError
 from tools.context import ToolContext
@@ -91,8 +92,57 @@ def run_briefing(
 ) -> BriefingReport:
     """The briefing of ``watchlist`` at ``ctx.as_of`` (see the module docstring); with
     ``agent`` None, the numbers only (signals, risk, portfolio) without explanations, the
-    signals of all tickers computed at once (``briefing.numbers``)."""
+    signals of all tickers computed at once (``briefing.numbers``). Each run is a ``briefing``
+    span and counts into the briefing metrics (``core.metrics``)."""
     started = time.perf_counter()
+    with tracing.span(
+        "briefing",
+        {
+            "signaldesk.watchlist": watchlist.key,
+            "signaldesk.as_of": ctx.as_of.isoformat(),
+            "signaldesk.tickers": len(watchlist.tickers),
+        },
+    ) as span:
+        try:
+            report = _run(
+                agent,
+                ctx,
+                watchlist=watchlist,
+                plan=plan,
+                previous=previous,
+                documents=documents,
+                on_ticker=on_ticker,
+                run_id=run_id,
+                started=started,
+            )
+        except Exception:
+            metrics.BRIEFING_RUNS.labels("failed").inc()
+            metrics.BRIEFING_SECONDS.observe(time.perf_counter() - started)
+            raise
+        covered = len(report.covered)
+        failed = len(report.tickers) - covered
+        status = "complete" if report.complete else "incomplete"
+        metrics.BRIEFING_RUNS.labels(status).inc()
+        metrics.BRIEFING_SECONDS.observe(report.elapsed_s)
+        metrics.BRIEFING_TICKERS.labels("ok").inc(covered)
+        metrics.BRIEFING_TICKERS.labels("failed").inc(failed)
+        span.set_attribute("signaldesk.status", status)
+        span.set_attribute("signaldesk.failed_tickers", failed)
+        return report
+
+
+def _run(
+    agent: Agent | None,
+    ctx: ToolContext,
+    *,
+    watchlist: Watchlist,
+    plan: BriefingPlan,
+    previous: BriefingReport | None,
+    documents: DocumentSource | None,
+    on_ticker: Callable[[TickerBrief], None] | None,
+    run_id: str | None,
+    started: float,
+) -> BriefingReport:
     as_of = ctx.as_of
     briefs: dict[str, TickerBrief] = {}
 

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core import tracing
+
 if TYPE_CHECKING:
     from core.settings import Settings
 
@@ -103,6 +105,8 @@ class JsonFormatter(logging.Formatter):
             "run_id": getattr(record, "run_id", "-"),
             "msg": record.getMessage(),
         }
+        if (current := tracing.ids()) is not None:  # the trace this line belongs to
+            line["trace_id"], line["span_id"] = current
         line.update(_extras(record))
         if record.exc_info:
             line["exc"] = self.formatException(record.exc_info)

@@ -271,6 +271,20 @@ class Settings(BaseSettings):
         default=20, ge=1, description="alerts: at most this many sent per as-of day"
     )
 
+    timescale: bool = Field(
+        default=False,
+        description="PostgreSQL: keep bars in a TimescaleDB hypertable with compression "
+        "(the server must have the timescaledb extension; plain tables otherwise)",
+    )
+    worker_host: str = Field(default="127.0.0.1", description="worker: health/metrics address")
+    worker_port: int = Field(
+        default=8090, ge=1, le=65535, description="worker: health/metrics port"
+    )
+    worker_run_at: str = Field(
+        default="22:30",
+        pattern=r"^([01]\d|2[0-3]):[0-5]\d$",
+        description="worker: time of day (UTC, HH:MM) to run the daily jobs and the briefing",
+    )
     log_level: LogLevel | None = None
     log_format: Literal["console", "json"] | None = None
     log_file: bool = True

@@ -16,10 +16,12 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from time import perf_counter
 from typing import TypeVar
 
 import pandas as pd
 
+from core import metrics, tracing
 from core.asof import up_to
 from data.bars import Bars, Provenance, adjust_point_in_time, check_range, normalize_ticker
 from data.cache import BytesCache, decode_raw, encode_raw
@@ -215,12 +217,36 @@ class MarketData:
             attempts.failed.append(
                 f"{provider.name}: skipped, circuit open for {breaker.seconds_left():.0f} s more"
             )
+            _observe(provider.name, "skipped", breaker)
             return None
+        began = perf_counter()
+        with tracing.span(
+            f"fetch {provider.name}",
+            {"signaldesk.provider": provider.name, "signaldesk.ticker": symbol},
+            kind=tracing.SpanKind.CLIENT,
+        ) as span:
+            status, got = self._attempt(provider, symbol, start, end, attempts, breaker)
+            span.set_attribute("signaldesk.status", status)
+            if status == "error":
+                tracing.set_error(span, attempts.failed[-1][:200])
+        _observe(provider.name, status, breaker, seconds=perf_counter() - began)
+        return got
+
+    def _attempt(
+        self,
+        provider: Provider,
+        symbol: str,
+        start: date | None,
+        end: date,
+        attempts: _Attempts,
+        breaker: CircuitBreaker,
+    ) -> tuple[str, tuple[RawBars, datetime, bool] | None]:
+        """One provider's try: (status for the metrics, the bars or None)."""
         try:
             raw, fetched_at, cached = self._load(provider, symbol, start, end)
         except UnknownTickerError:
             attempts.unknown.append(provider.name)
-            return None
+            return "unknown", None
         except ProviderError as err:
             # Only a failure that could pass (network, 5xx, rate limit) says the provider is
             # down; a permanent one concerns this request (a corrupt file, a bad symbol) and
@@ -231,25 +257,28 @@ class MarketData:
             attempts.online = attempts.online or provider.online
             log.debug("provider failed", extra={"provider": provider.name, "error": str(err)})
             attempts.failed.append(str(err))
-            return None
+            return "error", None
         breaker.record_success()
         window = _window(raw.frame, start, end)
         if window.empty:
             attempts.empty.append(
                 f"{provider.name}: no rows in range ({_coverage(raw.frame, end)})"
             )
-            return None
+            return "empty", None
         trimmed = RawBars(frame=window, source=raw.source, basis=raw.basis, notes=raw.notes)
-        return trimmed, fetched_at, cached
+        return "ok", (trimmed, fetched_at, cached)
 
     def _load(
         self, provider: Provider, symbol: str, start: date | None, end: date
     ) -> tuple[RawBars, datetime, bool]:
         key = f"bars:v1:{provider.name}:{symbol}:{start}:{end}"
         cache = self.cache if provider.online else None
-        if cache is not None and (blob := cache.get(key)) is not None:
-            raw, fetched_at = decode_raw(blob)
-            return raw, fetched_at, True
+        if cache is not None:
+            blob = cache.get(key)
+            metrics.CACHE_REQUESTS.labels("bars", "miss" if blob is None else "hit").inc()
+            if blob is not None:
+                raw, fetched_at = decode_raw(blob)
+                return raw, fetched_at, True
         raw = call_with_retry(
             lambda: provider.fetch(symbol, start=start, end=end),
             attempts=self.policy.attempts,
@@ -335,3 +364,16 @@ class MarketData:
         return UnknownTickerError(
             symbol, providers=names, hint="Check the symbol, or add a source with --source."
         )
+
+
+_BREAKER_CODES = {"closed": 0, "half-open": 1, "open": 2}
+
+
+def _observe(
+    provider: str, status: str, breaker: CircuitBreaker, *, seconds: float | None = None
+) -> None:
+    """A provider attempt into the metrics; the breaker gauge holds its state after it."""
+    metrics.PROVIDER_REQUESTS.labels(provider, status).inc()
+    if seconds is not None:
+        metrics.PROVIDER_SECONDS.labels(provider).observe(seconds)
+    metrics.BREAKER_STATE.labels(provider).set(_BREAKER_CODES[breaker.state])

@@ -15,9 +15,10 @@ settings.load_profile("signaldesk")
 
 
 def isolate(monkeypatch: pytest.MonkeyPatch, root: Path) -> None:
-    """No SIGNALDESK_* from the outside; home under ``root``; profile test; cwd ``root``."""
+    """No SIGNALDESK_* (nor OTEL_*: no trace leaves a test unasked) from the outside; home
+    under ``root``; profile test; cwd ``root``."""
     for name in list(os.environ):
-        if name.startswith("SIGNALDESK_"):
+        if name.startswith(("SIGNALDESK_", "OTEL_")):
             monkeypatch.delenv(name)
     monkeypatch.setenv("SIGNALDESK_HOME", str(root / "home"))
     monkeypatch.setenv("SIGNALDESK_PROFILE", "test")

@@ -18,6 +18,7 @@ from api.cache import cache_key
 from api.errors import ApiError, classify, documented
 from api.security import Caller, allowed, services_of
 from api.services import Services
+from core import metrics
 from core.asof import today
 from data.bars import normalize_ticker
 from tools.context import ToolContext
@@ -73,9 +74,12 @@ def _cached(
 
 def _get(services: Services, key: str) -> bytes | None:
     try:
-        return services.cache.get(key)
+        found = services.cache.get(key)
     except Exception:  # noqa: BLE001 - a cache that is down only costs the computation
+        metrics.CACHE_REQUESTS.labels("api", "error").inc()
         return None
+    metrics.CACHE_REQUESTS.labels("api", "miss" if found is None else "hit").inc()
+    return found
 
 
 def _put(services: Services, key: str, body: bytes) -> None:
