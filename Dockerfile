@@ -1,7 +1,9 @@
 # SignalDesk: one CPU-only image for every role (docker build -t signaldesk .):
 #   chat     signaldesk ui --host 0.0.0.0            (port 8000)
 #   serve    signaldesk serve --host 0.0.0.0         (port 8080)
-#   worker   signaldesk jobs run day / briefing ...   (cron, Kubernetes CronJobs)
+#   worker   signaldesk worker --host 0.0.0.0        (port 8090: /healthz, /readyz, /metrics;
+#            the loop's day and the briefing every day at SIGNALDESK_WORKER_RUN_AT, UTC)
+#   jobs     signaldesk jobs run day / briefing ...   (cron, Kubernetes CronJobs)
 #   one-off  signaldesk db upgrade, simulate, eval ...
 # Two stages: the first builds a virtual environment from the hashed lock (compilers only
 # there); the second copies it into a slim runtime that runs as an unprivileged user.
@@ -63,9 +65,9 @@ COPY --from=build /opt/venv /opt/venv
 USER 10001
 WORKDIR /data
 VOLUME ["/data"]
-EXPOSE 8000 8080
-# A role that serves sets SIGNALDESK_HEALTH_URL (compose and Kubernetes do: the API's /healthz,
-# the chat's page); a one-off job has nothing to answer and reports healthy.
+EXPOSE 8000 8080 8090
+# A role that serves sets SIGNALDESK_HEALTH_URL (compose and Kubernetes do: the API's, the
+# chat's or the worker's /healthz); a one-off job has nothing to answer and reports healthy.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, sys, urllib.request; url = os.environ.get('SIGNALDESK_HEALTH_URL'); sys.exit(0 if not url or urllib.request.urlopen(url, timeout=4).status < 500 else 1)"]
 ENTRYPOINT ["signaldesk"]

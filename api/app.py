@@ -1,6 +1,7 @@
 """The FastAPI application of ``signaldesk serve``: versioned under ``/v1``, OpenAPI at
-``/openapi.json``, Swagger UI at ``/docs``; ``/healthz``, ``/readyz`` and ``/metrics``
-(Prometheus, ``api.metrics``) need no token."""
+``/openapi.json``, Swagger UI at ``/docs``; ``/healthz``, ``/readyz`` (``loop.health``) and
+``/metrics`` (Prometheus: ``core.http_metrics`` with the loop's gauges, ``loop.metrics``; scrape
+it from inside the network, the Ingress does not route it) need no token."""
 
 from __future__ import annotations
 
@@ -13,10 +14,12 @@ from fastapi.openapi.utils import get_openapi
 
 from api.errors import install_handlers
 from api.limits import Buckets
-from api.metrics import install_metrics
 from api.routes import ask, auth, briefings, health, market
 from api.services import Services, build_services
+from core.http_metrics import install_http_metrics
 from core.settings import Settings, load_settings
+from loop.health import Dependencies
+from loop.metrics import LoopCollector
 
 __all__ = ["create_app", "serve_app"]
 
@@ -52,11 +55,27 @@ def create_app(
     )
     app.state.services = built
     install_handlers(app)
-    install_metrics(app, engine=built.engine)
+    app.state.dependencies = _dependencies(built)
+    install_http_metrics(app, collectors=[LoopCollector(built.engine)])
     app.openapi = lambda: _document(app)  # type: ignore[method-assign]
     for router in (health.router, auth.router, market.router, ask.router, briefings.router):
         app.include_router(router)
     return app
+
+
+def _dependencies(services: Services) -> Dependencies:
+    """What ``/readyz`` checks: the database, the response cache, the data sources and the
+    freshness of their data at the default as-of day, the model registry."""
+    settings = services.settings
+    return Dependencies(
+        engine=services.engine,
+        cache=services.cache,
+        cache_kind="redis" if settings.redis_url is not None else "memory",
+        sources=lambda: services.base.market.providers,
+        models_dir=settings.models_dir,
+        stale_after_days=settings.stale_after_days,
+        as_of=lambda: services.default_as_of(None),
+    )
 
 
 def _document(app: FastAPI) -> dict[str, Any]:
@@ -83,5 +102,9 @@ def _document(app: FastAPI) -> dict[str, Any]:
 
 
 def serve_app() -> FastAPI:
-    """The factory uvicorn's workers call (``signaldesk serve``): the process settings."""
+    """The factory uvicorn's workers call (``signaldesk serve``): the process settings; traces
+    on in each worker process when an OTLP endpoint is set (``core.tracing``)."""
+    from core import tracing
+
+    tracing.configure("signaldesk-api")
     return create_app()

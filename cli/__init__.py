@@ -28,6 +28,8 @@ from cli.research import backtest, risk, signal, technicals, train
 from cli.serve import serve_app
 from cli.simulate import simulate
 from cli.ui import ui_app
+from cli.worker import worker
+from core import tracing
 from core.logs import new_run_id, run_scope
 
 __all__ = ["app", "main"]
@@ -63,6 +65,11 @@ app.command("search")(search)
 app.command("sentiment")(sentiment)
 app.command("monitor")(monitor)
 app.command("simulate")(simulate)
+app.command("worker")(worker)
+
+
+# the service name of each long-running role's traces (OTEL_SERVICE_NAME wins)
+_SERVICES = {"ui": "signaldesk-chat", "serve": "signaldesk-api", "worker": "signaldesk-worker"}
 
 
 @app.callback()
@@ -75,6 +82,7 @@ def _startup(ctx: typer.Context) -> None:
     settings = load_settings()
     check_home(settings.home)
     configure_logging(settings)
+    tracing.configure(_SERVICES.get(ctx.invoked_subcommand or "", "signaldesk-cli"))
     ctx.obj = settings
 
 

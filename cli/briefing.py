@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 
     from core.settings import Settings
 
-__all__ = ["briefing_app", "print_summary", "run_and_write"]
+__all__ = ["briefing_app", "briefing_plan", "print_summary", "run_alerting", "run_and_write"]
 
 briefing_app = typer.Typer(
     help="The daily briefing of a watchlist: cited signals, what changed, a risk panel, reports.",
@@ -215,6 +215,38 @@ def run_and_write(
     return report, _write(report, out, formats, ctx=tools, store=store)
 
 
+def briefing_plan(
+    settings: Settings, *, workers: int | None = None, timeout_s: float | None = None
+) -> Any:  # noqa: ANN401 - briefing.BriefingPlan
+    """How the daily briefing runs: the options given, else the settings."""
+    from briefing import BriefingPlan
+
+    return BriefingPlan(
+        workers=workers or settings.briefing_workers,
+        ticker_timeout_s=timeout_s or settings.briefing_ticker_timeout_s,
+        stale_after_days=settings.stale_after_days,
+    )
+
+
+def run_alerting(
+    settings: Settings,
+    agent: Any,  # noqa: ANN401 - agent.runner.Agent
+    *,
+    watchlist: Any,  # noqa: ANN401 - briefing.Watchlist
+    as_of: date,
+    **options: Any,  # noqa: ANN401 - the rest of run_and_write's
+) -> tuple[Any, list[Path]]:
+    """``run_and_write``; a briefing that stops with an error raises a ``briefing`` alert
+    first (``signaldesk briefing`` and the worker)."""
+    from cli._loop import alert_crashed_briefing
+
+    try:
+        return run_and_write(settings, agent, watchlist=watchlist, as_of=as_of, **options)
+    except Exception as err:
+        alert_crashed_briefing(settings, err, as_of=as_of, watchlist=watchlist.tickers)
+        raise
+
+
 @briefing_app.callback(invoke_without_command=True)
 def briefing(
     ctx: typer.Context,
@@ -241,38 +273,29 @@ def briefing(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from briefing import BriefingPlan
     from cli.ask import _agent
 
     settings: Settings = ctx.obj
     wl = _watchlist(watchlist, watchlist_file, settings)
     chosen = _formats(formats)
     day = _past_as_of(as_of)
-    plan = BriefingPlan(
-        workers=workers or settings.briefing_workers,
-        ticker_timeout_s=timeout or settings.briefing_ticker_timeout_s,
-        stale_after_days=settings.stale_after_days,
-    )
+    plan = briefing_plan(settings, workers=workers, timeout_s=timeout)
     folder = _out_dir(out if out is not None else settings.reports_dir)
-    from cli._loop import alert_crashed_briefing, alert_failed_briefing
+    from cli._loop import alert_failed_briefing
 
     with _agent(settings) as agent:
         _unknown_only(agent, wl.tickers)
         with show_progress(len(wl.tickers), "briefing", progress) as step:
-            try:
-                report, paths = run_and_write(
-                    settings,
-                    agent,
-                    watchlist=wl,
-                    as_of=day,
-                    out=folder,
-                    formats=chosen,
-                    plan=plan,
-                    on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
-                )
-            except Exception as err:
-                alert_crashed_briefing(settings, err, as_of=day, watchlist=wl.tickers)
-                raise
+            report, paths = run_alerting(
+                settings,
+                agent,
+                watchlist=wl,
+                as_of=day,
+                out=folder,
+                formats=chosen,
+                plan=plan,
+                on_ticker=lambda b: step(f"{b.ticker}: {b.action or b.status}"),
+            )
     if as_json:
         print_json(json.loads(report.model_dump_json()))
     else:

@@ -155,14 +155,15 @@ CACHE_REQUESTS = Counter(
 )
 JOB_RUNS = Counter(
     "signaldesk_job_runs",
-    "Scheduled job runs, by job and status (ok, failed)",
-    ["job", "status"],
+    # the label is "task": Prometheus keeps "job" for the scrape target
+    "Scheduled job runs, by task and status (ok, failed)",
+    ["task", "status"],
     registry=REGISTRY,
 )
 JOB_SECONDS = Histogram(
     "signaldesk_job_duration_seconds",
-    "Seconds a scheduled job took, by job",
-    ["job"],
+    "Seconds a scheduled job took, by task",
+    ["task"],
     buckets=_SLOW,
     registry=REGISTRY,
 )

@@ -21,7 +21,7 @@ def test_the_image_copies_every_product_package():
 
 
 def test_the_loop_cronjob_runs_a_job_the_cli_has():
-    job = yaml.safe_load((ROOT / "deploy/k8s/loop-cronjob.yaml").read_text())
+    job = yaml.safe_load((ROOT / "deploy/k8s/base/loop-cronjob.yaml").read_text())
     container = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
     args = container["args"]
     assert args[:3] == ["jobs", "run", "day"]

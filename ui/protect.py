@@ -3,7 +3,9 @@ chat's private files, and the checks made before serving.
 
 ``protect(app, settings, logins)`` installs on Chainlit's app the login routes (rate limits,
 revocable tokens: ``ui.gate``), the security-header/body-limit middleware and the streamed upload
-route (``ui.guard``), ``GET /healthz`` (database checks, JSON; 503 when one fails) and
+route (``ui.guard``), ``GET /healthz`` (liveness: always 200 while the process answers, with
+the database checks as detail, ``status`` ``degraded`` when one fails),
+``GET /readyz`` and ``GET /metrics`` with the HTTP metrics middleware (``ui.probes``), and
 ``GET /signaldesk/files/{key}`` (the stored elements of the logged-in user's threads). It is
 idempotent: routes are replaced by name, the middleware is added once. ``ui.server.build_app``
 (``signaldesk ui``) calls it; ``protect_on_import`` is what importing ``ui.app`` runs, so that
@@ -177,7 +179,9 @@ async def _healthz() -> Any:
         "checks": checks,
         "models": list(rt.model_choices()),
     }
-    return JSONResponse(body, status_code=200 if ok else 503)
+    # liveness: the process answers, whatever its dependencies say (a database outage must not
+    # restart every chat); /readyz answers 503 for those
+    return JSONResponse(body, status_code=200)
 
 
 def _install_routes(app: FastAPI) -> None:
@@ -218,8 +222,11 @@ def _install_routes(app: FastAPI) -> None:
 def protect(app: FastAPI, settings: Settings, logins: Logins) -> None:
     """Logins, routes, token checks and the security middleware on ``app`` (idempotent: the
     routes are replaced by name, the middleware is added once)."""
+    from ui.probes import install_probes
+
     _install_auth(logins)
     _install_routes(app)
+    install_probes(app)
     app.state.signaldesk_limiter = _install_guards(app, settings, logins)
     app.state.signaldesk_protected = True
 

@@ -10,8 +10,9 @@ Logins: password users from ``SIGNALDESK_UI_USERS`` and/or a header set by an au
 proxy (``SIGNALDESK_UI_HEADER_AUTH``, read only from ``SIGNALDESK_UI_TRUSTED_PROXIES``). Without
 either the chat refuses to start in the ``prod`` profile, and on any address but loopback; header
 logins off loopback need trusted proxies. ``ui.protect`` installs the login routes, token
-checks, security headers, upload route, ``/healthz`` and the stored-element route (the same ones
-``chainlit run ui/app.py`` gets). The chat's files are its owner's only (0600/0700).
+checks, security headers, upload route, ``/healthz``, ``/readyz``, ``/metrics`` and the
+stored-element route (the same ones ``chainlit run ui/app.py`` gets). The chat's files are its
+owner's only (0600/0700).
 """
 
 from __future__ import annotations

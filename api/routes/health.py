@@ -1,14 +1,14 @@
-"""``/healthz`` (the process answers) and ``/readyz`` (what requests need is reachable)."""
+"""``/healthz`` (the process answers) and ``/readyz`` (what requests need is reachable: the
+checks of ``loop.health``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from api.security import services_of
+from loop.health import Dependencies
 
 router = APIRouter(tags=["health"])
 
@@ -20,26 +20,10 @@ def healthz() -> dict[str, str]:
 
 @router.get(
     "/readyz",
-    summary="Readiness: database, cache, data sources and model registry",
+    summary="Readiness: database, cache, data sources and freshness, model registry",
     responses={503: {"description": "a dependency is not ready (see checks)"}},
 )
 def readyz(request: Request) -> Any:
-    services = services_of(request)
-    checks: dict[str, str] = {}
-    try:
-        with services.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
-        checks["database"] = "ok"
-    except Exception as err:  # noqa: BLE001 - reported, not raised
-        checks["database"] = f"error: {type(err).__name__}"
-    try:
-        services.cache.get("readyz")
-        checks["cache"] = "ok"
-    except Exception as err:  # noqa: BLE001
-        checks["cache"] = f"error: {type(err).__name__}"
-    providers = services.base.market.providers
-    checks["data"] = "ok: " + ", ".join(p.name for p in providers) if providers else "error: none"
-    models = services.settings.models_dir
-    checks["models"] = "ok" if not models.exists() or models.is_dir() else "error: not a folder"
-    ready = all(v.startswith("ok") for v in checks.values())
-    return JSONResponse({"ready": ready, "checks": checks}, status_code=200 if ready else 503)
+    dependencies: Dependencies = request.app.state.dependencies
+    result = dependencies.check()
+    return JSONResponse(result.as_json(), status_code=result.status_code)

@@ -22,6 +22,7 @@ from data.store.errors import (
     InvalidBarsError,
     StoreError,
     StoreUnavailableError,
+    TimescaleUnavailableError,
     UnsupportedDatabaseError,
 )
 from data.store.loop import DriftCheckStore, LoopEventStore, NewDriftCheck, NewLoopEvent
@@ -78,6 +79,7 @@ __all__ = [
     "StoreError",
     "StoreUnavailableError",
     "TickerSummary",
+    "TimescaleUnavailableError",
     "UTCDateTime",
     "UnsupportedDatabaseError",
     "UpsertResult",

@@ -8,6 +8,7 @@ __all__ = [
     "InvalidBarsError",
     "StoreError",
     "StoreUnavailableError",
+    "TimescaleUnavailableError",
     "UnsupportedDatabaseError",
 ]
 
@@ -27,3 +28,8 @@ class UnsupportedDatabaseError(StoreError, ValueError):
 class InvalidBarsError(StoreError, ValueError):
     """Bars the database must not hold (no date, duplicated dates, missing prices or volume);
     the quality checks should have quarantined them."""
+
+
+class TimescaleUnavailableError(StoreError):
+    """The PostgreSQL server cannot run TimescaleDB (no extension, not preloaded, no right to
+    create it): a configuration problem; ``str(err)`` says which."""

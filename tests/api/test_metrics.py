@@ -1,6 +1,7 @@
 """``/metrics``: HTTP counters and latency by route template, the learning loop's gauges from
 the database; the shipped alert rules pass promtool and use only exported metrics; a real
-Prometheus scrapes a real ``signaldesk serve`` and answers queries on what the rules use."""
+Prometheus scrapes a real ``signaldesk serve`` and answers queries on what the rules use and
+on every expression of the Grafana dashboards (deploy/grafana), whose metrics it scraped."""
 
 from __future__ import annotations
 
@@ -16,11 +17,28 @@ import pytest
 import yaml
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.metrics import slot_of_model
-from data.store import AlertStore, DriftCheckStore, NewCall, NewDriftCheck, Outcome, PredictionStore
+from core.settings import load_settings
+from data.store import (
+    AlertStore,
+    DriftCheckStore,
+    NewCall,
+    NewDriftCheck,
+    Outcome,
+    PredictionStore,
+    make_engine,
+    upgrade,
+)
+from loop.metrics import slot_of_model
 from tests._servers import free_port, stop, wait_answering
 from tests.api.conftest import api_on
 from tests.cli.runner import EXE
+from tests.ops._promql import (
+    PROMETHEUS_SERIES,
+    dashboard_queries,
+    family_sample_names,
+    metric_names,
+    substitute,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = ROOT / "deploy" / "prometheus" / "alerts.yml"
@@ -138,8 +156,16 @@ def test_a_real_prometheus_scrapes_a_running_server(tmp_path: Path):
     config = yaml.safe_load((RULES.parent / "prometheus.yml").read_text())
     config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     config["rule_files"] = [str(RULES)]
-    config["scrape_configs"][0]["static_configs"] = [{"targets": [f"127.0.0.1:{port}"]}]
+    api_job = next(j for j in config["scrape_configs"] if j["job_name"] == "signaldesk-api")
+    api_job["static_configs"] = [{"targets": [f"127.0.0.1:{port}"]}]
+    config["scrape_configs"] = [api_job]  # the chat and the worker are not running here
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
+    engine = make_engine(load_settings().sqlalchemy_url)  # the server's database, with loop data
+    try:
+        upgrade(engine)
+        _seed(engine)
+    finally:
+        engine.dispose()
     log = tmp_path / "server.log"
     with log.open("wb") as out:
         server = subprocess.Popen(
@@ -164,7 +190,8 @@ def test_a_real_prometheus_scrapes_a_running_server(tmp_path: Path):
             httpx.get(f"http://127.0.0.1:{port}/healthz")
         deadline = time.monotonic() + 60
         found: list = []
-        while time.monotonic() < deadline and not found:
+        # until a scrape after the requests: an earlier one may have seen only some of them
+        while time.monotonic() < deadline and not (found and float(found[0]["value"][1]) >= 5):
             query = 'signaldesk_http_requests_total{route="/healthz"}'
             found = httpx.get(f"{base}/api/v1/query", params={"query": query}).json()["data"][
                 "result"
@@ -179,6 +206,29 @@ def test_a_real_prometheus_scrapes_a_running_server(tmp_path: Path):
             "SignalDeskLatencySLO",
         }
         assert all(r["health"] == "ok" for g in rules for r in g["rules"]), rules
+        _the_dashboards_run_on(base)
     finally:
         stop(prom)
         stop(server)
+
+
+def _the_dashboards_run_on(base: str) -> None:
+    """Every PromQL expression of the Grafana dashboards (deploy/grafana/dashboards, their
+    variables filled in) runs on the real Prometheus, and every metric they plot was scraped:
+    Prometheus keeps each scraped family's metadata, with samples or not (a labelled counter
+    nobody has incremented yet)."""
+    queries = dashboard_queries()
+    for query in queries:
+        got = httpx.get(f"{base}/api/v1/query", params={"query": substitute(query.expr)})
+        assert got.json()["status"] == "success", (query, got.text)
+    metadata = httpx.get(f"{base}/api/v1/metadata").json()["data"]
+    scraped = set(PROMETHEUS_SERIES).union(
+        *(family_sample_names(name, entries[0]["type"]) for name, entries in metadata.items())
+    )
+    plotted = {name for query in queries for name in metric_names(query.expr)}
+    assert plotted - scraped == set()
+    rate = next(q for q in queries if q.panel == "Rolling hit rate by slot")
+    result = httpx.get(f"{base}/api/v1/query", params={"query": rate.expr}).json()["data"]
+    assert [(r["metric"], float(r["value"][1])) for r in result["result"]] == [
+        ({"slot": "IBM-h5"}, 0.6)
+    ]

@@ -23,6 +23,8 @@ PASSWORD = "correct horse battery"
 # answered without a session, and why: the login page and what it loads, the login itself
 PUBLIC = {
     "/healthz",  # probes
+    "/readyz",
+    "/metrics",  # Prometheus (counts and gauges, nothing of anyone's threads)
     "/health",  # Chainlit's liveness probe: {"status": "ok"}, nothing else
     "/",
     "/{full_path:path}",  # the single-page app's index.html (the login page)
