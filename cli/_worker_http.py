@@ -8,12 +8,12 @@ without waiting for it).
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from core.http_metrics import install_http_metrics
+from core.net import port_free
 from core.settings import SettingsError
 
 if TYPE_CHECKING:
@@ -48,17 +48,6 @@ def worker_app(worker: Worker, dependencies: Dependencies) -> FastAPI:
     return app
 
 
-def _port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 class WorkerService:
     """``worker``'s scheduler and ``app`` served on ``host:port``, each in a daemon thread."""
 
@@ -78,7 +67,7 @@ class WorkerService:
     def start(self, *, timeout_s: float = 15.0) -> None:
         """Serve, then schedule. ``SettingsError`` when the address is taken or the server
         does not come up within ``timeout_s``."""
-        if not _port_free(self.host, self.port):
+        if not port_free(self.host, self.port):
             raise SettingsError(f"cannot listen on {self.host}:{self.port}: the address is in use")
         self._http.start()
         deadline = time.monotonic() + timeout_s

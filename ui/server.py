@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.net import port_free
 from core.settings import Settings, SettingsError
 from ui.auth import Logins
 from ui.protect import auth_secret, check_logins, private_files, protect
@@ -69,23 +69,12 @@ def build_app(settings: Settings) -> FastAPI:
     return app
 
 
-def _port_free(host: str, port: int) -> bool:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def serve(settings: Settings, *, host: str, port: int, announce: Any = print) -> None:
     """Run the chat until interrupted. ``SettingsError`` for open logins or a busy port."""
     from ui.auth import logins_from_settings
 
     check_logins(settings, logins_from_settings(settings), host=host)
-    if not _port_free(host, port):
+    if not port_free(host, port):
         raise SettingsError(f"cannot listen on {host}:{port}: the address is in use")
     secret = auth_secret(settings)
     os.umask(0o077)  # whatever the chat writes (history, uploads, logs) is its owner's only
