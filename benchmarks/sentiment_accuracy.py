@@ -19,7 +19,8 @@ otherwise neutral (band 0.1 by default). Each model gets accuracy, macro-F1 over
 classes, the confusion matrix, and (continuous sets) the Spearman correlation of its score with
 the gold score, beside the majority-class baseline of the set (the most frequent gold class of the
 set itself: an optimistic baseline). FinBERT is evaluated only where its weights load from the
-local cache; otherwise the output says so.
+local cache; otherwise the output says so. The trained MiniLM head is not measured here: these
+sets are its training data; ``python -m evals.sentiment.evaluate`` scores it on held-out splits.
 """
 
 from __future__ import annotations
@@ -158,7 +159,7 @@ def run(data_dir: Path, *, band: float, finbert_model: str) -> dict[str, Any]:
     scorers: list[SentimentScorer] = [LexiconScorer()]
     notes: list[str] = []
     try:
-        scorers.append(load_scorer(model=finbert_model, allow_lexicon_fallback=False))
+        scorers.append(load_scorer(model=finbert_model, allow_fallback=False))
     except ModelUnavailableError as err:
         notes.append(f"FinBERT not evaluated (set --finbert-model to a local dir): {err}")
     report: dict[str, Any] = {"data_dir": str(data_dir), "gold_band": band, "notes": notes}

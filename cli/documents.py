@@ -245,8 +245,9 @@ def sentiment(
     ),
     as_json: bool = JsonOpt,
 ) -> None:
-    """Score text (FinBERT when its weights are present, else the Loughran-McDonald lexicon), or
-    a ticker's news and call sentiment at a date (last week 40%, weeks 1-4 30%, calls 30%).
+    """Score text (FinBERT when its weights are present, else the trained MiniLM model, else the
+    Loughran-McDonald lexicon), or a ticker's news and call sentiment at a date (last week 40%,
+    weeks 1-4 30%, calls 30%). Every score names the model that made it.
 
     Examples: signaldesk sentiment "Revenue fell short of guidance"
               signaldesk sentiment AAPL --as-of 2012-01-25

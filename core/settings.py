@@ -101,7 +101,9 @@ class Settings(BaseSettings):
     pinecone_host: str | None = None
     pinecone_namespace: str = ""
     sentiment_model: str | None = Field(
-        default=None, description="FinBERT id or local path; 'lexicon' for Loughran-McDonald"
+        default=None,
+        description="FinBERT id or local path; 'minilm' (or a head .json path) for the trained "
+        "offline model (the default when FinBERT is absent); 'lexicon' for Loughran-McDonald",
     )
     edgar_user_agent: str | None = Field(
         default=None, description="declared User-Agent for SEC EDGAR: name and contact e-mail"

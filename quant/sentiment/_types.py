@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal, Protocol, runtime_checkable
 
+import numpy as np
+import numpy.typing as npt
+
 Label = Literal["positive", "negative", "neutral"]
 LABELS: tuple[Label, ...] = ("positive", "negative", "neutral")
 
@@ -15,11 +18,13 @@ LABELS: tuple[Label, ...] = ("positive", "negative", "neutral")
 class SentimentScore:
     """One text's sentiment.
 
-    score: in [-1, 1]; FinBERT: p(positive) - p(negative); lexicon: (pos - neg) / (pos + neg).
+    score: in [-1, 1]; FinBERT and the MiniLM head: p(positive) - p(negative); lexicon:
+    (pos - neg) / (pos + neg).
     positive/negative/neutral: probabilities summing to 1 (pseudo-probabilities for the lexicon).
-    model: which model scored it, ``"finbert:<id or path>"`` or ``"lexicon:loughran-mcdonald"``.
+    model: which model scored it, ``"finbert:<id or path>"``, ``"minilm:<head name>"`` (the
+    trained head over MiniLM embeddings) or ``"lexicon:loughran-mcdonald"``.
     details: counts behind the score (lexicon: tokens, positive, negative, negated; FinBERT:
-    sentences).
+    sentences; MiniLM head: chunks).
     """
 
     label: Label
@@ -53,6 +58,19 @@ class SentimentScorer(Protocol):
 
     def score(self, texts: Sequence[str]) -> list[SentimentScore]:
         """One result per text, in order."""
+        ...
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """Turns texts into unit vectors (``retrieval.embeddings.SentenceTransformerEmbedder`` is one);
+    ``name`` is the embedding model's id, checked against the head trained on it."""
+
+    @property
+    def name(self) -> str: ...
+
+    def embed(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """float32 array (len(texts), dim), each row L2-normalised."""
         ...
 
 

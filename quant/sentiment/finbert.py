@@ -8,28 +8,25 @@ p(positive) - p(negative); the label is the most probable class. A text with no 
 (p_neutral = 1, 0 sentences) without calling the model.
 
 Weights are read from the local Hugging Face cache or a local directory only
-(``local_files_only=True``) unless the caller allows a download. ``load_scorer`` returns FinBERT
-when it loads and otherwise the Loughran-McDonald scorer, and says why.
+(``local_files_only=True``) unless the caller allows a download. ``load_scorer``
+(``quant.sentiment.factory``) returns FinBERT when it loads and otherwise says why and falls back.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from quant.sentiment._types import LABELS, Label, SentimentScore, SentimentScorer
+from quant.sentiment._types import LABELS, Label, SentimentScore
 from quant.sentiment.errors import ModelLabelError, ModelUnavailableError
-from quant.sentiment.lexicon import LEXICON_MODEL, LexiconScorer
 
 if TYPE_CHECKING:
     import torch
 
 DEFAULT_MODEL = "ProsusAI/finbert"
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|\s*\n\s*")
-logger = logging.getLogger(__name__)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -185,31 +182,3 @@ class FinBertScorer:
 
 def _looks_like_path(model: str) -> bool:
     return model.startswith((".", "/", "~")) or "\\" in model or model.count("/") > 1
-
-
-def load_scorer(
-    *,
-    model: str | None = None,
-    allow_lexicon_fallback: bool = True,
-    local_files_only: bool = True,
-    lexicon_path: str | Path | None = None,
-) -> SentimentScorer:
-    """The best scorer available here.
-
-    model: a FinBERT model id or local directory; None = ``ProsusAI/finbert`` from the local cache;
-    ``"lexicon"`` or ``"lexicon:loughran-mcdonald"`` = the lexicon without trying FinBERT.
-    When FinBERT cannot be loaded: the lexicon scorer with ``fallback_reason`` set (and a logged
-    warning) if ``allow_lexicon_fallback``, else ModelUnavailableError.
-    """
-    if model in ("lexicon", LEXICON_MODEL):
-        return LexiconScorer(lexicon_path)
-    try:
-        return FinBertScorer.from_pretrained(
-            model or DEFAULT_MODEL, local_files_only=local_files_only
-        )
-    except ModelUnavailableError as err:
-        if not allow_lexicon_fallback:
-            raise
-        reason = f"FinBERT unavailable, using {LEXICON_MODEL}: {err}"
-        logger.warning(reason)
-        return LexiconScorer(lexicon_path, fallback_reason=reason)

@@ -73,7 +73,7 @@ def test_ingest_search_point_in_time_and_sentiment_into_the_signal(docs: Path) -
 
     sentiment = json.loads(run("sentiment", "MSFT", "--as-of", "2013-02-28", "--json").stdout)
     assert sentiment["values"]["available"] is True and sentiment["values"]["score"] > 0
-    assert sentiment["values"]["model"] == "lexicon:loughran-mcdonald"
+    assert sentiment["values"]["model"] == "minilm:fin-sentiment-v1"  # the offline default
     signal = json.loads(run("signal", "MSFT", "--as-of", "2013-02-28", "--json").stdout)
     part = signal["values"]["components"]["sentiment"]
     assert part["available"] and part["weight"] == pytest.approx(0.3 / 0.7)

@@ -107,9 +107,9 @@ SENTIMENT_EXPECTED = {
     "random-txt": (2, "is not a text file"),
     "random-pdf": (2, "is not a text file"),
     "zero-byte": (2, "give TEXT to score"),
-    "over-size-limit": (0, '"model": "lexicon:loughran-mcdonald"'),
+    "over-size-limit": (0, '"model": "minilm:fin-sentiment-v1"'),
     "symlink-loop": (2, "Too many levels of symbolic links"),
-    "prompt-injection": (0, '"model": "lexicon:loughran-mcdonald"'),
+    "prompt-injection": (0, '"model": "minilm:fin-sentiment-v1"'),
 }
 
 

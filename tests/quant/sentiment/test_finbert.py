@@ -161,13 +161,14 @@ def test_factory_returns_finbert_when_it_loads(forced_dir: Path) -> None:
     assert scorer.score(["profit"])[0].model == f"finbert:{forced_dir}"
 
 
-def test_factory_falls_back_to_the_lexicon_and_says_so(
+def test_factory_falls_back_from_a_missing_finbert_and_says_so(
     tmp_path: Path, tiny_lexicon: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
+    """The chain below FinBERT (MiniLM head, then lexicon) is tested in test_factory.py."""
     missing = str(tmp_path / "no-model-here")
-    with caplog.at_level(logging.WARNING, logger="quant.sentiment.finbert"):
-        scorer = load_scorer(model=missing, lexicon_path=tiny_lexicon)
-    assert isinstance(scorer, LexiconScorer)
+    with caplog.at_level(logging.WARNING, logger="quant.sentiment.factory"):
+        scorer = load_scorer(model=missing, lexicon_path=tiny_lexicon, head_path=tmp_path / "no")
+    assert isinstance(scorer, LexiconScorer)  # no head file either: the lexicon
     assert scorer.model == LEXICON_MODEL
     assert scorer.fallback_reason is not None
     assert "FinBERT unavailable" in scorer.fallback_reason
@@ -177,7 +178,7 @@ def test_factory_falls_back_to_the_lexicon_and_says_so(
     assert (result.model, result.score) == (LEXICON_MODEL, 1.0)
 
     with pytest.raises(ModelUnavailableError):
-        load_scorer(model=missing, allow_lexicon_fallback=False, lexicon_path=tiny_lexicon)
+        load_scorer(model=missing, allow_fallback=False, lexicon_path=tiny_lexicon)
 
     explicit = load_scorer(model="lexicon", lexicon_path=tiny_lexicon)
     assert isinstance(explicit, LexiconScorer)
